@@ -1,0 +1,53 @@
+"""Decoding bytes off the wire into models: one place, one error type."""
+
+import json
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from contract.errors import ContractError
+
+WIRE_VERSION = 1
+MAX_PAYLOAD_BYTES = 256 * 1024
+# Screenshots travel base64-encoded in a command result.
+MAX_COMMAND_RESULT_BYTES = 4 * 1024 * 1024
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def load_json(raw: bytes, limit: int = MAX_PAYLOAD_BYTES) -> dict[str, Any]:
+    """Parse a payload's JSON object and check its size and ``v``."""
+    if len(raw) > limit:
+        raise ContractError("too_large", f"payload is {len(raw)} bytes; the limit is {limit}")
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ContractError("encoding", f"payload is not UTF-8 ({exc.reason})") from None
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise ContractError("json", f"payload is not JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise ContractError("json", f"payload must be a JSON object, not {type(data).__name__}")
+    version = data.get("v")
+    if version != WIRE_VERSION or isinstance(version, bool):
+        raise ContractError(
+            "version", f"unsupported wire version {version!r}; this side speaks v={WIRE_VERSION}"
+        )
+    return data
+
+
+def validate(model: type[M], data: Any) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"]) or "payload"
+        raise ContractError("schema", f"{where}: {first['msg']}") from None
+
+
+def decode(model: type[M], raw: bytes, limit: int = MAX_PAYLOAD_BYTES) -> M:
+    """Decode a wire payload into ``model`` or raise ContractError with the reason."""
+    return validate(model, load_json(raw, limit))
+
+
+def encode(message: BaseModel) -> bytes:
+    return message.model_dump_json(exclude_none=True).encode("utf-8")

@@ -1,0 +1,114 @@
+"""Content the server pushes to stations: notices, configuration, heat alerts.
+
+Each travels inside a signed envelope (contract.signing). ``version`` grows with every
+change to the same ``id``; a station keeps the highest version it has verified and
+refuses anything older, so a replayed message cannot roll content back.
+"""
+
+from enum import StrEnum
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from contract.messages import Count, EpochMs
+from contract.topics import ContentKind
+
+LangText = Annotated[
+    dict[
+        Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,8})?$")],
+        Annotated[str, Field(max_length=2000)],
+    ],
+    Field(min_length=1),
+]
+HourMinute = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+
+
+class _Content(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: ContentKind
+    id: Annotated[str, Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
+    version: Annotated[int, Field(ge=1)]
+    issued_at: EpochMs
+    expires_at: EpochMs | None = None
+
+
+class NoticePriority(StrEnum):
+    URGENT = "urgent"  # interrupts the carousel
+    HIGH = "high"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+class Notice(_Content):
+    """A ward notice. ``withdrawn`` replaces it with nothing, at a higher version."""
+
+    kind: Literal[ContentKind.NOTICE] = ContentKind.NOTICE
+    withdrawn: bool = False
+    priority: NoticePriority = NoticePriority.NORMAL
+    title: LangText | None = None
+    body: LangText | None = None
+    starts_at: EpochMs | None = None
+    ends_at: EpochMs | None = None
+
+    @model_validator(mode="after")
+    def _text_unless_withdrawn(self) -> Self:
+        if not self.withdrawn and (self.title is None or "ja" not in self.title):
+            raise ValueError("a notice needs a title with at least Japanese ('ja')")
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValueError("ends_at must be after starts_at")
+        return self
+
+
+class TimeWindow(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    start: HourMinute  # JST, may wrap past midnight
+    end: HourMinute
+
+
+class StationConfig(_Content):
+    """Desired configuration; fields left out keep the station's current value."""
+
+    kind: Literal[ContentKind.CONFIG] = ContentKind.CONFIG
+    reading_interval_s: Annotated[int, Field(ge=10, le=3600)] | None = None
+    health_interval_s: Annotated[int, Field(ge=30, le=86_400)] | None = None
+    hysteresis_c: Annotated[float, Field(ge=0, le=3)] | None = None
+    display_on: TimeWindow | None = None
+    quiet_hours: TimeWindow | None = None
+    stale_after_s: Annotated[int, Field(ge=60, le=86_400)] | None = None
+    beacon_level: Annotated[str, Field(max_length=32)] | None = None
+
+
+class AlertKind(StrEnum):
+    NONE = "none"  # cleared
+    HEATSTROKE_ALERT = "heatstroke_alert"  # 熱中症警戒アラート, forecast WBGT ≥ 33
+    SPECIAL_HEATSTROKE_ALERT = "special_heatstroke_alert"  # 熱中症特別警戒アラート, ≥ 35
+
+
+class HeatAlert(_Content):
+    kind: Literal[ContentKind.ALERT] = ContentKind.ALERT
+    alert: AlertKind
+    area: Annotated[str, Field(max_length=64)] | None = None
+    forecast_wbgt: Annotated[float, Field(ge=0, le=60)] | None = None
+    valid_on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None  # JST date
+    message: LangText | None = None
+
+
+AnyContent = Notice | StationConfig | HeatAlert
+CONTENT_MODELS: dict[ContentKind, type[AnyContent]] = {
+    ContentKind.NOTICE: Notice,
+    ContentKind.CONFIG: StationConfig,
+    ContentKind.ALERT: HeatAlert,
+}
+
+__all__ = [
+    "CONTENT_MODELS",
+    "AlertKind",
+    "AnyContent",
+    "Count",
+    "HeatAlert",
+    "Notice",
+    "NoticePriority",
+    "StationConfig",
+    "TimeWindow",
+]

@@ -1,0 +1,142 @@
+"""Messages a station sends: telemetry, health, status, receipts, command results.
+
+Times are UTC epoch milliseconds. Every model forbids unknown fields so a typo is an
+error, not silently dropped data.
+"""
+
+from enum import StrEnum
+from typing import Annotated, Literal, Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from contract.levels import Level
+
+EpochMs = Annotated[int, Field(ge=0, le=32_503_680_000_000)]  # up to year 3000
+Count = Annotated[int, Field(ge=0)]
+SMALL_TEXT = 200
+
+
+class _Message(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Quality(StrEnum):
+    OK = "ok"
+    EXTRAPOLATED = "extrapolated"  # WBGT estimated outside the chart
+    FAULT = "fault"  # no value: the sensor read failed
+
+
+class TimeSource(StrEnum):
+    SYNCED = "synced"  # wall clock was synchronised when measured
+    REDATED = "redated"  # measured before sync, re-dated from the monotonic clock
+    UNSYNCED = "unsynced"  # clock never synchronised: the time is the Pi's guess
+
+
+class Reading(_Message):
+    ts: EpochMs
+    temp_c: Annotated[float, Field(ge=-40, le=80)] | None = None
+    rh: Annotated[float, Field(ge=0, le=100)] | None = None
+    wbgt: Annotated[float, Field(ge=-20, le=60)] | None = None
+    level: Level | None = None
+    quality: Quality = Quality.OK
+    time: TimeSource = TimeSource.SYNCED
+
+    @model_validator(mode="after")
+    def _values_match_quality(self) -> Self:
+        values = (self.temp_c, self.rh, self.wbgt, self.level)
+        if self.quality is Quality.FAULT:
+            if any(v is not None for v in values):
+                raise ValueError("a fault reading carries no values")
+        elif any(v is None for v in values):
+            raise ValueError("temp_c, rh, wbgt and level are required unless quality is fault")
+        return self
+
+
+class Telemetry(_Message):
+    v: Literal[1] = 1
+    session: Count
+    seq: Count
+    readings: Annotated[list[Reading], Field(min_length=1, max_length=1000)]
+
+
+class Health(_Message):
+    v: Literal[1] = 1
+    ts: EpochMs
+    session: Count
+    version: Annotated[str, Field(max_length=64)]
+    uptime_s: Annotated[float, Field(ge=0)]
+    cpu_temp_c: float | None = None
+    load_1m: Annotated[float, Field(ge=0)] | None = None
+    mem_used_pct: Annotated[float, Field(ge=0, le=100)] | None = None
+    disk_used_pct: Annotated[float, Field(ge=0, le=100)] | None = None
+    disk_free_mb: Annotated[float, Field(ge=0)] | None = None
+    wifi_rssi_dbm: Annotated[float, Field(ge=-120, le=0)] | None = None
+    undervoltage: bool | None = None
+    throttled: bool | None = None
+    outbox_depth: Count = 0
+    outbox_evicted: Count = 0
+    sensor_errors: dict[Annotated[str, Field(max_length=32)], Count] = Field(default_factory=dict)
+    sensor_state: Annotated[str, Field(max_length=32)] = "ok"
+    clock_synced: bool = True
+    content_rejected: dict[Annotated[str, Field(max_length=32)], Count] = Field(
+        default_factory=dict
+    )
+    display_state: Annotated[str, Field(max_length=32)] | None = None
+    local_state_rebuilt: Count = 0
+
+
+class StationState(StrEnum):
+    ONLINE = "online"
+    OFFLINE = "offline"
+
+
+class Status(_Message):
+    """Birth (retained, at connect) and will (``offline``, sent by the broker or at stop)."""
+
+    v: Literal[1] = 1
+    state: StationState
+    session: Count
+    ts: EpochMs | None = None  # absent in the will: the broker sends it later
+    version: Annotated[str, Field(max_length=64)] | None = None
+    area: Annotated[str, Field(max_length=64)] | None = None
+    clean: bool | None = None  # offline by a clean stop rather than the will
+
+
+class Receipt(_Message):
+    notice_id: Annotated[str, Field(max_length=64)]
+    version: Count
+    shown_at: EpochMs
+    duration_s: Annotated[float, Field(ge=0, le=86_400)]
+    lang: Annotated[str, Field(max_length=16)]
+
+
+class Receipts(_Message):
+    v: Literal[1] = 1
+    session: Count
+    seq: Count
+    receipts: Annotated[list[Receipt], Field(min_length=1, max_length=1000)]
+
+
+class CommandName(StrEnum):
+    IDENTIFY = "identify"
+    RESTART_KIOSK = "restart_kiosk"
+    SCREENSHOT = "screenshot"
+
+
+class Command(_Message):
+    """Sent to ``…/cmd``; the MQTT v5 correlation data is copied to the result."""
+
+    v: Literal[1] = 1
+    cmd_id: Annotated[str, Field(min_length=1, max_length=64)]
+    name: CommandName
+    issued_at: EpochMs
+    expires_at: EpochMs
+    args: dict[str, str | int | float | bool] = Field(default_factory=dict)
+
+
+class CommandResult(_Message):
+    v: Literal[1] = 1
+    cmd_id: Annotated[str, Field(min_length=1, max_length=64)]
+    ok: bool
+    detail: Annotated[str, Field(max_length=SMALL_TEXT)] = ""
+    png_base64: str | None = None

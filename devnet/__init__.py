@@ -1,0 +1,1 @@
+"""Local station networks for the demo and the tests, as child processes."""

@@ -1,0 +1,108 @@
+"""A complete local station network: broker, ingest, API and simulated stations."""
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devnet.children import Children
+from devnet.mosquitto import Mosquitto
+from devnet.ports import free_port, wait_for_port
+
+SERVER_USER = "kyusui-server"
+
+
+@dataclass(frozen=True)
+class StationSpec:
+    id: str
+    area: str
+    seed: int
+
+
+DEMO_STATIONS = (
+    StationSpec("yokohama-naka-01", "naka", 1),
+    StationSpec("yokohama-naka-02", "naka", 2),
+    StationSpec("yokohama-kohoku-01", "kohoku", 3),
+)
+
+
+@dataclass
+class StationNetwork:
+    workdir: Path
+    stations: tuple[StationSpec, ...] = DEMO_STATIONS
+    reading_interval_s: float = 5.0
+    failure_rate: float = 0.03
+    broker_port: int | None = None
+    api_port: int | None = None
+    broker: Mosquitto | None = None
+    children: Children = field(init=False)
+    passwords: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.children = Children(self.workdir / "logs")
+        self.passwords = {SERVER_USER: secrets.token_urlsafe(16)} | {
+            s.id: secrets.token_urlsafe(16) for s in self.stations
+        }
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.api_port}"
+
+    def server_env(self) -> dict[str, str]:
+        assert self.broker is not None
+        assert self.broker.port is not None
+        return {
+            "KYUSUI_SERVER_CONFIG": str(self.workdir / "server.toml"),
+            "KYUSUI_SERVER_BROKER_PORT": str(self.broker.port),
+            "KYUSUI_SERVER_BROKER_USERNAME": SERVER_USER,
+            "KYUSUI_SERVER_BROKER_PASSWORD": self.passwords[SERVER_USER],
+            "KYUSUI_SERVER_TIMESERIES_PATH": str(self.workdir / "timeseries.sqlite"),
+            "KYUSUI_SERVER_API_PORT": str(self.api_port),
+        }
+
+    def station_env(self, spec: StationSpec) -> dict[str, str]:
+        assert self.broker is not None
+        assert self.broker.port is not None
+        return {
+            "KYUSUI_AGENT_CONFIG": str(self.workdir / f"{spec.id}.toml"),
+            "KYUSUI_AGENT_STATION_ID": spec.id,
+            "KYUSUI_AGENT_AREA": spec.area,
+            "KYUSUI_AGENT_BROKER_PORT": str(self.broker.port),
+            "KYUSUI_AGENT_BROKER_PASSWORD": self.passwords[spec.id],
+            "KYUSUI_AGENT_SENSOR": "fake",
+            "KYUSUI_AGENT_SIMULATION_SEED": str(spec.seed),
+            "KYUSUI_AGENT_SIMULATION_FAILURE_RATE": str(self.failure_rate),
+            "KYUSUI_AGENT_READING_INTERVAL_S": str(self.reading_interval_s),
+            "KYUSUI_AGENT_STATE_DIR": str(self.workdir / "stations" / spec.id),
+        }
+
+    def start_broker(self) -> None:
+        self.broker = Mosquitto(
+            self.workdir / "broker",
+            accounts=dict(self.passwords),
+            station_areas={s.id: s.area for s in self.stations},
+            server_user=SERVER_USER,
+            port=self.broker_port,
+            preferred_port=18830,
+        ).start()
+
+    def start_server(self) -> None:
+        self.api_port = self.api_port or free_port(8000)
+        env = self.server_env()
+        self.children.start_module("ingest", "server.ingest", env)
+        self.children.start_module("api", "server.api", env)
+        wait_for_port(self.api_port, timeout_s=30)
+
+    def start_station(self, spec: StationSpec) -> None:
+        self.children.start_module(spec.id, "sensors", self.station_env(spec))
+
+    def start(self) -> None:
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.start_broker()
+        self.start_server()
+        for spec in self.stations:
+            self.start_station(spec)
+
+    def stop(self) -> None:
+        self.children.stop()
+        if self.broker is not None:
+            self.broker.stop()

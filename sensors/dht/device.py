@@ -1,0 +1,28 @@
+"""The slice of ``adafruit_dht.DHTBase`` the agent uses."""
+
+from typing import Protocol
+
+
+class DhtDevice(Protocol):
+    """Reading ``temperature`` or ``humidity`` measures (at most every 2 s) and raises
+    ``RuntimeError`` when the sensor does not answer cleanly."""
+
+    @property
+    def temperature(self) -> float | None: ...
+
+    @property
+    def humidity(self) -> float | None: ...
+
+    def exit(self) -> None: ...
+
+
+def open_device(model: str, pin: str) -> DhtDevice:
+    """Open a real sensor; imported lazily because it needs a Pi's GPIO."""
+    import adafruit_dht
+    import board
+
+    cls = {"dht22": adafruit_dht.DHT22, "am2302": adafruit_dht.DHT22, "dht11": adafruit_dht.DHT11}[
+        model
+    ]
+    device: DhtDevice = cls(getattr(board, pin), use_pulseio=False)
+    return device

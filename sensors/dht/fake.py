@@ -1,0 +1,79 @@
+"""A DHT that can be told to fail in every way a real one does.
+
+The error messages are the ones ``adafruit_dht`` raises, so code written against the fake
+classifies real failures the same way.
+"""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from sensors.simulation import SummerDay
+
+NOT_FOUND = "DHT sensor not found, check wiring"
+CHECKSUM = "Checksum did not validate. Try again."
+TIMEOUT = "A full buffer was not returned. Try again."
+IMPLAUSIBLE = "Received unplausible data. Try again."
+
+
+class Failure(StrEnum):
+    NOT_FOUND = "not_found"
+    CHECKSUM = "checksum"
+    TIMEOUT = "timeout"
+    STUCK = "stuck"  # answers, always with the same values
+    GARBAGE = "garbage"  # answers with impossible values
+
+
+_MESSAGES = {Failure.NOT_FOUND: NOT_FOUND, Failure.CHECKSUM: CHECKSUM, Failure.TIMEOUT: TIMEOUT}
+
+
+class FakeDHT:
+    """Measures a simulated climate. ``failure`` forces one failure mode until cleared;
+    ``random_failure_rate`` makes occasional checksum/timeout errors like a real DHT22."""
+
+    def __init__(
+        self,
+        climate: SummerDay | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        random_failure_rate: float = 0.0,
+    ) -> None:
+        self.climate = climate or SummerDay()
+        self.clock = clock
+        self.random_failure_rate = random_failure_rate
+        self.failure: Failure | None = None
+        self.powered = True
+        self.reads = 0
+        self.exited = False
+        self._last: tuple[float, float] | None = None
+        self._pair: tuple[float, float] | None = None
+
+    def _measure(self) -> tuple[float, float]:
+        self.reads += 1
+        if not self.powered:
+            raise RuntimeError(NOT_FOUND)
+        failure = self.failure
+        if failure is None and self.climate.chance(self.random_failure_rate):
+            failure = Failure.CHECKSUM if self.climate.chance(0.5) else Failure.TIMEOUT
+        if failure is not None and failure in _MESSAGES:
+            raise RuntimeError(_MESSAGES[failure])
+        if failure is Failure.GARBAGE:
+            return -40.0, 0.0
+        if failure is Failure.STUCK and self._last is not None:
+            return self._last
+        self._last = self.climate.sample(self.clock())
+        return self._last
+
+    # adafruit_dht measures once for a temperature+humidity pair; so does the fake.
+    @property
+    def temperature(self) -> float | None:
+        self._pair = self._measure()
+        return self._pair[0]
+
+    @property
+    def humidity(self) -> float | None:
+        pair = self._pair if self._pair is not None else self._measure()
+        self._pair = None
+        return pair[1]
+
+    def exit(self) -> None:
+        self.exited = True

@@ -1,0 +1,280 @@
+"""Opening the local-state file safely, and the reads and writes both processes use.
+
+A file that SQLite cannot read, that fails ``quick_check`` or that has another schema
+version is moved aside (``station.sqlite.corrupt-<ms>``) and rebuilt; the caller learns
+so from ``OpenResult.quarantined`` and reports it.
+"""
+
+import json
+import logging
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sensors.localstate.model import (
+    AlertView,
+    DisplaySchedule,
+    NoticeView,
+    ReadingView,
+    Receipt,
+    Snapshot,
+)
+from sensors.localstate.schema import DDL, SCHEMA_VERSION
+
+log = logging.getLogger("kyusui.localstate")
+FILE_NAME = "station.sqlite"
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+@dataclass(frozen=True)
+class OpenResult:
+    state: "LocalState"
+    quarantined: Path | None  # where a bad file was moved, if one was
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.execute("PRAGMA busy_timeout=5000")
+    return conn
+
+
+def _healthy(path: Path) -> str | None:
+    """None when the file is usable, else why not."""
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+        try:
+            check = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                return f"integrity check failed: {check}"
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return f"not a readable database: {exc}"
+    if row is None or row[0] != str(SCHEMA_VERSION):
+        return f"schema version {row[0] if row else None}, expected {SCHEMA_VERSION}"
+    return None
+
+
+def open_local_state(state_dir: Path, create: bool = True) -> OpenResult:
+    """Open (and with ``create``, repair or build) the local state in ``state_dir``."""
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / FILE_NAME
+    quarantined: Path | None = None
+    if path.exists():
+        problem = _healthy(path)
+        if problem is not None and create:
+            quarantined = path.with_name(f"{FILE_NAME}.corrupt-{_now_ms()}")
+            path.replace(quarantined)
+            for suffix in ("-wal", "-shm"):
+                side = path.with_name(FILE_NAME + suffix)
+                if side.exists():
+                    side.replace(quarantined.with_name(quarantined.name + suffix))
+            log.error("local state %s moved to %s: %s", path, quarantined, problem)
+    conn = _connect(path)
+    if create:
+        conn.executescript(DDL)
+        conn.execute(
+            "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+        )
+    return OpenResult(LocalState(conn), quarantined)
+
+
+class LocalState:
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.conn
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        self.conn.execute("COMMIT")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # --- agent writes -------------------------------------------------------------------
+    def set_station(self, station_id: str, name_ja: str, name_en: str, area: str | None) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO station VALUES (1, ?, ?, ?, ?)",
+            (station_id, name_ja, name_en, area),
+        )
+
+    def write_reading(self, reading: ReadingView, history_keep_ms: int = 48 * 3600_000) -> None:
+        with self.transaction() as c:
+            c.execute(
+                "INSERT OR REPLACE INTO latest_reading VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    reading.ts,
+                    reading.temp_c,
+                    reading.rh,
+                    reading.wbgt,
+                    reading.level,
+                    reading.quality,
+                    reading.time_source,
+                    _now_ms(),
+                ),
+            )
+            if reading.wbgt is not None and reading.level is not None:
+                c.execute(
+                    "INSERT OR REPLACE INTO wbgt_history VALUES (?, ?, ?)",
+                    (reading.ts, reading.wbgt, reading.level),
+                )
+                c.execute("DELETE FROM wbgt_history WHERE ts < ?", (reading.ts - history_keep_ms,))
+
+    def write_agent_status(
+        self,
+        sensor: str,
+        network: str,
+        sensor_detail: str = "",
+        outbox_depth: int = 0,
+        clock_synced: bool = True,
+    ) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO agent_status VALUES (1, ?, ?, ?, ?, ?, ?)",
+            (sensor, sensor_detail, network, outbox_depth, int(clock_synced), _now_ms()),
+        )
+
+    def upsert_notice(self, notice: NoticeView) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO notices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                notice.notice_id,
+                notice.version,
+                notice.priority,
+                json.dumps(notice.title, ensure_ascii=False),
+                json.dumps(notice.body, ensure_ascii=False),
+                notice.starts_at,
+                notice.ends_at,
+                notice.expires_at,
+                _now_ms(),
+            ),
+        )
+
+    def remove_notice(self, notice_id: str) -> None:
+        self.conn.execute("DELETE FROM notices WHERE notice_id = ?", (notice_id,))
+
+    def set_alert(self, alert: AlertView | None) -> None:
+        if alert is None:
+            self.conn.execute("DELETE FROM heat_alert")
+            return
+        self.conn.execute(
+            "INSERT OR REPLACE INTO heat_alert VALUES (1, ?, ?, ?, ?, ?, ?)",
+            (
+                alert.alert,
+                alert.version,
+                alert.forecast_wbgt,
+                alert.valid_on,
+                json.dumps(alert.message, ensure_ascii=False),
+                alert.expires_at,
+            ),
+        )
+
+    def set_display(self, schedule: DisplaySchedule) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO display VALUES (1, ?, ?, ?)",
+            (schedule.on_start, schedule.on_end, schedule.stale_after_s),
+        )
+
+    def set_presence(self, last_motion_at: int) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO presence VALUES (1, ?)", (last_motion_at,))
+
+    def unpublished_receipts(self, limit: int = 500) -> list[tuple[int, Receipt]]:
+        rows = self.conn.execute(
+            "SELECT id, notice_id, version, shown_at, duration_s, lang FROM receipts"
+            " WHERE published = 0 ORDER BY id LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [(r[0], Receipt(r[1], r[2], r[3], r[4], r[5])) for r in rows]
+
+    def mark_receipts_published(self, ids: list[int]) -> None:
+        self.conn.executemany("UPDATE receipts SET published = 1 WHERE id = ?", [(i,) for i in ids])
+
+    # --- kiosk writes -------------------------------------------------------------------
+    def record_receipt(self, receipt: Receipt) -> None:
+        self.conn.execute(
+            "INSERT INTO receipts (notice_id, version, shown_at, duration_s, lang)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                receipt.notice_id,
+                receipt.version,
+                receipt.shown_at,
+                receipt.duration_s,
+                receipt.lang,
+            ),
+        )
+
+    def record_interaction(self, kind: str, detail: str = "", ts: int | None = None) -> None:
+        self.conn.execute(
+            "INSERT INTO interactions (ts, kind, detail) VALUES (?, ?, ?)",
+            (ts if ts is not None else _now_ms(), kind, detail),
+        )
+
+    def write_kiosk_status(self, display_state: str, lang: str) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO kiosk_status VALUES (1, ?, ?, ?)",
+            (display_state, lang, _now_ms()),
+        )
+
+    # --- kiosk reads --------------------------------------------------------------------
+    def snapshot(self, history_since_ms: int | None = None) -> Snapshot:
+        c = self.conn
+        c.execute("BEGIN")
+        try:
+            station = c.execute("SELECT station_id, name_ja, name_en FROM station").fetchone()
+            latest = c.execute(
+                "SELECT ts, temp_c, rh, wbgt, level, quality, time_source FROM latest_reading"
+            ).fetchone()
+            status = c.execute(
+                "SELECT sensor, sensor_detail, network, clock_synced, heartbeat_at"
+                " FROM agent_status"
+            ).fetchone()
+            notices = c.execute(
+                "SELECT notice_id, version, priority, title, body, starts_at, ends_at, expires_at"
+                " FROM notices"
+            ).fetchall()
+            alert = c.execute(
+                "SELECT alert, version, forecast_wbgt, valid_on, message, expires_at"
+                " FROM heat_alert"
+            ).fetchone()
+            display = c.execute("SELECT on_start, on_end, stale_after_s FROM display").fetchone()
+            presence = c.execute("SELECT last_motion_at FROM presence").fetchone()
+            since = history_since_ms if history_since_ms is not None else _now_ms() - 86_400_000
+            history = c.execute(
+                "SELECT ts, wbgt, level FROM wbgt_history WHERE ts >= ? ORDER BY ts", (since,)
+            ).fetchall()
+        finally:
+            c.execute("COMMIT")
+        return Snapshot(
+            station_id=station[0] if station else None,
+            name_ja=station[1] if station else "",
+            name_en=station[2] if station else "",
+            latest=ReadingView(*latest) if latest else None,
+            sensor=status[0] if status else "starting",
+            sensor_detail=status[1] if status else "",
+            network=status[2] if status else "offline",
+            clock_synced=bool(status[3]) if status else True,
+            agent_heartbeat_at=status[4] if status else None,
+            notices=[
+                NoticeView(n[0], n[1], n[2], json.loads(n[3]), json.loads(n[4]), n[5], n[6], n[7])
+                for n in notices
+            ],
+            alert=AlertView(alert[0], alert[1], alert[2], alert[3], json.loads(alert[4]), alert[5])
+            if alert
+            else None,
+            display=DisplaySchedule(*display) if display else DisplaySchedule(),
+            last_motion_at=presence[0] if presence else None,
+            history=[(h[0], h[1], h[2]) for h in history],
+        )

@@ -1,0 +1,79 @@
+"""What the kiosk reads from the local state, as plain values."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, slots=True)
+class ReadingView:
+    ts: int
+    temp_c: float | None
+    rh: float | None
+    wbgt: float | None
+    level: str | None  # a contract.levels.Level value
+    quality: str  # a contract.messages.Quality value
+    time_source: str
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeView:
+    notice_id: str
+    version: int
+    priority: str  # a contract.content.NoticePriority value
+    title: dict[str, str]
+    body: dict[str, str]
+    starts_at: int | None
+    ends_at: int | None
+    expires_at: int | None
+
+    def active_at(self, now_ms: int) -> bool:
+        return (
+            (self.starts_at is None or self.starts_at <= now_ms)
+            and (self.ends_at is None or now_ms < self.ends_at)
+            and (self.expires_at is None or now_ms < self.expires_at)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AlertView:
+    alert: str  # a contract.content.AlertKind value
+    version: int
+    forecast_wbgt: float | None
+    valid_on: str | None
+    message: dict[str, str]
+    expires_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class DisplaySchedule:
+    on_start: str = "05:00"
+    on_end: str = "23:00"
+    stale_after_s: int = 600
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    notice_id: str
+    version: int
+    shown_at: int
+    duration_s: float
+    lang: str
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Everything the kiosk shows, read in one transaction."""
+
+    station_id: str | None = None
+    name_ja: str = ""
+    name_en: str = ""
+    latest: ReadingView | None = None
+    sensor: str = "starting"
+    sensor_detail: str = ""
+    network: str = "offline"
+    clock_synced: bool = True
+    agent_heartbeat_at: int | None = None
+    notices: list[NoticeView] = field(default_factory=list)
+    alert: AlertView | None = None
+    display: DisplaySchedule = field(default_factory=DisplaySchedule)
+    last_motion_at: int | None = None
+    history: list[tuple[int, float, str]] = field(default_factory=list)  # (ts, wbgt, level)

@@ -1,0 +1,57 @@
+"""One sensor read: a pair of values, or no value and the reason.
+
+A failed read never repeats the previous value (ESPHome's dht does the same).
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sensors.dht.device import DhtDevice
+from sensors.dht.fake import CHECKSUM, IMPLAUSIBLE, NOT_FOUND, TIMEOUT
+
+
+class ReadError(StrEnum):
+    NOT_FOUND = "not_found"
+    CHECKSUM = "checksum"
+    TIMEOUT = "timeout"
+    IMPLAUSIBLE = "implausible"
+    OTHER = "other"
+
+
+_BY_MESSAGE = {
+    NOT_FOUND: ReadError.NOT_FOUND,
+    CHECKSUM: ReadError.CHECKSUM,
+    TIMEOUT: ReadError.TIMEOUT,
+    IMPLAUSIBLE: ReadError.IMPLAUSIBLE,
+}
+
+# The DHT22's specified range; anything outside is a bad read, not weather.
+TEMP_RANGE_C = (-40.0, 80.0)
+RH_RANGE = (0.0, 100.0)
+
+
+@dataclass(frozen=True, slots=True)
+class ReadResult:
+    temp_c: float | None = None
+    rh: float | None = None
+    error: ReadError | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def classify(exc: Exception) -> ReadError:
+    return _BY_MESSAGE.get(str(exc), ReadError.OTHER)
+
+
+def read_once(device: DhtDevice) -> ReadResult:
+    try:
+        temp, rh = device.temperature, device.humidity
+    except RuntimeError as exc:
+        return ReadResult(error=classify(exc))
+    if temp is None or rh is None:
+        return ReadResult(error=ReadError.TIMEOUT)
+    if not (TEMP_RANGE_C[0] < temp < TEMP_RANGE_C[1] and RH_RANGE[0] < rh <= RH_RANGE[1]):
+        return ReadResult(error=ReadError.IMPLAUSIBLE)
+    return ReadResult(temp_c=float(temp), rh=float(rh))

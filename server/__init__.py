@@ -1,0 +1,1 @@
+"""The backend: MQTT ingest, time-series and registry storage, REST API and staff dashboard."""

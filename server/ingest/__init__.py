@@ -1,0 +1,1 @@
+"""The ingest worker: shared MQTT subscription → validation → time-series store."""
