@@ -30,6 +30,7 @@ def main() -> None:
     assert network.broker is not None
     print(f"broker: {network.broker.url}", flush=True)
     print(f"api: {network.api_url}  (OpenAPI: {network.api_url}/docs)", flush=True)
+    print(f"api token: {network.api_token}", flush=True)
     for spec in network.stations:
         print(f"station: {spec.id} (area {spec.area})", flush=True)
     print(f"logs: {workdir / 'logs'}", flush=True)

@@ -36,6 +36,8 @@ class StationNetwork:
     broker: Mosquitto | None = None
     children: Children = field(init=False)
     passwords: dict[str, str] = field(default_factory=dict)
+    # An admin API token the server seeds at start, so the demo and tests can call the API.
+    api_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
 
     def __post_init__(self) -> None:
         self.children = Children(self.workdir / "logs")
@@ -57,6 +59,7 @@ class StationNetwork:
             "KYUSUI_SERVER_BROKER_PASSWORD": self.passwords[SERVER_USER],
             "KYUSUI_SERVER_TIMESERIES_PATH": str(self.workdir / "timeseries.sqlite"),
             "KYUSUI_SERVER_API_PORT": str(self.api_port),
+            "KYUSUI_SERVER_BOOTSTRAP_TOKEN": self.api_token,
         }
 
     def station_env(self, spec: StationSpec) -> dict[str, str]:

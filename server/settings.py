@@ -29,3 +29,5 @@ class ServerSettings(TomlSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     offline_after_s: int = Field(300, ge=30)
+    # When set, an admin API token with this value exists from start (demo, first install).
+    bootstrap_token: SecretStr = SecretStr("")
