@@ -1,7 +1,8 @@
 """Decoding bytes off the wire into models: one place, one error type."""
 
 import json
-from typing import Any, TypeVar
+import math
+from typing import Any, NoReturn, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
@@ -15,20 +16,33 @@ MAX_COMMAND_RESULT_BYTES = 4 * 1024 * 1024
 M = TypeVar("M", bound=BaseModel)
 
 
+def _no_constant(name: str) -> NoReturn:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"{text} is too large for a JSON number")
+    return value
+
+
 def load_json(raw: bytes, limit: int = MAX_PAYLOAD_BYTES) -> dict[str, Any]:
     """Parse a payload's JSON object and check its size and ``v``."""
     if len(raw) > limit:
         raise ContractError("too_large", f"payload is {len(raw)} bytes; the limit is {limit}")
     try:
-        data = json.loads(raw.decode("utf-8"))
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ContractError("encoding", f"payload is not UTF-8 ({exc.reason})") from None
-    except (json.JSONDecodeError, RecursionError) as exc:
+    try:
+        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
         raise ContractError("json", f"payload is not JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ContractError("json", f"payload must be a JSON object, not {type(data).__name__}")
     version = data.get("v")
-    if version != WIRE_VERSION or isinstance(version, bool):
+    if type(version) is not int or version != WIRE_VERSION:  # 1.0 and true are not 1
         raise ContractError(
             "version", f"unsupported wire version {version!r}; this side speaks v={WIRE_VERSION}"
         )

@@ -10,7 +10,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from contract.messages import Count, EpochMs
+from contract.messages import ID_PATTERN, Count, EpochMs
 from contract.topics import ContentKind
 
 LangText = Annotated[
@@ -24,11 +24,11 @@ HourMinute = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
 
 
 class _Content(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
     kind: ContentKind
-    id: Annotated[str, Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
-    version: Annotated[int, Field(ge=1)]
+    id: Annotated[str, Field(pattern=ID_PATTERN)]
+    version: Annotated[int, Field(ge=1, le=2**53 - 1)]
     issued_at: EpochMs
     expires_at: EpochMs | None = None
 
@@ -55,13 +55,19 @@ class Notice(_Content):
     def _text_unless_withdrawn(self) -> Self:
         if not self.withdrawn and (self.title is None or "ja" not in self.title):
             raise ValueError("a notice needs a title with at least Japanese ('ja')")
-        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+        if self.body is not None and "ja" not in self.body:
+            raise ValueError("a notice body needs at least Japanese ('ja')")
+        if (
+            self.starts_at is not None
+            and self.ends_at is not None
+            and self.ends_at <= self.starts_at
+        ):
             raise ValueError("ends_at must be after starts_at")
         return self
 
 
 class TimeWindow(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     start: HourMinute  # JST, may wrap past midnight
     end: HourMinute
 
@@ -92,6 +98,12 @@ class HeatAlert(_Content):
     forecast_wbgt: Annotated[float, Field(ge=0, le=60)] | None = None
     valid_on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None  # JST date
     message: LangText | None = None
+
+    @model_validator(mode="after")
+    def _japanese_first(self) -> Self:
+        if self.message is not None and "ja" not in self.message:
+            raise ValueError("an alert message needs at least Japanese ('ja')")
+        return self
 
 
 AnyContent = Notice | StationConfig | HeatAlert

@@ -12,12 +12,18 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from contract.levels import Level
 
 EpochMs = Annotated[int, Field(ge=0, le=32_503_680_000_000)]  # up to year 3000
-Count = Annotated[int, Field(ge=0)]
+# Every integer on the wire stays within what a double (and a SQLite INTEGER) holds exactly.
+MAX_SAFE_INTEGER = 2**53 - 1
+Count = Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER)]
+SafeInt = Annotated[int, Field(ge=-MAX_SAFE_INTEGER, le=MAX_SAFE_INTEGER)]
+# Station, area and notice ids: what contract.topics.check_id accepts.
+ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$"
 SMALL_TEXT = 200
 
 
 class _Message(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinities are not JSON; refuse them even from Python callers.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Quality(StrEnum):
@@ -36,7 +42,8 @@ class Reading(_Message):
     ts: EpochMs
     temp_c: Annotated[float, Field(ge=-40, le=80)] | None = None
     rh: Annotated[float, Field(ge=0, le=100)] | None = None
-    wbgt: Annotated[float, Field(ge=-20, le=60)] | None = None
+    # The chart's linear continuation spans about −44…76 °C over the sensor's −40…80 °C.
+    wbgt: Annotated[float, Field(ge=-50, le=80)] | None = None
     level: Level | None = None
     quality: Quality = Quality.OK
     time: TimeSource = TimeSource.SYNCED
@@ -103,7 +110,7 @@ class Status(_Message):
 
 
 class Receipt(_Message):
-    notice_id: Annotated[str, Field(max_length=64)]
+    notice_id: Annotated[str, Field(pattern=ID_PATTERN)]
     version: Count
     shown_at: EpochMs
     duration_s: Annotated[float, Field(ge=0, le=86_400)]
@@ -131,7 +138,9 @@ class Command(_Message):
     name: CommandName
     issued_at: EpochMs
     expires_at: EpochMs
-    args: dict[str, str | int | float | bool] = Field(default_factory=dict)
+    args: dict[Annotated[str, Field(max_length=64)], str | SafeInt | float | bool] = Field(
+        default_factory=dict
+    )
 
 
 class CommandResult(_Message):

@@ -39,7 +39,7 @@ class Scope(StrEnum):
 
 
 def check_id(value: str, what: str = "station id") -> str:
-    if not _ID.match(value):
+    if not isinstance(value, str) or not _ID.fullmatch(value):
         raise ContractError("id", f"{what} {value!r} must be 1–64 lowercase letters, digits or '-'")
     return value
 

@@ -4,20 +4,21 @@ Inside its range the estimate is the Japanese Society of Biometeorology's indoor
 (日本生気象学会「日常生活における熱中症予防指針」Ver.4, 室内用のWBGT簡易推定図),
 interpolated bilinearly between its cells (21–40 °C, 20–100 % RH).
 
-Outside that range the chart is continued with a formula, offset so that it meets the
-chart exactly at the nearest edge point:
+Outside that range the chart is continued linearly from the nearest edge point with the
+chart's own mean gradients (see docs/heat-stress.md):
 
-    WBGT(T, RH) = chart(T', RH') + f(T, RH) − f(T', RH')
+    WBGT(T, RH) = chart(T', RH') + a·(T − T') + b·(RH − RH')
 
-where (T', RH') is (T, RH) clamped into the chart and f is the indoor WBGT with no
-radiant heat, f = 0.7·Tw + 0.3·T, Tw being Stull's (2011) wet-bulb temperature. At 40 °C
-f gives 28.0 at 20 % and 40.0 at 100 %, the chart's own edge values, so the continuation
-keeps the chart's slope. Such values are marked ``extrapolated``.
+where (T', RH') is (T, RH) clamped into the chart, a = 0.898 °C per °C is the mean over the
+chart's columns of (chart(40, RH) − chart(21, RH)) / 19 and b = 0.119 °C per % RH the mean
+over its rows of (chart(T, 100) − chart(T, 20)) / 80. At an edge point T = T' and RH = RH',
+so the continuation meets the chart exactly; a and b are positive, so the estimate rises
+with temperature and with humidity everywhere. Such values are marked ``extrapolated``.
 """
 
 import csv
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -29,6 +30,16 @@ class Chart:
     temps: tuple[float, ...]
     rhs: tuple[float, ...]
     cells: tuple[tuple[float, ...], ...]  # cells[i][j] for temps[i], rhs[j]
+    # Mean gradients, used to continue the chart beyond its edges.
+    temp_slope: float = field(init=False)  # °C of WBGT per °C
+    rh_slope: float = field(init=False)  # °C of WBGT per % RH
+
+    def __post_init__(self) -> None:
+        t_span, rh_span = self.temps[-1] - self.temps[0], self.rhs[-1] - self.rhs[0]
+        by_column = [(self.cells[-1][j] - self.cells[0][j]) / t_span for j in range(len(self.rhs))]
+        by_row = [(row[-1] - row[0]) / rh_span for row in self.cells]
+        object.__setattr__(self, "temp_slope", sum(by_column) / len(by_column))
+        object.__setattr__(self, "rh_slope", sum(by_row) / len(by_row))
 
     def value(self, temp_c: float, rh: float) -> float:
         i = _segment(self.temps, temp_c)
@@ -68,24 +79,6 @@ def chart() -> Chart:
     )
 
 
-def stull_wet_bulb(temp_c: float, rh: float) -> float:
-    """Wet-bulb temperature (°C), Stull 2011; RH held within the fit's 5–99 %."""
-    rh = min(max(rh, 5.0), 99.0)
-    wet_bulb: float = (
-        temp_c * math.atan(0.151977 * math.sqrt(rh + 8.313659))
-        + math.atan(temp_c + rh)
-        - math.atan(rh - 1.676331)
-        + 0.00391838 * rh**1.5 * math.atan(0.023101 * rh)
-        - 4.686035
-    )
-    return wet_bulb
-
-
-def indoor_formula(temp_c: float, rh: float) -> float:
-    """WBGT with no radiant load: 0.7·Tw + 0.3·T."""
-    return 0.7 * stull_wet_bulb(temp_c, rh) + 0.3 * temp_c
-
-
 @dataclass(frozen=True, slots=True)
 class WbgtEstimate:
     wbgt_c: float
@@ -103,5 +96,5 @@ def estimate_wbgt(temp_c: float, rh: float) -> WbgtEstimate:
     value = table.value(t_in, rh_in)
     outside = (t_in, rh_in) != (temp_c, rh)
     if outside:
-        value += indoor_formula(temp_c, rh) - indoor_formula(t_in, rh_in)
+        value += table.temp_slope * (temp_c - t_in) + table.rh_slope * (rh - rh_in)
     return WbgtEstimate(round(value, 2), outside)
