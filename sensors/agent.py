@@ -1,139 +1,386 @@
-"""The station agent's main loop: read, estimate, publish."""
+"""The station agent's main loop: glue between the sensor, the files, the GPIO and MQTT.
+
+Only this loop's thread touches the agent's SQLite files. The network thread and the
+GPIO callbacks queue what they have and wake it.
+"""
 
 import logging
+import queue
 import signal
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
+from typing import Any
 
-import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
-from paho.mqtt.properties import Properties
-from paho.mqtt.reasoncodes import ReasonCode
-
-from contract.codec import encode
-from contract.messages import StationState, Status, Telemetry
-from contract.topics import StationTopic, station_topic
-from sensors.dht import DhtDevice, FakeDHT, open_device
+from contract.codec import decode, encode
+from contract.content import HeatAlert, Notice, StationConfig
+from contract.errors import ContractError
+from contract.messages import Command, Health, Reading, StationState, Status
+from contract.topics import ContentKind, StationTopic, parse_topic, station_topic
+from sensors.agentdb import open_agent_db
+from sensors.clock import Clock, SystemClock
+from sensors.commands import CommandRunner
+from sensors.content import ContentInbox, alert_view, load_trusted_keys, notice_view
+from sensors.dht import DhtDevice
+from sensors.health import HealthProbe
 from sensors.heat import LevelTracker
+from sensors.link import Incoming, LinkConfig, MqttLink
+from sensors.localstate import ReadingView, open_local_state
 from sensors.measure import to_reading
-from sensors.reader import read_once
+from sensors.notify import SystemdNotifier
+from sensors.outbox import Outbox
+from sensors.outputs import LedPattern
+from sensors.parts import build_parts, given_or_fake, sensor_opener
+from sensors.power import PowerCyclePolicy
+from sensors.pump import OutboxPump
+from sensors.reader import ReadResult
+from sensors.receipts import ReceiptPump
+from sensors.runtime import RuntimeConfig
+from sensors.sampling import Sampler, SamplingRules
+from sensors.schedule import in_window
+from sensors.session import next_session
 from sensors.settings import AgentSettings
-from sensors.simulation import SummerDay
+from sensors.timekeeping import TimeKeeper
 
 log = logging.getLogger("kyusui.agent")
-VERSION = "0.1.0"
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
-
-
-def next_session(settings: AgentSettings) -> int:
-    """A number that grows at every agent start, kept in the state directory."""
-    path = settings.state_dir / "session"
-    try:
-        previous = int(path.read_text().strip())
-    except (FileNotFoundError, ValueError):
-        previous = 0
-    session = previous + 1
-    settings.state_dir.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(f"{session}\n")
-    tmp.replace(path)
-    return session
-
-
-def make_sensor(settings: AgentSettings) -> DhtDevice:
-    if settings.sensor == "fake":
-        climate = SummerDay(seed=settings.simulation_seed)
-        return FakeDHT(climate, random_failure_rate=settings.simulation_failure_rate)
-    return open_device(settings.sensor, settings.sensor_pin)
+VERSION = "0.2.0"
 
 
 class Agent:
-    def __init__(self, settings: AgentSettings, sensor: DhtDevice | None = None) -> None:
-        self.settings = settings
-        self.sensor = sensor or make_sensor(settings)
-        self.tracker = LevelTracker(settings.hysteresis_c)
-        self.session = next_session(settings)
-        self.seq = 0
-        self.stopping = threading.Event()
-        self.status_topic = station_topic(settings.station_id, StationTopic.STATUS)
-        self.client = self._make_client()
-
-    def _make_client(self) -> mqtt.Client:
-        s = self.settings
-        client = mqtt.Client(
-            CallbackAPIVersion.VERSION2, client_id=s.station_id, protocol=mqtt.MQTTv5
-        )
-        client.username_pw_set(
-            s.broker_username or s.station_id, s.broker_password.get_secret_value()
-        )
-        if s.broker_ca_file is not None:
-            client.tls_set(ca_certs=str(s.broker_ca_file))
-        will = Status(state=StationState.OFFLINE, session=self.session)
-        client.will_set(self.status_topic, encode(will), qos=1, retain=True)
-        client.on_connect = self._on_connect
-        client.reconnect_delay_set(1, 30)
-        return client
-
-    def _on_connect(
+    def __init__(
         self,
-        client: mqtt.Client,
-        userdata: object,
-        flags: mqtt.ConnectFlags,
-        reason: ReasonCode,
-        properties: Properties | None,
+        settings: AgentSettings,
+        sensor: DhtDevice | None = None,
+        clock: Clock | None = None,
+        pin_factory: Any = None,
+        notifier: SystemdNotifier | None = None,
     ) -> None:
-        if reason.is_failure:
-            log.warning("broker refused the connection: %s", reason)
-            return
-        birth = Status(
-            state=StationState.ONLINE,
-            session=self.session,
-            ts=now_ms(),
-            version=VERSION,
-            area=self.settings.area,
-        )
-        client.publish(self.status_topic, encode(birth), qos=1, retain=True)
-        log.info("connected to %s:%s", self.settings.broker_host, self.settings.broker_port)
+        s = self.settings = settings
+        self.clock = clock or SystemClock(trust_wall_clock=s.clock_check == "trust")
+        self.notifier = notifier or SystemdNotifier()
+        self.stopping = threading.Event()
+        self.wake = threading.Event()
+        self.session = next_session(s.state_dir)
+        self.runtime = RuntimeConfig.from_settings(s)
+        self.files_rebuilt = 0
 
-    def measure_and_publish(self) -> None:
-        reading = to_reading(read_once(self.sensor), now_ms(), self.tracker)
-        self.seq += 1
-        message = Telemetry(session=self.session, seq=self.seq, readings=[reading])
-        topic = station_topic(self.settings.station_id, StationTopic.TELEMETRY)
-        self.client.publish(topic, encode(message), qos=1)
+        db = open_agent_db(s.state_dir)
+        local = open_local_state(s.state_dir)
+        self.files_rebuilt += (db.quarantined is not None) + (local.quarantined is not None)
+        self.outbox = Outbox(db.conn, s.outbox_capacity)
+        self.state = local.state
+        self.inbox = ContentInbox(
+            db.conn, load_trusted_keys(s.content_keys_file), self.clock.wall_ms, s.area
+        )
+        self.time = TimeKeeper(self.clock, int(s.clock_jump_s * 1000))
+        self.tracker = LevelTracker(s.hysteresis_c)
+
+        device = given_or_fake(s, sensor)
+        self.motions: queue.SimpleQueue[int] = queue.SimpleQueue()
+        self.parts = build_parts(
+            s, pin_factory, device, self._on_motion, self._identify_now, self.stopping
+        )
+        self.sampler = Sampler(
+            sensor_opener(s, device),
+            SamplingRules(
+                attempts=s.sensor_attempts,
+                min_gap_s=s.sensor_min_gap_s,
+                stuck_after_s=s.sensor_stuck_after_s,
+            ),
+            wait=self.stopping.wait,
+        )
+        self.power_policy = PowerCyclePolicy(s.power_cycle_after_failures, s.power_cycle_backoff_s)
+        self.health = HealthProbe(s.state_dir)
+
+        self.link = MqttLink(
+            LinkConfig(
+                station_id=s.station_id,
+                area=s.area,
+                host=s.broker_host,
+                port=s.broker_port,
+                username=s.broker_username or s.station_id,
+                password=s.broker_password.get_secret_value(),
+                ca_file=str(s.broker_ca_file) if s.broker_ca_file else None,
+                keepalive_s=s.broker_keepalive_s,
+                version=VERSION,
+            ),
+            self.session,
+            self.wake,
+        )
+        telemetry_topic = station_topic(s.station_id, StationTopic.TELEMETRY)
+        self.pump = OutboxPump(
+            self.outbox,
+            lambda payload: self.link.publish(telemetry_topic, payload),
+            self.session,
+            batch_size=s.publish_batch,
+            unsynced_hold_ms=int(s.unsynced_hold_s * 1000),
+        )
+        self.receipts = ReceiptPump(
+            self.state,
+            lambda payload: self.link.publish(
+                station_topic(s.station_id, StationTopic.RECEIPTS), payload
+            ),
+            self.session,
+        )
+        self.commands = CommandRunner(
+            s.state_dir,
+            self._identify,
+            s.restart_kiosk_command,
+            self.clock.wall_ms,
+            s.screenshot_timeout_s,
+        )
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="command")
+        self._network_shown: str | None = None
+        self._restore_content()
+
+    # --- start-up -----------------------------------------------------------------------
+    def _restore_content(self) -> None:
+        s = self.settings
+        self.state.set_station(s.station_id, s.name_ja, s.name_en, s.area)
+        for config in self.inbox.stored(ContentKind.CONFIG):
+            assert isinstance(config, StationConfig)
+            self.runtime = self.runtime.apply(config)
+        self.tracker.hysteresis_c = self.runtime.hysteresis_c
+        self.state.set_display(self.runtime.display())
+        self.state.write_agent_status(
+            "starting", "offline", outbox_depth=self.outbox.depth, clock_synced=False
+        )
+
+    # --- callbacks from other threads ---------------------------------------------------
+    def _on_motion(self) -> None:
+        self.motions.put(self.clock.wall_ms())
+        self.wake.set()
+
+    def _identify(self, seconds: float) -> None:
+        if self.parts.led is not None:
+            self.parts.led.identify(seconds)
+        log.info("identifying: blinking for %.0f s", seconds)
+
+    def _identify_now(self) -> None:
+        self._identify(10.0)
+
+    # --- readings -----------------------------------------------------------------------
+    def _sample(self) -> ReadResult:
+        result = self.sampler.sample()
+        if result.ok:
+            self.power_policy.recovered()
+        elif self.parts.power is not None and self.power_policy.due(
+            self.sampler.consecutive_failures, time.monotonic()
+        ):
+            log.warning(
+                "sensor failed %d readings in a row (%s): power-cycling it",
+                self.sampler.consecutive_failures,
+                self.sampler.detail,
+            )
+            self.sampler.close()
+            self.parts.power.cycle()
+            self.power_policy.cycled(time.monotonic())
+            self.sampler.reopen()
+        return result
+
+    def take_reading(self) -> Reading:
+        result = self._sample()
+        stamp = self.time.stamp()
+        try:
+            reading = to_reading(result, stamp.ts, self.tracker, stamp.source)
+        except ValueError as exc:  # no estimate for these values: say so, keep measuring
+            log.warning("no WBGT for %s: %s", result, exc)
+            reading = to_reading(
+                ReadResult(error=result.error), stamp.ts, self.tracker, stamp.source
+            )
+        body = reading.model_dump(mode="json", exclude_none=True, exclude={"ts", "time"})
+        self.outbox.add(stamp, body)
+        self.state.write_reading(
+            ReadingView(
+                reading.ts,
+                reading.temp_c,
+                reading.rh,
+                reading.wbgt,
+                reading.level.value if reading.level else None,
+                reading.quality.value,
+                reading.time.value,
+            )
+        )
+        self._write_status()
+        if self.parts.beacon is not None:
+            quiet = in_window(*self.runtime.quiet_hours, self.clock.wall_ms())
+            level = reading.level
+            self.parts.beacon.set(
+                level is not None and level.rank >= self.runtime.beacon_level.rank and not quiet
+            )
+        return reading
+
+    def _write_status(self) -> None:
+        network = "online" if self.link.connected else "offline"
+        self._network_shown = network
+        self.state.write_agent_status(
+            self.sampler.state,
+            network,
+            self.sampler.detail,
+            self.outbox.depth,
+            self.time.synced,
+        )
+        if self.parts.led is not None:
+            if self.sampler.state in ("fault", "stuck"):
+                self.parts.led.show(LedPattern.SENSOR_FAULT)
+            elif self.sampler.state == "starting":
+                self.parts.led.show(LedPattern.STARTING)
+            else:
+                self.parts.led.show(
+                    LedPattern.ONLINE if network == "online" else LedPattern.OFFLINE
+                )
+
+    # --- health -------------------------------------------------------------------------
+    def health_message(self) -> Health:
+        system = self.health.collect()
+        row = self.state.conn.execute("SELECT display_state FROM kiosk_status").fetchone()
+        return Health(
+            ts=self.clock.wall_ms(),
+            session=self.session,
+            version=VERSION,
+            uptime_s=system.uptime_s,
+            cpu_temp_c=system.cpu_temp_c,
+            load_1m=system.load_1m,
+            mem_used_pct=system.mem_used_pct,
+            disk_used_pct=system.disk_used_pct,
+            disk_free_mb=system.disk_free_mb,
+            wifi_rssi_dbm=system.wifi_rssi_dbm,
+            undervoltage=system.undervoltage,
+            throttled=system.throttled,
+            outbox_depth=self.outbox.depth,
+            outbox_evicted=self.outbox.evicted,
+            sensor_errors=dict(self.sampler.errors),
+            sensor_state=self.sampler.state,
+            clock_synced=self.time.synced,
+            content_rejected=dict(self.inbox.rejected),
+            display_state=row[0][:32] if row else None,
+            local_state_rebuilt=self.files_rebuilt,
+        )
+
+    # --- content and commands -----------------------------------------------------------
+    def handle(self, message: Incoming) -> None:
+        try:
+            where = parse_topic(message.topic)
+        except ContractError as exc:
+            log.warning("ignoring a message on %s: %s", message.topic, exc.detail)
+            return
+        if where.kind == "cmd":
+            self._command(message)
+            return
+        content = self.inbox.accept(where, message.topic, message.payload)
+        if isinstance(content, Notice):
+            if content.withdrawn:
+                self.state.remove_notice(content.id)
+            else:
+                self.state.upsert_notice(notice_view(content))
+        elif isinstance(content, HeatAlert):
+            self.state.set_alert(alert_view(content))
+        elif isinstance(content, StationConfig):
+            self.runtime = self.runtime.apply(content)
+            self.tracker.hysteresis_c = self.runtime.hysteresis_c
+            self.state.set_display(self.runtime.display())
+            log.info("configuration %s v%d applied: %s", content.id, content.version, self.runtime)
+
+    def _command(self, message: Incoming) -> None:
+        try:
+            command = decode(Command, message.payload)
+        except ContractError as exc:
+            log.warning("refused a command: %s", exc.detail)
+            return
+        topic = station_topic(self.settings.station_id, StationTopic.CMD_RESULT)
+
+        def run() -> None:
+            result = self.commands.run(command)
+            self.link.publish(topic, encode(result), correlation=message.correlation)
+
+        self.executor.submit(run)
+
+    # --- the loop -----------------------------------------------------------------------
+    def _drain(self) -> None:
+        now = time.monotonic_ns() // 1_000_000
+        while not self.link.acks.empty():
+            mid, ok = self.link.acks.get()
+            if not self.pump.acked(mid, ok, now):
+                self.receipts.acked(mid, ok)
+        while not self.link.incoming.empty():
+            self.handle(self.link.incoming.get())
+        while not self.motions.empty():
+            self.state.set_presence(self.motions.get())
 
     def run(self) -> None:
-        s = self.settings
-        self.client.connect_async(s.broker_host, s.broker_port, keepalive=s.broker_keepalive_s)
-        self.client.loop_start()
+        self.link.birth_ts = self.clock.wall_ms()
+        self.link.start()
+        self.notifier.ready(f"session {self.session}")
+        next_reading = next_health = time.monotonic()
+        heartbeat = (self.notifier.watchdog_s or 30.0) / 3
         try:
             while not self.stopping.is_set():
-                started = time.monotonic()
-                self.measure_and_publish()
-                self.stopping.wait(max(0.0, s.reading_interval_s - (time.monotonic() - started)))
+                self.wake.clear()
+                self._drain()
+                sync = self.time.check()
+                if sync is not None:
+                    log.info(
+                        "re-dated %d readings taken before the clock was set",
+                        self.outbox.redate(sync),
+                    )
+                now = time.monotonic()
+                if now >= next_reading:
+                    self.take_reading()
+                    next_reading = max(next_reading + self.runtime.reading_interval_s, now)
+                if self.link.connected:
+                    if now >= next_health:
+                        self.link.publish(
+                            station_topic(self.settings.station_id, StationTopic.HEALTH),
+                            encode(self.health_message()),
+                        )
+                        next_health = now + self.runtime.health_interval_s
+                    self.pump.pump(self.clock.boot_id(), self.clock.monotonic_ms())
+                    self.receipts.pump()
+                self.link.birth_ts = self.clock.wall_ms()
+                if self._network_shown != ("online" if self.link.connected else "offline"):
+                    self._write_status()
+                self.notifier.watchdog()
+                timeout = min(next_reading, next_health) - time.monotonic()
+                self.wake.wait(max(0.0, min(timeout, heartbeat)))
         finally:
             self._stop()
 
+    def _flush(self, timeout_s: float = 3.0) -> None:
+        """Give messages in flight a moment to be acknowledged, so they leave the outbox."""
+        deadline = time.monotonic() + timeout_s
+        while self.pump.inflight and self.link.connected and time.monotonic() < deadline:
+            self.wake.wait(0.05)
+            self.wake.clear()
+            self._drain()
+
     def _stop(self) -> None:
-        offline = Status(state=StationState.OFFLINE, session=self.session, ts=now_ms(), clean=True)
-        info = self.client.publish(self.status_topic, encode(offline), qos=1, retain=True)
-        if self.client.is_connected():
-            info.wait_for_publish(timeout=5)
-        self.client.disconnect()
-        self.client.loop_stop()
-        self.sensor.exit()
+        self.notifier.stopping()
+        try:
+            self._flush()
+            offline = Status(
+                state=StationState.OFFLINE,
+                session=self.session,
+                ts=self.clock.wall_ms(),
+                clean=True,
+            )
+            self.link.stop(offline)
+        finally:
+            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.sampler.close()
+            self.parts.close()
+            self.state.close()
+            self.outbox.conn.close()
+            self.notifier.close()
 
     def request_stop(self, signum: int = 0, frame: FrameType | None = None) -> None:
         self.stopping.set()
+        self.wake.set()
 
 
 def run(settings: AgentSettings) -> None:
     agent = Agent(settings)
     signal.signal(signal.SIGTERM, agent.request_stop)
     signal.signal(signal.SIGINT, agent.request_stop)
-    log.info("agent starting, session %d: %s", agent.session, settings.masked())
+    log.info("agent %s starting, session %d: %s", VERSION, agent.session, settings.masked())
     agent.run()

@@ -14,7 +14,8 @@ class ReadError(StrEnum):
     NOT_FOUND = "not_found"
     CHECKSUM = "checksum"
     TIMEOUT = "timeout"
-    IMPLAUSIBLE = "implausible"
+    IMPLAUSIBLE = "implausible"  # out of range, or changed faster than weather can
+    STUCK = "stuck"  # the same raw values for too long
     OTHER = "other"
 
 

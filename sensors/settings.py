@@ -1,4 +1,7 @@
-"""The station agent's settings: ``/etc/kyusui/agent.toml`` plus ``KYUSUI_AGENT_*``."""
+"""The station agent's settings: ``/etc/kyusui/agent.toml`` plus ``KYUSUI_AGENT_*``.
+
+Defaults run the demo: a fake sensor, no GPIO parts, no content key (content refused).
+"""
 
 from pathlib import Path
 from typing import ClassVar, Literal
@@ -8,6 +11,8 @@ from pydantic_settings import SettingsConfigDict
 
 from contract.settings import TomlSettings
 
+HourMinute = str
+
 
 class AgentSettings(TomlSettings):
     model_config = SettingsConfigDict(env_prefix="KYUSUI_AGENT_", extra="forbid")
@@ -15,6 +20,8 @@ class AgentSettings(TomlSettings):
 
     station_id: str
     area: str | None = None
+    name_ja: str = ""
+    name_en: str = ""
     broker_host: str = "127.0.0.1"
     broker_port: int = 1883
     broker_username: str | None = None  # defaults to the station id
@@ -22,11 +29,49 @@ class AgentSettings(TomlSettings):
     broker_ca_file: Path | None = None
     broker_keepalive_s: int = Field(30, ge=5, le=600)
 
+    # The sensor. "fake" is the simulated DHT of the demo and the tests.
     sensor: Literal["fake", "dht22", "am2302", "dht11"] = "fake"
-    sensor_pin: str = "D4"
+    sensor_pin: str = "D4"  # a board pin name for adafruit_dht
+    sensor_attempts: int = Field(3, ge=1, le=10)
+    sensor_min_gap_s: float = Field(2.0, ge=0, le=10)
+    sensor_stuck_after_s: float = Field(1800.0, ge=60)
     simulation_seed: int = 0
     simulation_failure_rate: float = Field(0.03, ge=0, le=1)
 
+    # Sensor supply switched by a GPIO (BCM numbers for gpiozero); none = no power cycling.
+    sensor_power_pin: str | None = None
+    sensor_data_gpio: str = "GPIO4"  # the same wire as sensor_pin, held low while off
+    power_cycle_after_failures: int = Field(5, ge=1)
+    power_cycle_backoff_s: float = Field(60.0, ge=0)
+    power_off_s: float = Field(2.0, ge=0, le=60)
+
+    # Optional GPIO parts.
+    status_led_pin: str | None = None
+    beacon_pin: str | None = None
+    beacon_level: str = "danger"  # the lowest level that turns the beacon on
+    quiet_hours_start: HourMinute = Field("22:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    quiet_hours_end: HourMinute = Field("07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    pir_pin: str | None = None
+    button_pin: str | None = None
+
     reading_interval_s: float = Field(60.0, gt=0, le=3600)
+    health_interval_s: float = Field(300.0, gt=0, le=86_400)
     hysteresis_c: float = Field(0.5, ge=0, le=3)
+    display_on_start: HourMinute = Field("05:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    display_on_end: HourMinute = Field("23:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    stale_after_s: int = Field(600, ge=10)
     state_dir: Path = Path("/var/lib/kyusui")
+
+    # Outbox: 14 days at one reading a minute.
+    outbox_capacity: int = Field(20_160, ge=10)
+    publish_batch: int = Field(200, ge=1, le=1000)
+
+    # Clock. "kernel" asks adjtimex(2) whether NTP has set the clock; "trust" assumes it is
+    # right (a machine whose clock its host keeps, such as a development container).
+    clock_check: Literal["kernel", "trust"] = "kernel"
+    unsynced_hold_s: float = Field(600.0, ge=0)  # then send, flagged "unsynced"
+    clock_jump_s: float = Field(5.0, gt=0)
+
+    content_keys_file: Path | None = None  # PEM: the server's content-signing public key(s)
+    restart_kiosk_command: str = "systemctl restart kyusui-kiosk"
+    screenshot_timeout_s: float = Field(20.0, gt=0, le=120)

@@ -22,6 +22,8 @@ class Failure(StrEnum):
     TIMEOUT = "timeout"
     STUCK = "stuck"  # answers, always with the same values
     GARBAGE = "garbage"  # answers with impossible values
+    SPIKE = "spike"  # answers with a plausible-looking but sudden jump
+    HUNG = "hung"  # stops answering until its power is cycled
 
 
 _MESSAGES = {Failure.NOT_FOUND: NOT_FOUND, Failure.CHECKSUM: CHECKSUM, Failure.TIMEOUT: TIMEOUT}
@@ -42,14 +44,23 @@ class FakeDHT:
         self.random_failure_rate = random_failure_rate
         self.failure: Failure | None = None
         self.powered = True
+        self.power_cycles = 0
         self.reads = 0
         self.exited = False
         self._last: tuple[float, float] | None = None
         self._pair: tuple[float, float] | None = None
 
+    def set_power(self, on: bool) -> None:
+        """What the sensor's supply does; a hung sensor recovers when power comes back."""
+        if on and not self.powered:
+            self.power_cycles += 1
+            if self.failure is Failure.HUNG:
+                self.failure = None
+        self.powered = on
+
     def _measure(self) -> tuple[float, float]:
         self.reads += 1
-        if not self.powered:
+        if not self.powered or self.failure is Failure.HUNG:
             raise RuntimeError(NOT_FOUND)
         failure = self.failure
         if failure is None and self.climate.chance(self.random_failure_rate):
@@ -60,8 +71,11 @@ class FakeDHT:
             return -40.0, 0.0
         if failure is Failure.STUCK and self._last is not None:
             return self._last
-        self._last = self.climate.sample(self.clock())
-        return self._last
+        sample = self.climate.sample(self.clock())
+        if failure is Failure.SPIKE:
+            return sample[0] + 15.0, sample[1]
+        self._last = sample
+        return sample
 
     # adafruit_dht measures once for a temperature+humidity pair; so does the fake.
     @property

@@ -33,6 +33,13 @@ def _now_ms() -> int:
 
 
 @dataclass(frozen=True)
+class KioskRequestResult:
+    ok: bool
+    result_path: str | None
+    detail: str
+
+
+@dataclass(frozen=True)
 class OpenResult:
     state: "LocalState"
     quarantined: Path | None  # where a bad file was moved, if one was
@@ -190,6 +197,25 @@ class LocalState:
 
     def set_presence(self, last_motion_at: int) -> None:
         self.conn.execute("INSERT OR REPLACE INTO presence VALUES (1, ?)", (last_motion_at,))
+
+    def request_kiosk(self, request_id: str, name: str) -> None:
+        """Ask the kiosk to do something (e.g. 'screenshot'); it fills in the result."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO kiosk_requests (request_id, name, requested_at)"
+            " VALUES (?, ?, ?)",
+            (request_id, name, _now_ms()),
+        )
+
+    def kiosk_request_result(self, request_id: str) -> KioskRequestResult | None:
+        """None while the kiosk has not answered."""
+        row = self.conn.execute(
+            "SELECT ok, result_path, detail FROM kiosk_requests"
+            " WHERE request_id = ? AND done_at IS NOT NULL",
+            (request_id,),
+        ).fetchone()
+        if row is None:
+            return None
+        return KioskRequestResult(bool(row[0]), row[1], row[2] or "")
 
     def unpublished_receipts(self, limit: int = 500) -> list[tuple[int, Receipt]]:
         rows = self.conn.execute(

@@ -1,0 +1,88 @@
+"""The agent's own SQLite file (``agent.sqlite``): the outbox and the content it has accepted.
+
+Separate from the local-state file the kiosk reads, so the kiosk never waits on outbox
+writes and a damaged file costs only one of the two. A file SQLite cannot read or that
+fails ``quick_check`` is moved aside (``agent.sqlite.corrupt-<ms>``) and rebuilt.
+"""
+
+import logging
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+log = logging.getLogger("kyusui.agent.db")
+FILE_NAME = "agent.sqlite"
+SCHEMA_VERSION = 1
+
+DDL = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+-- Readings not yet acknowledged by the broker, oldest first.
+CREATE TABLE IF NOT EXISTS outbox (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    ts INTEGER NOT NULL,          -- wall clock, UTC ms (a guess while time_source = 'unsynced')
+    mono_ms INTEGER NOT NULL,     -- CLOCK_BOOTTIME ms, to re-date once the clock is synchronised
+    boot_id TEXT NOT NULL,
+    time_source TEXT NOT NULL,
+    body TEXT NOT NULL            -- the rest of the contract Reading, JSON
+);
+-- The newest verified version of each piece of signed content, so replays are refused.
+CREATE TABLE IF NOT EXISTS content (
+    kind TEXT NOT NULL, content_id TEXT NOT NULL, version INTEGER NOT NULL,
+    payload TEXT NOT NULL, received_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, content_id)
+);
+"""
+
+
+@dataclass(frozen=True)
+class OpenedDb:
+    conn: sqlite3.Connection
+    quarantined: Path | None
+
+
+def _problem(path: Path) -> str | None:
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+        try:
+            check = conn.execute("PRAGMA quick_check").fetchone()[0]
+            if check != "ok":
+                return f"integrity check failed: {check}"
+            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        return f"not a readable database: {exc}"
+    if row is None or row[0] != str(SCHEMA_VERSION):
+        return f"schema version {row[0] if row else None}, expected {SCHEMA_VERSION}"
+    return None
+
+
+def quarantine(path: Path, reason: str) -> Path:
+    """Move a bad file (and its WAL/SHM) aside, keeping it for a person to inspect."""
+    target = path.with_name(f"{path.name}.corrupt-{time.time_ns() // 1_000_000}")
+    path.replace(target)
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.replace(target.with_name(target.name + suffix))
+    log.error("%s moved to %s and rebuilt: %s", path, target, reason)
+    return target
+
+
+def open_agent_db(state_dir: Path) -> OpenedDb:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    path = state_dir / FILE_NAME
+    quarantined = None
+    if path.exists():
+        problem = _problem(path)
+        if problem is not None:
+            quarantined = quarantine(path, problem)
+    conn = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    # NORMAL in WAL mode: a power cut may lose the last commits but never corrupts the file;
+    # a killed process loses nothing. FULL would fsync every reading on the SD card.
+    conn.execute("PRAGMA synchronous=NORMAL")
+    conn.executescript(DDL)
+    conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+    return OpenedDb(conn, quarantined)

@@ -1,0 +1,160 @@
+"""The MQTT connection: paho 2.x, MQTT v5, birth and will, subscriptions, and PUBACKs
+handed to the main loop.
+
+Everything that arrives (acks, messages, connection changes) is queued and the main
+loop is woken; only the main loop touches the station's files.
+"""
+
+import logging
+import queue
+import threading
+from dataclasses import dataclass
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+from paho.mqtt.reasoncodes import ReasonCode
+
+from contract.codec import encode
+from contract.messages import StationState, Status
+from contract.topics import StationTopic, station_subscriptions, station_topic
+
+log = logging.getLogger("kyusui.agent.mqtt")
+
+
+@dataclass(frozen=True)
+class LinkConfig:
+    station_id: str
+    area: str | None
+    host: str
+    port: int
+    username: str
+    password: str
+    ca_file: str | None
+    keepalive_s: int
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    topic: str
+    payload: bytes
+    correlation: bytes | None
+
+
+class MqttLink:
+    def __init__(self, config: LinkConfig, session: int, wake: threading.Event) -> None:
+        self.config = config
+        self.session = session
+        self.wake = wake
+        self.acks: queue.SimpleQueue[tuple[int, bool]] = queue.SimpleQueue()
+        self.incoming: queue.SimpleQueue[Incoming] = queue.SimpleQueue()
+        self.status_topic = station_topic(config.station_id, StationTopic.STATUS)
+        self.connected = False
+        self.connections = 0
+        self.birth_ts = 0
+        self.client = self._make_client()
+
+    def _make_client(self) -> mqtt.Client:
+        c = self.config
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=c.station_id, protocol=mqtt.MQTTv5
+        )
+        client.username_pw_set(c.username, c.password)
+        if c.ca_file is not None:
+            client.tls_set(ca_certs=c.ca_file)
+        will = Status(state=StationState.OFFLINE, session=self.session)
+        client.will_set(self.status_topic, encode(will), qos=1, retain=True)
+        client.max_inflight_messages_set(20)
+        client.max_queued_messages_set(0)
+        client.reconnect_delay_set(1, 30)
+        client.on_connect = self._on_connect
+        client.on_disconnect = self._on_disconnect
+        client.on_publish = self._on_publish
+        client.on_message = self._on_message
+        return client
+
+    def start(self) -> None:
+        c = self.config
+        self.client.connect_async(c.host, c.port, keepalive=c.keepalive_s)
+        self.client.loop_start()
+
+    def _on_connect(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        flags: mqtt.ConnectFlags,
+        reason: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
+        if reason.is_failure:
+            log.warning("broker refused the connection: %s", reason)
+            return
+        birth = Status(
+            state=StationState.ONLINE,
+            session=self.session,
+            ts=self.birth_ts or None,
+            version=self.config.version,
+            area=self.config.area,
+        )
+        client.publish(self.status_topic, encode(birth), qos=1, retain=True)
+        client.subscribe(
+            [(t, 1) for t in station_subscriptions(self.config.station_id, self.config.area)]
+        )
+        self.connected = True
+        self.connections += 1
+        log.info("connected to %s:%s", self.config.host, self.config.port)
+        self.wake.set()
+
+    def _on_disconnect(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        flags: mqtt.DisconnectFlags,
+        reason: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
+        if self.connected:
+            log.warning("lost the broker (%s); readings wait in the outbox", reason)
+        self.connected = False
+        self.wake.set()
+
+    def _on_publish(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        mid: int,
+        reason: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
+        self.acks.put((mid, not reason.is_failure))
+        self.wake.set()
+
+    def _on_message(self, client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
+        props = getattr(message, "properties", None)
+        correlation = getattr(props, "CorrelationData", None) if props is not None else None
+        self.incoming.put(Incoming(message.topic, bytes(message.payload), correlation))
+        self.wake.set()
+
+    def publish(
+        self, topic: str, payload: bytes, retain: bool = False, correlation: bytes | None = None
+    ) -> int:
+        """Queue a QoS 1 message; returns its mid. Paho resends it after a reconnect."""
+        properties = None
+        if correlation is not None:
+            properties = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+            properties.CorrelationData = correlation
+        info = self.client.publish(topic, payload, qos=1, retain=retain, properties=properties)
+        return int(info.mid)
+
+    def stop(self, offline: Status, timeout_s: float = 5.0) -> None:
+        """Publish the clean offline status (when connected) and disconnect."""
+        if self.connected:
+            info = self.client.publish(self.status_topic, encode(offline), qos=1, retain=True)
+            try:
+                info.wait_for_publish(timeout=timeout_s)
+            except (RuntimeError, ValueError) as exc:
+                log.warning("offline status not sent: %s", exc)
+        self.client.disconnect()
+        self.client.loop_stop()

@@ -1,0 +1,98 @@
+"""The durable outbox: every reading is on disk before it is published, and leaves only
+when the broker has acknowledged it.
+
+Bounded: beyond ``capacity`` readings the oldest are evicted, and counted, so a station
+that is offline for weeks keeps the newest data and says how much it had to drop.
+"""
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from typing import Any
+
+from contract.messages import TimeSource
+from sensors.timekeeping import Stamp, Synchronised
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxRow:
+    id: int
+    ts: int
+    mono_ms: int
+    boot_id: str
+    time_source: str
+    body: str
+
+    def reading(self) -> dict[str, Any]:
+        """The contract Reading as a JSON-ready dict."""
+        values: dict[str, Any] = json.loads(self.body)
+        values["ts"] = self.ts
+        values["time"] = self.time_source
+        return values
+
+
+class Outbox:
+    def __init__(self, conn: sqlite3.Connection, capacity: int = 20_160) -> None:
+        self.conn = conn
+        self.capacity = capacity
+        self.depth = int(conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
+        row = conn.execute("SELECT value FROM meta WHERE key = 'evicted'").fetchone()
+        self.evicted = int(row[0]) if row else 0
+
+    def add(self, stamp: Stamp, body: dict[str, Any]) -> int:
+        """Store one reading (``body`` without ``ts``/``time``); returns its id."""
+        encoded = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            cur = self.conn.execute(
+                "INSERT INTO outbox (ts, mono_ms, boot_id, time_source, body)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (stamp.ts, stamp.mono_ms, stamp.boot_id, stamp.source.value, encoded),
+            )
+            excess = self.depth + 1 - self.capacity
+            if excess > 0:
+                self.conn.execute(
+                    "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?)",
+                    (excess,),
+                )
+                self.conn.execute(
+                    "INSERT OR REPLACE INTO meta VALUES ('evicted', ?)",
+                    (str(self.evicted + excess),),
+                )
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        if excess > 0:
+            self.evicted += excess
+            self.depth -= excess
+        self.depth += 1
+        return int(cur.lastrowid or 0)
+
+    def batch(self, after_id: int, limit: int) -> list[OutboxRow]:
+        rows = self.conn.execute(
+            "SELECT id, ts, mono_ms, boot_id, time_source, body FROM outbox"
+            " WHERE id > ? ORDER BY id LIMIT ?",
+            (after_id, limit),
+        ).fetchall()
+        return [OutboxRow(*r) for r in rows]
+
+    def remove(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        cur = self.conn.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
+        self.depth = max(0, self.depth - max(cur.rowcount, 0))
+
+    def remove_range(self, first_id: int, last_id: int) -> None:
+        """Remove an acknowledged batch (ids are contiguous within a batch)."""
+        cur = self.conn.execute("DELETE FROM outbox WHERE id BETWEEN ? AND ?", (first_id, last_id))
+        self.depth = max(0, self.depth - max(cur.rowcount, 0))
+
+    def redate(self, sync: Synchronised) -> int:
+        """Give readings taken before synchronisation (in this boot) their true time."""
+        cur = self.conn.execute(
+            "UPDATE outbox SET ts = mono_ms + ?, time_source = ?"
+            " WHERE time_source = ? AND boot_id = ?",
+            (sync.offset_ms, TimeSource.REDATED.value, TimeSource.UNSYNCED.value, sync.boot_id),
+        )
+        return max(cur.rowcount, 0)

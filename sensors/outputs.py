@@ -1,0 +1,120 @@
+"""The station's GPIO parts: status LED, warning beacon, PIR motion sensor, button.
+
+Every part is optional (no pin configured, no part). Tests pass gpiozero's ``MockFactory``
+as ``pin_factory``; on a Pi the default factory drives the real pins.
+"""
+
+import logging
+import threading
+from collections.abc import Callable
+from enum import StrEnum
+from typing import Any
+
+from gpiozero import LED, Button, DigitalOutputDevice, MotionSensor
+
+log = logging.getLogger("kyusui.agent.gpio")
+
+
+class LedPattern(StrEnum):
+    STARTING = "starting"  # fast flicker
+    ONLINE = "online"  # steady on
+    OFFLINE = "offline"  # slow blink: buffering readings
+    SENSOR_FAULT = "sensor_fault"  # a short flash every 2 s
+    IDENTIFY = "identify"  # very fast, for a technician looking for this station
+
+
+# (on seconds, off seconds); None = steady on.
+BLINK: dict[LedPattern, tuple[float, float] | None] = {
+    LedPattern.STARTING: (0.1, 0.1),
+    LedPattern.ONLINE: None,
+    LedPattern.OFFLINE: (1.0, 1.0),
+    LedPattern.SENSOR_FAULT: (0.2, 1.8),
+    LedPattern.IDENTIFY: (0.05, 0.05),
+}
+
+
+class StatusLed:
+    def __init__(self, pin: str | int, pin_factory: Any = None) -> None:
+        self.led = LED(pin, pin_factory=pin_factory)
+        self.pattern: LedPattern | None = None
+        self._base = LedPattern.STARTING
+        self._identify_timer: threading.Timer | None = None
+        self._lock = threading.Lock()
+        self._apply(LedPattern.STARTING)
+
+    def _apply(self, pattern: LedPattern) -> None:
+        if pattern is self.pattern:
+            return
+        self.pattern = pattern
+        blink = BLINK[pattern]
+        if blink is None:
+            self.led.on()
+        else:
+            self.led.blink(on_time=blink[0], off_time=blink[1], background=True)
+
+    def show(self, pattern: LedPattern) -> None:
+        with self._lock:
+            self._base = pattern
+            if self._identify_timer is None:
+                self._apply(pattern)
+
+    def identify(self, seconds: float = 10.0) -> None:
+        with self._lock:
+            if self._identify_timer is not None:
+                self._identify_timer.cancel()
+            self._apply(LedPattern.IDENTIFY)
+            self._identify_timer = threading.Timer(seconds, self._end_identify)
+            self._identify_timer.daemon = True
+            self._identify_timer.start()
+
+    def _end_identify(self) -> None:
+        with self._lock:
+            self._identify_timer = None
+            self._apply(self._base)
+
+    def close(self) -> None:
+        with self._lock:
+            if self._identify_timer is not None:
+                self._identify_timer.cancel()
+            self.led.close()
+
+
+class Beacon:
+    """A warning light or buzzer, on while the level calls for it and it is not quiet hours."""
+
+    def __init__(self, pin: str | int, pin_factory: Any = None) -> None:
+        self.device = DigitalOutputDevice(pin, pin_factory=pin_factory)
+
+    def set(self, on: bool) -> None:
+        if on != bool(self.device.value):
+            log.info("warning beacon %s", "on" if on else "off")
+        self.device.value = on
+
+    def close(self) -> None:
+        self.device.close()
+
+
+class MotionInput:
+    """A PIR sensor: tells the kiosk someone is near so it can wake the screen."""
+
+    def __init__(
+        self, pin: str | int, on_motion: Callable[[], None], pin_factory: Any = None
+    ) -> None:
+        self.sensor = MotionSensor(pin, pin_factory=pin_factory, queue_len=1)
+        self.sensor.when_motion = on_motion
+
+    def close(self) -> None:
+        self.sensor.close()
+
+
+class ServiceButton:
+    """The technician's button: a press makes the station identify itself."""
+
+    def __init__(
+        self, pin: str | int, on_press: Callable[[], None], pin_factory: Any = None
+    ) -> None:
+        self.button = Button(pin, pin_factory=pin_factory)
+        self.button.when_pressed = on_press
+
+    def close(self) -> None:
+        self.button.close()

@@ -1,0 +1,83 @@
+"""Building the station's hardware parts from the settings: sensor, power switch, GPIO."""
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sensors.dht import DhtDevice, FakeDHT, open_device
+from sensors.outputs import Beacon, MotionInput, ServiceButton, StatusLed
+from sensors.power import GpioSensorPower
+from sensors.settings import AgentSettings
+from sensors.simulation import SummerDay
+
+log = logging.getLogger("kyusui.agent.parts")
+
+
+def given_or_fake(settings: AgentSettings, sensor: DhtDevice | None) -> DhtDevice | None:
+    """The device a test passed in, the simulated one for ``sensor = "fake"``, else None."""
+    if sensor is None and settings.sensor == "fake":
+        climate = SummerDay(seed=settings.simulation_seed)
+        sensor = FakeDHT(climate, random_failure_rate=settings.simulation_failure_rate)
+    return sensor
+
+
+def sensor_opener(settings: AgentSettings, sensor: DhtDevice | None) -> Callable[[], DhtDevice]:
+    """How to (re)open the sensor; a given or simulated device is reused as it is."""
+    if sensor is not None:
+        device = sensor
+        return lambda: device
+    return lambda: open_device(settings.sensor, settings.sensor_pin)
+
+
+@dataclass
+class Parts:
+    led: StatusLed | None = None
+    beacon: Beacon | None = None
+    motion: MotionInput | None = None
+    button: ServiceButton | None = None
+    power: GpioSensorPower | None = None
+    closers: list[Callable[[], None]] = field(default_factory=list)
+
+    def close(self) -> None:
+        for close in self.closers:
+            try:
+                close()
+            except Exception:  # closing one part must not keep the others open
+                log.exception("could not close a GPIO part")
+
+
+def build_parts(
+    settings: AgentSettings,
+    pin_factory: Any,
+    sensor: DhtDevice | None,
+    on_motion: Callable[[], None],
+    on_button: Callable[[], None],
+    stopping: threading.Event,
+) -> Parts:
+    parts = Parts()
+    if settings.status_led_pin is not None:
+        parts.led = StatusLed(settings.status_led_pin, pin_factory)
+        parts.closers.append(parts.led.close)
+    if settings.beacon_pin is not None:
+        parts.beacon = Beacon(settings.beacon_pin, pin_factory)
+        parts.closers.append(parts.beacon.close)
+    if settings.pir_pin is not None:
+        parts.motion = MotionInput(settings.pir_pin, on_motion, pin_factory)
+        parts.closers.append(parts.motion.close)
+    if settings.button_pin is not None:
+        parts.button = ServiceButton(settings.button_pin, on_button, pin_factory)
+        parts.closers.append(parts.button.close)
+    if settings.sensor_power_pin is not None:
+        parts.power = GpioSensorPower(
+            settings.sensor_power_pin,
+            settings.sensor_data_gpio,
+            off_s=settings.power_off_s,
+            settle_s=min(2.0, settings.power_off_s),
+            pin_factory=pin_factory,
+            on_power=sensor.set_power if isinstance(sensor, FakeDHT) else None,
+            wait=stopping.wait,
+        )
+        parts.closers.append(parts.power.close)
+    return parts
