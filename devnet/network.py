@@ -58,6 +58,7 @@ class StationNetwork:
             "KYUSUI_SERVER_BROKER_USERNAME": SERVER_USER,
             "KYUSUI_SERVER_BROKER_PASSWORD": self.passwords[SERVER_USER],
             "KYUSUI_SERVER_TIMESERIES_PATH": str(self.workdir / "timeseries.sqlite"),
+            "KYUSUI_SERVER_REGISTRY_PATH": str(self.workdir / "registry.sqlite"),
             "KYUSUI_SERVER_API_PORT": str(self.api_port),
             "KYUSUI_SERVER_BOOTSTRAP_TOKEN": self.api_token,
         }

@@ -3,18 +3,31 @@
 Ingest workers and API processes read the same file.
 """
 
+from enum import StrEnum
 from pathlib import Path
-from typing import ClassVar
+from typing import ClassVar, Self
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from contract.settings import TomlSettings
+
+# Values that mean "nobody set this yet": refused in production.
+PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "admin", "token"})
+
+
+class TimeSeriesBackend(StrEnum):
+    SQLITE = "sqlite"  # the embedded default
+    INFLUXDB = "influxdb"  # influxdb-client: InfluxDB 2.x / 3.x / 1.8+ (url, org, bucket, token)
+    INFLUXDB_V1 = "influxdb-v1"  # InfluxDB 1.x over /write and /query (database, rp, user)
 
 
 class ServerSettings(TomlSettings):
     model_config = SettingsConfigDict(env_prefix="KYUSUI_SERVER_", extra="forbid")
     default_config_file: ClassVar[str | None] = "/etc/kyusui/server.toml"
+
+    # In production, secrets that are empty or obvious placeholders stop the process.
+    production: bool = False
 
     broker_host: str = "127.0.0.1"
     broker_port: int = 1883
@@ -22,12 +35,65 @@ class ServerSettings(TomlSettings):
     broker_password: SecretStr = SecretStr("")
     broker_ca_file: Path | None = None
     ingest_group: str = "ingest"
+    # A fixed client id gives the worker a persistent session: unacknowledged messages wait
+    # in the broker while the worker or its store is down. Unset: one per process start.
     ingest_client_id: str | None = None
+    ingest_session_expiry_s: int = Field(7 * 86_400, ge=0)
+    ingest_batch_size: int = Field(500, ge=1, le=10_000)
+    ingest_batch_wait_s: float = Field(0.05, ge=0, le=5)
+    ingest_retry_s: float = Field(2.0, gt=0, le=300)
+    ingest_metrics_port: int = Field(0, ge=0, le=65_535)  # 0: no /metrics endpoint
 
+    timeseries_backend: TimeSeriesBackend = TimeSeriesBackend.SQLITE
     timeseries_path: Path = Path("/var/lib/kyusui/timeseries.sqlite")
+    influx_url: str = "http://127.0.0.1:8086"
+    influx_org: str = "kyusui"
+    influx_bucket: str = "kyusui/raw"  # 1.x-style "database/retention-policy"
+    influx_token: SecretStr = SecretStr("")
+    influx_database: str = "kyusui"
+    influx_retention_policy: str = "raw"
+    influx_username: str = ""
+    influx_password: SecretStr = SecretStr("")
+    influx_raw_days: int = Field(30, ge=1)
+    influx_rollup_days: int = Field(3650, ge=1)
+    influx_timeout_s: float = Field(10.0, gt=0)
+
+    # SQLAlchemy URL of the registry; unset: a SQLite file at registry_path.
+    registry_url: SecretStr = SecretStr("")
+    registry_path: Path = Path("/var/lib/kyusui/registry.sqlite")
 
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     offline_after_s: int = Field(300, ge=30)
     # When set, an admin API token with this value exists from start (demo, first install).
     bootstrap_token: SecretStr = SecretStr("")
+
+    alert_webhook_url: str = ""
+    alert_offline_after_s: int = Field(900, ge=60)
+    alert_disk_free_mb: float = Field(200.0, ge=0)
+    alert_outbox_depth: int = Field(100, ge=1)
+    alert_check_interval_s: float = Field(30.0, gt=0)
+
+    @property
+    def registry_sqlalchemy_url(self) -> str:
+        url = self.registry_url.get_secret_value()
+        return url or f"sqlite:///{self.registry_path}"
+
+    @model_validator(mode="after")
+    def _no_placeholders_in_production(self) -> Self:
+        if not self.production:
+            return self
+        needed = {"broker_password": self.broker_password}
+        if self.timeseries_backend is TimeSeriesBackend.INFLUXDB:
+            needed["influx_token"] = self.influx_token
+        if self.timeseries_backend is TimeSeriesBackend.INFLUXDB_V1 and self.influx_username:
+            needed["influx_password"] = self.influx_password
+        if self.bootstrap_token.get_secret_value():
+            needed["bootstrap_token"] = self.bootstrap_token
+        bad = [k for k, v in needed.items() if v.get_secret_value().lower() in PLACEHOLDERS]
+        if bad:
+            raise ValueError(
+                f"production settings need real secrets; set {', '.join(bad)} "
+                "(KYUSUI_SERVER_<NAME> or the TOML file)"
+            )
+        return self

@@ -1,17 +1,24 @@
-"""``kyusui-api``: serve the API with uvicorn."""
+"""``kyusui-api``: serve the API with uvicorn; ``kyusui-api migrate`` only migrates."""
 
 import logging
+import sys
 
 import uvicorn
 
 from server.api.app import create_app
+from server.logs import setup_logging
+from server.registry.db import Registry
 from server.settings import ServerSettings
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    setup_logging()
     settings = ServerSettings()
-    logging.getLogger("kyusui.api").info("api starting: %s", settings.masked())
+    if sys.argv[1:] == ["migrate"]:
+        Registry(settings.registry_sqlalchemy_url).close()
+        print("registry is at the newest schema")
+        return
+    logging.getLogger("kyusui.api").info("api starting", extra={"settings": settings.masked()})
     uvicorn.run(
         create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning"
     )

@@ -1,38 +1,107 @@
 """The FastAPI application factory."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager, suppress
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from server.api import stations
+from server.alerts.book import AlertBook
+from server.alerts.notify import Notifier, notifier_for
+from server.alerts.offline import check_offline
+from server.api import admin, alerts, metrics, public, stations
+from server.registry.db import Registry
 from server.settings import ServerSettings
-from server.store.base import TimeSeriesStore
-from server.store.sqlite import SqliteTimeSeries
+from server.store.base import StoreUnavailableError, TimeSeriesStore
+from server.store.factory import open_store
+
+log = logging.getLogger("kyusui.api")
+CODES = {
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    422: "invalid_request",
+}
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+def _error(
+    status: int, code: str, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse(
+        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
+    )
 
 
-def create_app(settings: ServerSettings, store: TimeSeriesStore | None = None) -> FastAPI:
+async def _offline_checker(app: FastAPI, interval_s: float) -> None:
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await asyncio.to_thread(
+                check_offline,
+                app.state.store,
+                app.state.registry,
+                app.state.alert_book,
+                app.state.settings.alert_offline_after_s,
+            )
+        except Exception:
+            log.exception("offline check failed; trying again in %s s", interval_s)
+
+
+def create_app(
+    settings: ServerSettings,
+    store: TimeSeriesStore | None = None,
+    registry: Registry | None = None,
+    notifier: Notifier | None = None,
+) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        owned = store is None
-        app.state.store = store or SqliteTimeSeries(settings.timeseries_path)
         app.state.settings = settings
+        app.state.store = store or open_store(settings)
+        app.state.registry = registry or Registry(settings.registry_sqlalchemy_url)
+        app.state.notifier = notifier or notifier_for(settings.alert_webhook_url)
+        app.state.alert_book = AlertBook(app.state.registry, app.state.notifier)
+        app.state.metrics = metrics.ApiMetrics()
+        checker = asyncio.create_task(_offline_checker(app, settings.alert_check_interval_s))
         yield
-        if owned:
+        checker.cancel()
+        with suppress(asyncio.CancelledError):
+            await checker
+        if notifier is None:
+            app.state.notifier.close()
+        if store is None:
             app.state.store.close()
+        if registry is None:
+            app.state.registry.close()
 
-    app = FastAPI(title="Kyusui API", version="1", lifespan=lifespan)
+    app = FastAPI(
+        title="Kyusui API",
+        version="1",
+        lifespan=lifespan,
+        description="給水所の暑さ指数ステーション API。認証: `Authorization: Bearer <token>`"
+        "（`/api/v1/public/levels` を除く）。時刻は JST。",
+    )
+
+    @app.middleware("http")
+    async def count_requests(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        if hasattr(request.app.state, "metrics"):
+            request.app.state.metrics.requests.labels(path, str(response.status_code)).inc()
+        return response
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return _error(exc.status_code, f"http_{exc.status_code}", str(exc.detail))
+        code = CODES.get(exc.status_code, f"http_{exc.status_code}")
+        return _error(exc.status_code, code, str(exc.detail), exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -40,5 +109,27 @@ def create_app(settings: ServerSettings, store: TimeSeriesStore | None = None) -
         where = ".".join(str(p) for p in first["loc"])
         return _error(422, "invalid_request", f"{where}: {first['msg']}")
 
+    @app.exception_handler(StoreUnavailableError)
+    async def store_down(request: Request, exc: StoreUnavailableError) -> JSONResponse:
+        log.error("time series unavailable: %s", exc)
+        return _error(
+            503,
+            "timeseries_unavailable",
+            "時系列データベースに接続できません / the time-series database is unavailable",
+        )
+
+    @app.exception_handler(OperationalError)
+    async def registry_down(request: Request, exc: OperationalError) -> JSONResponse:
+        log.error("registry unavailable: %s", exc)
+        return _error(
+            503,
+            "registry_unavailable",
+            "登録データベースに接続できません / the registry is unavailable",
+        )
+
     app.include_router(stations.router)
+    app.include_router(alerts.router)
+    app.include_router(admin.router)
+    app.include_router(public.router)
+    app.include_router(metrics.router)
     return app

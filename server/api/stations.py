@@ -1,59 +1,239 @@
-"""Stations and their readings."""
+"""Stations: the fleet, enrolment and edits, readings, history, health, export."""
 
+import csv
+import io
 import time
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, HTTPException, Query, Response
+from sqlalchemy.orm import Session
 
-from server.api.deps import SettingsDep, StoreDep
-from server.api.schemas import JST, ReadingOut, StationOut
+from server.api.deps import Reader, SessionDep, SettingsDep, Staff, StoreDep
+from server.api.fleet import merge, station_out
+from server.api.schemas import (
+    JST,
+    BucketOut,
+    HealthOut,
+    ReadingOut,
+    Stat,
+    StationIn,
+    StationOut,
+    StationPatch,
+    jst,
+)
+from server.registry.db import now_ms
+from server.registry.models import Station, StationState
+from server.registry.stations import audit, list_stations
 
 router = APIRouter(prefix="/api/v1/stations", tags=["stations"])
 MAX_RANGE = timedelta(days=31)
+MAX_BUCKETS = 5000
+TimeQuery = Annotated[datetime | None, Query(description="ISO 8601; JST if no offset")]
 
 
-@router.get("")
-def list_stations(store: StoreDep, settings: SettingsDep) -> list[StationOut]:
-    now_ms = time.time_ns() // 1_000_000
-    fresh_ms = settings.offline_after_s * 1000
-    return [
-        StationOut(
-            id=state.station,
-            name=state.station,
-            last_seen=None
-            if state.last_seen_ms is None
-            else datetime.fromtimestamp(state.last_seen_ms / 1000, tz=JST),
-            online=bool(state.online)
-            and state.last_seen_ms is not None
-            and now_ms - state.last_seen_ms <= fresh_ms,
-            latest=None if state.latest is None else ReadingOut.of(state.latest),
+class Every(StrEnum):
+    MINUTE = "1m"
+    TEN_MINUTES = "10m"
+    HOUR = "1h"
+    DAY = "1d"
+
+    @property
+    def seconds(self) -> int:
+        return {"1m": 60, "10m": 600, "1h": 3600, "1d": 86_400}[self.value]
+
+
+class ExportFormat(StrEnum):
+    CSV = "csv"
+    JSON = "json"
+
+
+def _ms(value: datetime) -> int:
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=JST)
+    return int(aware.timestamp() * 1000)
+
+
+def _range(start: datetime | None, end: datetime | None, limit: timedelta) -> tuple[int, int]:
+    end_ms = _ms(end) if end else now_ms()
+    start_ms = _ms(start) if start else end_ms - 86_400_000
+    if start_ms >= end_ms:
+        raise HTTPException(422, "start は end より前にしてください / start must be before end")
+    if end_ms - start_ms > limit.total_seconds() * 1000:
+        raise HTTPException(
+            422, f"1 回に {limit.days} 日まで / at most {limit.days} days per request"
         )
-        for state in store.fleet()
+    return start_ms, end_ms
+
+
+def _known(session: Session, store: StoreDep, station_id: str) -> Station | None:
+    station = session.get(Station, station_id)
+    if station is None and station_id not in {s.station for s in store.fleet()}:
+        raise HTTPException(404, f"局 {station_id!r} はありません / no station {station_id!r}")
+    return station
+
+
+@router.get("", summary="The whole fleet's latest state in one call")
+def fleet(
+    _: Reader,
+    store: StoreDep,
+    settings: SettingsDep,
+    session: SessionDep,
+    include_retired: bool = False,
+) -> list[StationOut]:
+    return merge(
+        list_stations(session), store.fleet(), now_ms(), settings.offline_after_s, include_retired
+    )
+
+
+@router.get("/{station_id}")
+def one_station(
+    station_id: str, _: Reader, store: StoreDep, settings: SettingsDep, session: SessionDep
+) -> StationOut:
+    station = _known(session, store, station_id)
+    state = next((s for s in store.fleet() if s.station == station_id), None)
+    return station_out(station, state, now_ms(), settings.offline_after_s)
+
+
+def _apply(station: Station, changes: dict[str, object]) -> None:
+    for key, value in changes.items():
+        if key == "area":
+            station.area_id = value  # type: ignore[assignment]
+        elif key == "installed_at":
+            station.installed_at = None if value is None else _ms(value)  # type: ignore[arg-type]
+        elif key == "exposure":
+            station.exposure = str(value)
+        else:
+            setattr(station, key, value)
+
+
+@router.post("", status_code=201, summary="Enrol a station (or complete a pending one)")
+def enrol(
+    body: StationIn, who: Staff, store: StoreDep, settings: SettingsDep, session: SessionDep
+) -> StationOut:
+    station = session.get(Station, body.id)
+    if station is not None and station.state != StationState.PENDING:
+        raise HTTPException(409, f"局 {body.id!r} は登録済みです / station {body.id!r} exists")
+    if station is None:
+        station = Station(id=body.id, created_at=now_ms())
+        session.add(station)
+    station.state = StationState.ACTIVE.value
+    _apply(station, body.model_dump(exclude={"id"}))
+    audit(session, who.name, "station.enrol", body.id)
+    session.flush()
+    return station_out(station, None, now_ms(), settings.offline_after_s)
+
+
+@router.patch("/{station_id}")
+def edit(
+    station_id: str,
+    body: StationPatch,
+    who: Staff,
+    store: StoreDep,
+    settings: SettingsDep,
+    session: SessionDep,
+) -> StationOut:
+    station = session.get(Station, station_id)
+    if station is None:
+        raise HTTPException(
+            404, f"局 {station_id!r} は未登録です / station {station_id!r} is not enrolled"
+        )
+    changes = body.model_dump(exclude_unset=True)
+    _apply(station, changes)
+    audit(session, who.name, "station.edit", station_id, ", ".join(sorted(changes)))
+    return station_out(station, None, now_ms(), settings.offline_after_s)
+
+
+@router.delete("/{station_id}", status_code=204, summary="Retire a station; its data stays")
+def retire(station_id: str, who: Staff, session: SessionDep) -> Response:
+    station = session.get(Station, station_id)
+    if station is None:
+        raise HTTPException(
+            404, f"局 {station_id!r} は未登録です / station {station_id!r} is not enrolled"
+        )
+    station.state = StationState.RETIRED.value
+    station.retired_at = now_ms()
+    audit(session, who.name, "station.retire", station_id)
+    return Response(status_code=204)
+
+
+@router.get("/{station_id}/readings", summary="Raw readings (at most 31 days)")
+def station_readings(
+    station_id: str,
+    _: Reader,
+    store: StoreDep,
+    session: SessionDep,
+    start: TimeQuery = None,
+    end: TimeQuery = None,
+) -> list[ReadingOut]:
+    start_ms, end_ms = _range(start, end, MAX_RANGE)
+    _known(session, store, station_id)
+    return [ReadingOut.of(r) for r in store.readings(station_id, start_ms, end_ms)]
+
+
+@router.get("/{station_id}/history", summary="min/mean/max per 1m, 10m, 1h or 1d (JST days)")
+def station_history(
+    station_id: str,
+    _: Reader,
+    store: StoreDep,
+    session: SessionDep,
+    every: Every = Every.TEN_MINUTES,
+    start: TimeQuery = None,
+    end: TimeQuery = None,
+) -> list[BucketOut]:
+    start_ms, end_ms = _range(start, end, timedelta(seconds=every.seconds * MAX_BUCKETS))
+    _known(session, store, station_id)
+
+    def stat(triple: tuple[float, float, float] | None) -> Stat | None:
+        return None if triple is None else Stat(min=triple[0], mean=triple[1], max=triple[2])
+
+    return [
+        BucketOut(
+            time=jst(b.start_ms),
+            count=b.count,
+            temp_c=stat(b.temp_c),
+            rh=stat(b.rh),
+            wbgt=stat(b.wbgt),
+        )
+        for b in store.aggregate(station_id, start_ms, end_ms, every.seconds)
     ]
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=JST)
+@router.get("/{station_id}/health", summary="The station's latest health report")
+def station_health(station_id: str, _: Reader, store: StoreDep, session: SessionDep) -> HealthOut:
+    _known(session, store, station_id)
+    sample = store.latest_health(station_id)
+    if sample is None:
+        raise HTTPException(
+            404, f"局 {station_id!r} の稼働情報はまだありません / no health report yet"
+        )
+    return HealthOut(time=jst(sample.ts), fields=sample.fields)
 
 
-@router.get("/{station_id}/readings")
-def station_readings(
+@router.get("/{station_id}/export", summary="Raw readings as CSV or JSON (JST times)")
+def export(
     station_id: str,
+    _: Reader,
     store: StoreDep,
-    start: Annotated[datetime | None, Query(description="ISO 8601; JST if no offset")] = None,
-    end: Annotated[datetime | None, Query(description="ISO 8601; JST if no offset")] = None,
-) -> list[ReadingOut]:
-    end_at = _aware(end) if end else datetime.now(tz=JST)
-    start_at = _aware(start) if start else end_at - timedelta(days=1)
-    if start_at >= end_at:
-        raise HTTPException(422, "start must be before end")
-    if end_at - start_at > MAX_RANGE:
-        raise HTTPException(422, f"at most {MAX_RANGE.days} days per request")
-    known = {s.station for s in store.fleet()}
-    if station_id not in known:
-        raise HTTPException(404, f"no station {station_id!r}")
-    rows = store.readings(
-        station_id, int(start_at.timestamp() * 1000), int(end_at.timestamp() * 1000)
-    )
-    return [ReadingOut.of(r) for r in rows]
+    session: SessionDep,
+    format: ExportFormat = ExportFormat.CSV,
+    start: TimeQuery = None,
+    end: TimeQuery = None,
+) -> Response:
+    start_ms, end_ms = _range(start, end, MAX_RANGE)
+    _known(session, store, station_id)
+    rows = [ReadingOut.of(r) for r in store.readings(station_id, start_ms, end_ms)]
+    stamp = time.strftime("%Y%m%d", time.localtime(start_ms / 1000))
+    filename = f"kyusui-{station_id}-{stamp}.{format.value}"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    if format is ExportFormat.JSON:
+        body = "[" + ",".join(r.model_dump_json() for r in rows) + "]"
+        return Response(body, media_type="application/json", headers=headers)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    columns = ["time", "temp_c", "rh", "wbgt", "level", "quality", "time_source"]
+    writer.writerow(columns)
+    for r in rows:
+        values = r.model_dump(mode="json")
+        writer.writerow(["" if values[c] is None else values[c] for c in columns])
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)

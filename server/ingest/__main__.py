@@ -4,25 +4,48 @@ import logging
 import signal
 import threading
 
+from prometheus_client import start_http_server
+
+from server.alerts.book import AlertBook
+from server.alerts.notify import notifier_for
+from server.alerts.rules import Thresholds
 from server.ingest.handler import MessageHandler
+from server.ingest.metrics import IngestMetrics
 from server.ingest.worker import IngestWorker
+from server.logs import setup_logging
+from server.registry.db import Registry
 from server.settings import ServerSettings
-from server.store.sqlite import SqliteTimeSeries
+from server.store.factory import open_store
 
 
 def main() -> None:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    setup_logging()
     settings = ServerSettings()
-    store = SqliteTimeSeries(settings.timeseries_path)
-    worker = IngestWorker(settings, MessageHandler(store))
+    log = logging.getLogger("kyusui.ingest")
+    log.info("ingest starting", extra={"settings": settings.masked()})
+    store = open_store(settings)
+    registry = Registry(settings.registry_sqlalchemy_url)
+    notifier = notifier_for(settings.alert_webhook_url)
+    metrics = IngestMetrics()
+    if settings.ingest_metrics_port:
+        start_http_server(settings.ingest_metrics_port, "127.0.0.1", registry=metrics.registry)
+    handler = MessageHandler(
+        store,
+        registry,
+        AlertBook(registry, notifier),
+        metrics,
+        Thresholds(settings.alert_disk_free_mb, settings.alert_outbox_depth),
+    )
+    worker = IngestWorker(settings, handler)
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    logging.getLogger("kyusui.ingest").info("ingest starting: %s", settings.masked())
     worker.start()
     stop.wait()
     worker.stop()
+    notifier.close()
     store.close()
+    registry.close()
 
 
 if __name__ == "__main__":

@@ -1,16 +1,42 @@
-"""What to do with one station message, without any MQTT: validate, store, count."""
+"""What to do with station messages, without any MQTT: validate, store, quarantine, alert.
+
+``handle_batch`` returns only when every good message is durably stored and every bad one
+quarantined; it raises StoreUnavailableError otherwise, and then nothing may be acknowledged.
+"""
 
 import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
+from sqlalchemy.exc import SQLAlchemyError
+
 from contract.codec import MAX_COMMAND_RESULT_BYTES, decode
 from contract.errors import ContractError
-from contract.messages import Health, Receipts, Status, Telemetry
+from contract.messages import Health, Reading, Receipts, StationState, Status, Telemetry
 from contract.topics import StationTopic, parse_topic
-from server.store.base import TimeSeriesStore
+from server.alerts.book import AlertBook
+from server.alerts.rules import (
+    HEALTH_KINDS,
+    READING_KINDS,
+    Thresholds,
+    health_conditions,
+    reading_conditions,
+)
+from server.ingest.metrics import IngestMetrics
+from server.registry.db import Registry
+from server.registry.quarantine import quarantine
+from server.registry.stations import KnownStations
+from server.store.base import StationReadings, StoreUnavailableError, TimeSeriesStore
+from server.store.influx_write import StoreRejectedError
 
 log = logging.getLogger("kyusui.ingest")
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    topic: str
+    payload: bytes
+    received_ms: int
 
 
 @dataclass
@@ -20,35 +46,98 @@ class IngestStats:
 
 
 class MessageHandler:
-    def __init__(self, store: TimeSeriesStore) -> None:
+    def __init__(
+        self,
+        store: TimeSeriesStore,
+        registry: Registry | None = None,
+        alerts: AlertBook | None = None,
+        metrics: IngestMetrics | None = None,
+        thresholds: Thresholds | None = None,
+    ) -> None:
         self.store = store
+        self.registry = registry
+        self.alerts = alerts
+        self.metrics = metrics or IngestMetrics()
+        self.thresholds = thresholds or Thresholds()
         self.stats = IngestStats()
+        self.known = None if registry is None else KnownStations(registry)
+        self.areas: dict[str, str] = {}
+        self.online: dict[str, bool] = {}
 
     def handle(self, topic: str, payload: bytes, received_ms: int) -> bool:
-        """Store one message; False (counted and logged with its reason) when it is bad."""
-        try:
-            self._dispatch(topic, payload, received_ms)
-        except ContractError as exc:
-            self.stats.rejected[exc.reason] += 1
-            log.warning("rejected message on %s: %s", topic, exc.detail)
-            return False
-        return True
+        """Store one message; False when it was quarantined."""
+        before = sum(self.stats.rejected.values())
+        self.handle_batch([Incoming(topic, payload, received_ms)])
+        return sum(self.stats.rejected.values()) == before
 
-    def _dispatch(self, topic: str, payload: bytes, received_ms: int) -> None:
-        parsed = parse_topic(topic)
+    def handle_batch(self, batch: list[Incoming]) -> None:
+        try:
+            self._handle_batch(batch)
+        except SQLAlchemyError as exc:
+            raise StoreUnavailableError(f"registry: {exc}") from exc
+
+    def _handle_batch(self, batch: list[Incoming]) -> None:
+        telemetry: list[tuple[Incoming, StationReadings]] = []
+        kinds: Counter[str] = Counter()
+        for message in batch:
+            try:
+                kind, readings = self._one(message)
+            except ContractError as exc:
+                self._quarantine(message, exc.reason, exc.detail)
+                continue
+            if readings is not None:
+                telemetry.append((message, readings))
+            kinds[kind] += 1
+        if telemetry:
+            self._write(telemetry)
+        for kind, n in kinds.items():
+            self.stats.accepted[kind] += n
+            self.metrics.messages.labels(kind).inc(n)
+        if telemetry:
+            newest = max(r.ts for _, item in telemetry for r in item.readings)
+            self.metrics.lag_seconds.set(max(0, batch[-1].received_ms - newest) / 1000)
+            self._heat_alerts([item for _, item in telemetry])
+
+    def _write(self, telemetry: list[tuple[Incoming, StationReadings]]) -> None:
+        with self.metrics.write_seconds.time():
+            try:
+                self.store.write_batch([item for _, item in telemetry])
+            except StoreRejectedError:
+                # One bad message must not hold the others back: write them one by one.
+                for message, item in telemetry:
+                    try:
+                        self.store.write_batch([item])
+                    except StoreRejectedError as exc:
+                        self._quarantine(message, "store_rejected", str(exc))
+        self.metrics.readings.inc(sum(len(item.readings) for _, item in telemetry))
+
+    def _one(self, message: Incoming) -> tuple[str, StationReadings | None]:
+        parsed = parse_topic(message.topic)
         station = parsed.station_id
         if station is None:
-            raise ContractError("topic", f"{topic!r} is not a station's topic")
-        kind = parsed.kind
+            raise ContractError("topic", f"{message.topic!r} is not a station's topic")
+        kind, payload = parsed.kind, message.payload
         if kind == StationTopic.TELEMETRY:
             telemetry = decode(Telemetry, payload)
-            self.store.write_readings(station, list(telemetry.readings))
-        elif kind == StationTopic.STATUS:
+            self._discovered(station)
+            return kind, StationReadings(station, list(telemetry.readings), self.areas.get(station))
+        if kind == StationTopic.STATUS:
             if not payload:  # a cleared retained status
-                return
-            self.store.record_status(station, decode(Status, payload), received_ms)
+                return kind, None
+            status = decode(Status, payload)
+            if status.area:
+                self.areas[station] = status.area
+            self._discovered(station)
+            self.store.record_status(station, status, message.received_ms)
+            self.online[station] = status.state is StationState.ONLINE
+            self.metrics.online_stations.set(sum(self.online.values()))
         elif kind == StationTopic.HEALTH:
-            decode(Health, payload)
+            health = decode(Health, payload)
+            self._discovered(station)
+            self.store.record_health(station, health, message.received_ms)
+            if self.alerts is not None:
+                found = health_conditions(health, self.thresholds)
+                self.alerts.sync(station, HEALTH_KINDS, found)
         elif kind == StationTopic.RECEIPTS:
             decode(Receipts, payload)
         elif kind == StationTopic.CMD_RESULT:
@@ -56,4 +145,41 @@ class MessageHandler:
                 raise ContractError("too_large", "command result is too large")
         else:
             raise ContractError("topic", f"stations do not publish {kind!r}")
-        self.stats.accepted[kind] += 1
+        return kind, None
+
+    def _discovered(self, station: str) -> None:
+        if self.known is not None:
+            self.known.ensure(station, self.areas.get(station))
+
+    def _heat_alerts(self, items: list[StationReadings]) -> None:
+        if self.alerts is None:
+            return
+        newest: dict[str, Reading] = {}
+        for item in items:
+            reading = max(item.readings, key=lambda r: r.ts)
+            if item.station not in newest or newest[item.station].ts < reading.ts:
+                newest[item.station] = reading
+        for station, reading in newest.items():
+            found = reading_conditions(reading)
+            if found is not None:
+                self.alerts.sync(station, READING_KINDS, found)
+
+    def _quarantine(self, message: Incoming, reason: str, detail: str) -> None:
+        self.stats.rejected[reason] += 1
+        self.metrics.quarantined.labels(reason).inc()
+        log.warning("quarantined message on %s: %s: %s", message.topic, reason, detail)
+        if self.registry is None:
+            return
+        try:
+            station = parse_topic(message.topic).station_id
+        except ContractError:
+            station = None
+        quarantine(
+            self.registry,
+            topic=message.topic,
+            station_id=station,
+            reason=reason,
+            detail=detail,
+            payload=message.payload,
+            received_ms=message.received_ms,
+        )

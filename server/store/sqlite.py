@@ -3,14 +3,25 @@
 Readings are keyed by (station, ts), so a replayed outbox overwrites itself.
 """
 
+import json
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from contract.messages import Reading, StationState, Status
-from server.store.base import LatestState
+from contract.messages import Health, Reading, StationState, Status
+from server.store.base import (
+    Bucket,
+    HealthSample,
+    LatestState,
+    StationReadings,
+    StoreUnavailableError,
+    health_fields,
+)
+
+JST_OFFSET_MS = 9 * 3600 * 1000
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS readings (
@@ -27,6 +38,11 @@ CREATE TABLE IF NOT EXISTS station_status (
     last_seen INTEGER NOT NULL,
     latest_ts INTEGER
 );
+CREATE TABLE IF NOT EXISTS station_health (
+    station TEXT PRIMARY KEY,
+    ts INTEGER NOT NULL,
+    fields TEXT NOT NULL
+);
 """
 
 
@@ -40,34 +56,88 @@ class SqliteTimeSeries:
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
 
-    def write_readings(self, station: str, readings: list[Reading]) -> None:
-        rows = [
-            (station, r.ts, r.temp_c, r.rh, r.wbgt, r.level, r.quality.value, r.time.value)
-            for r in readings
-        ]
-        newest = max(r.ts for r in readings)
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany(
-                    "INSERT OR REPLACE INTO readings VALUES (?,?,?,?,?,?,?,?)", rows
-                )
-                self._db.execute(
-                    """INSERT INTO station_status (station, last_seen, latest_ts) VALUES (?,?,?)
-                       ON CONFLICT (station) DO UPDATE SET
-                         last_seen = max(last_seen, excluded.last_seen),
-                         latest_ts = max(coalesce(latest_ts, 0), excluded.latest_ts)""",
-                    (station, newest, newest),
-                )
+                self._db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as exc:
+                raise StoreUnavailableError(f"SQLite time series: {exc}") from exc
+            try:
+                yield self._db
                 self._db.execute("COMMIT")
+            except sqlite3.OperationalError as exc:
+                self._db.execute("ROLLBACK")
+                raise StoreUnavailableError(f"SQLite time series: {exc}") from exc
             except BaseException:
                 self._db.execute("ROLLBACK")
                 raise
 
+    def write_batch(self, batch: list[StationReadings]) -> None:
+        with self._transaction() as db:
+            for item in batch:
+                _write(db, item.station, item.readings)
+
+    def write_readings(self, station: str, readings: list[Reading]) -> None:
+        self.write_batch([StationReadings(station, readings)])
+
+    def record_health(self, station: str, health: Health, received_ms: int) -> None:
+        with self._transaction() as db:
+            db.execute(
+                """INSERT INTO station_health VALUES (?,?,?)
+                   ON CONFLICT (station) DO UPDATE SET ts = excluded.ts, fields = excluded.fields
+                   WHERE excluded.ts >= station_health.ts""",
+                (station, health.ts, json.dumps(health_fields(health))),
+            )
+            _touch(db, station, received_ms)
+
+    def latest_health(self, station: str) -> HealthSample | None:
+        with self._lock:
+            row = self._db.execute(
+                "SELECT ts, fields FROM station_health WHERE station = ?", (station,)
+            ).fetchone()
+        return None if row is None else HealthSample(row[0], json.loads(row[1]))
+
+    def aggregate(self, station: str, start_ms: int, end_ms: int, every_s: int) -> list[Bucket]:
+        every_ms = every_s * 1000
+        with self._lock:
+            rows = self._db.execute(
+                """SELECT ((ts + :off) / :every) * :every - :off AS bucket, count(*),
+                          min(temp_c), avg(temp_c), max(temp_c),
+                          min(rh), avg(rh), max(rh),
+                          min(wbgt), avg(wbgt), max(wbgt)
+                   FROM readings WHERE station = :station AND ts >= :start AND ts < :end
+                   GROUP BY bucket ORDER BY bucket""",
+                {
+                    "off": JST_OFFSET_MS,
+                    "every": every_ms,
+                    "station": station,
+                    "start": start_ms,
+                    "end": end_ms,
+                },
+            ).fetchall()
+        return [
+            Bucket(
+                start_ms=row[0],
+                count=row[1],
+                temp_c=_triple(row[2:5]),
+                rh=_triple(row[5:8]),
+                wbgt=_triple(row[8:11]),
+            )
+            for row in rows
+        ]
+
+    def ping(self) -> None:
+        with self._lock:
+            try:
+                self._db.execute("SELECT 1").fetchone()
+            except sqlite3.Error as exc:
+                raise StoreUnavailableError(f"SQLite time series: {exc}") from exc
+
     def record_status(self, station: str, status: Status, received_ms: int) -> None:
         online = status.state is StationState.ONLINE
-        with self._lock:
-            self._db.execute(
+        with self._transaction() as db:
+            db.execute(
                 """INSERT INTO station_status (station, online, session, last_seen)
                    VALUES (?,?,?,?)
                    ON CONFLICT (station) DO UPDATE SET
@@ -123,4 +193,33 @@ def _reading(row: Sequence[Any]) -> Reading:
             "quality": quality,
             "time": time_source,
         }
+    )
+
+
+def _triple(values: Sequence[Any]) -> tuple[float, float, float] | None:
+    low, mean, high = values
+    return None if mean is None else (float(low), float(mean), float(high))
+
+
+def _write(db: sqlite3.Connection, station: str, readings: list[Reading]) -> None:
+    rows = [
+        (station, r.ts, r.temp_c, r.rh, r.wbgt, r.level, r.quality.value, r.time.value)
+        for r in readings
+    ]
+    newest = max(r.ts for r in readings)
+    db.executemany("INSERT OR REPLACE INTO readings VALUES (?,?,?,?,?,?,?,?)", rows)
+    db.execute(
+        """INSERT INTO station_status (station, last_seen, latest_ts) VALUES (?,?,?)
+           ON CONFLICT (station) DO UPDATE SET
+             last_seen = max(last_seen, excluded.last_seen),
+             latest_ts = max(coalesce(latest_ts, 0), excluded.latest_ts)""",
+        (station, newest, newest),
+    )
+
+
+def _touch(db: sqlite3.Connection, station: str, seen_ms: int) -> None:
+    db.execute(
+        """INSERT INTO station_status (station, last_seen) VALUES (?,?)
+           ON CONFLICT (station) DO UPDATE SET last_seen = max(last_seen, excluded.last_seen)""",
+        (station, seen_ms),
     )

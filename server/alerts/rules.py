@@ -1,0 +1,105 @@
+"""Which conditions hold for a station, from what it just sent. No I/O."""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from contract.levels import Level
+from contract.messages import Health, Quality, Reading
+
+
+class AlertKind(StrEnum):
+    HEAT = "heat"  # 危険 or 厳重警戒
+    OFFLINE = "offline"
+    SENSOR_FAULT = "sensor_fault"
+    CLOCK_UNSYNCED = "clock_unsynced"
+    DISK_LOW = "disk_low"
+    OUTBOX_GROWING = "outbox_growing"
+
+
+# Each source decides only about its own kinds, so telemetry never clears a health alert.
+READING_KINDS = frozenset({AlertKind.HEAT})
+HEALTH_KINDS = frozenset(
+    {
+        AlertKind.SENSOR_FAULT,
+        AlertKind.CLOCK_UNSYNCED,
+        AlertKind.DISK_LOW,
+        AlertKind.OUTBOX_GROWING,
+    }
+)
+OFFLINE_KINDS = frozenset({AlertKind.OFFLINE})
+
+TITLES_JA = {
+    AlertKind.HEAT: "暑さ指数が高い",
+    AlertKind.OFFLINE: "通信が途絶えています",
+    AlertKind.SENSOR_FAULT: "センサーの故障",
+    AlertKind.CLOCK_UNSYNCED: "時刻が同期されていません",
+    AlertKind.DISK_LOW: "ディスクの空きが少ない",
+    AlertKind.OUTBOX_GROWING: "未送信データが増えています",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Condition:
+    kind: AlertKind
+    severity: str  # "critical" | "warning"
+    detail: str  # Japanese first, then English
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    disk_free_mb: float = 200.0
+    outbox_depth: int = 100
+
+
+def reading_conditions(reading: Reading) -> dict[AlertKind, Condition] | None:
+    """Heat conditions of the newest reading; None when a fault reading tells nothing."""
+    if reading.quality is Quality.FAULT or reading.level is None:
+        return None
+    if reading.level in (Level.DANGER, Level.SEVERE_WARNING):
+        info = reading.level.info
+        severity = "critical" if reading.level is Level.DANGER else "warning"
+        detail = f"{info.name_ja}（WBGT {reading.wbgt:.1f}℃） / {info.name_en}"
+        return {AlertKind.HEAT: Condition(AlertKind.HEAT, severity, detail)}
+    return {}
+
+
+def health_conditions(health: Health, limits: Thresholds) -> dict[AlertKind, Condition]:
+    found: dict[AlertKind, Condition] = {}
+    if health.sensor_state != "ok":
+        found[AlertKind.SENSOR_FAULT] = Condition(
+            AlertKind.SENSOR_FAULT,
+            "warning",
+            f"センサーの状態: {health.sensor_state} / sensor state: {health.sensor_state}",
+        )
+    if not health.clock_synced:
+        found[AlertKind.CLOCK_UNSYNCED] = Condition(
+            AlertKind.CLOCK_UNSYNCED, "warning", "時刻が同期されていません / clock not synchronised"
+        )
+    if health.disk_free_mb is not None and health.disk_free_mb < limits.disk_free_mb:
+        found[AlertKind.DISK_LOW] = Condition(
+            AlertKind.DISK_LOW,
+            "warning",
+            f"空き {health.disk_free_mb:.0f} MB / {health.disk_free_mb:.0f} MB free",
+        )
+    if health.outbox_depth >= limits.outbox_depth:
+        found[AlertKind.OUTBOX_GROWING] = Condition(
+            AlertKind.OUTBOX_GROWING,
+            "warning",
+            f"未送信 {health.outbox_depth} 件 / {health.outbox_depth} unsent messages",
+        )
+    return found
+
+
+def offline_condition(
+    last_seen_ms: int | None, now_ms: int, after_s: int
+) -> dict[AlertKind, Condition]:
+    if last_seen_ms is None or now_ms - last_seen_ms <= after_s * 1000:
+        return {}
+    minutes = (now_ms - last_seen_ms) // 60_000
+    return {
+        AlertKind.OFFLINE: Condition(
+            AlertKind.OFFLINE,
+            "critical",
+            f"{minutes} 分間応答なし / no message for {minutes} min",
+        )
+    }

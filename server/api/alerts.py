@@ -1,0 +1,58 @@
+"""Alerts: what is open now, what was, and acknowledging one."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query
+from sqlalchemy import select
+
+from server.alerts.rules import TITLES_JA, AlertKind
+from server.api.deps import Reader, SessionDep, Staff
+from server.api.schemas import AlertOut, jst, jst_or_none
+from server.registry.db import now_ms
+from server.registry.models import Alert
+from server.registry.stations import audit
+
+router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
+
+
+def alert_out(alert: Alert) -> AlertOut:
+    return AlertOut(
+        id=alert.id,
+        station_id=alert.station_id,
+        kind=alert.kind,
+        title_ja=TITLES_JA[AlertKind(alert.kind)],
+        severity=alert.severity,
+        detail=alert.detail,
+        raised_at=jst(alert.raised_at),
+        cleared_at=jst_or_none(alert.cleared_at),
+        acknowledged_at=jst_or_none(alert.acknowledged_at),
+        acknowledged_by=alert.acknowledged_by,
+    )
+
+
+@router.get("", summary="Alerts, newest first; open ones only unless open=false")
+def list_alerts(
+    _: Reader,
+    session: SessionDep,
+    open: bool = True,
+    station: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[AlertOut]:
+    query = select(Alert).order_by(Alert.id.desc()).limit(limit)
+    if open:
+        query = query.where(Alert.cleared_at.is_(None))
+    if station is not None:
+        query = query.where(Alert.station_id == station)
+    return [alert_out(a) for a in session.scalars(query)]
+
+
+@router.post("/{alert_id}/ack", summary="Acknowledge an alert (it stays open until it clears)")
+def acknowledge(alert_id: int, who: Staff, session: SessionDep) -> AlertOut:
+    alert = session.get(Alert, alert_id)
+    if alert is None:
+        raise HTTPException(404, f"警報 {alert_id} はありません / no alert {alert_id}")
+    if alert.acknowledged_at is None:
+        alert.acknowledged_at = now_ms()
+        alert.acknowledged_by = who.name
+        audit(session, who.name, "alert.ack", str(alert_id))
+    return alert_out(alert)

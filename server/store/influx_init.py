@@ -1,0 +1,72 @@
+"""``kyusui-timeseries init``: create the database, retention and downsampling. Idempotent.
+
+- ``raw`` (default RP): every reading, kept ``influx_raw_days``.
+- ``rollup``: 10-minute min/mean/max per station, kept ``influx_rollup_days``, filled by a
+  continuous query.
+
+Runs over InfluxQL, so it works on 1.x. On 2.x/3.x create the bucket and DBRP mapping with
+that version's own tools; this command then only reports what it cannot do.
+"""
+
+import logging
+
+from server.settings import ServerSettings
+from server.store.influx import InfluxQL
+
+log = logging.getLogger("kyusui.timeseries")
+ROLLUP_RP = "rollup"
+CQ_NAME = "reading_10m"
+
+
+def _ensure_rp(ql: InfluxQL, name: str, days: int, default: bool) -> str:
+    db = ql.database
+    result = ql.query(f'SHOW RETENTION POLICIES ON "{db}"')[0]
+    existing = {}
+    for series in result.get("series", []):
+        for row in series["values"]:
+            existing[row[0]] = row[1]  # name → duration, e.g. "720h0m0s"
+    want = f"{days * 24}h0m0s"
+    suffix = " DEFAULT" if default else ""
+    if name not in existing:
+        ql.query(
+            f'CREATE RETENTION POLICY "{name}" ON "{db}" DURATION {days}d REPLICATION 1{suffix}',
+            "POST",
+        )
+        return f"created retention policy {name} ({days} days)"
+    if existing[name] != want or default:
+        ql.query(f'ALTER RETENTION POLICY "{name}" ON "{db}" DURATION {days}d{suffix}', "POST")
+        return f"retention policy {name}: {days} days"
+    return f"retention policy {name} unchanged"
+
+
+def init_influx(settings: ServerSettings) -> list[str]:
+    """Set up the database; returns what was done, one line per step."""
+    ql = InfluxQL(settings)
+    try:
+        db, raw = ql.database, ql.rp
+        done = [f"database {db}"]
+        ql.query(f'CREATE DATABASE "{db}"', "POST")
+        done.append(_ensure_rp(ql, raw, settings.influx_raw_days, default=True))
+        done.append(_ensure_rp(ql, ROLLUP_RP, settings.influx_rollup_days, default=False))
+        cqs = ql.query("SHOW CONTINUOUS QUERIES")[0]
+        names = {
+            row[0] for s in cqs.get("series", []) if s.get("name") == db for row in s["values"]
+        }
+        if CQ_NAME in names:
+            done.append(f"continuous query {CQ_NAME} unchanged")
+        else:
+            stats = ", ".join(
+                f"min({f}) AS {f}_min, mean({f}) AS {f}_mean, max({f}) AS {f}_max"
+                for f in ("temp_c", "rh", "wbgt")
+            )
+            ql.query(
+                f'CREATE CONTINUOUS QUERY "{CQ_NAME}" ON "{db}" BEGIN'
+                f" SELECT count(quality) AS n, {stats}"
+                f' INTO "{db}"."{ROLLUP_RP}"."reading_10m" FROM "{db}"."{raw}"."reading"'
+                " GROUP BY time(10m), * END",
+                "POST",
+            )
+            done.append(f"created continuous query {CQ_NAME}")
+        return done
+    finally:
+        ql.close()

@@ -1,0 +1,126 @@
+"""Writing to InfluxDB: line protocol, and two writers with the same errors.
+
+Writes are synchronous because ingest acknowledges a message only after its readings are
+stored: a batching client would report success before the data is safe, and only log
+failures. Connection problems and 5xx answers become StoreUnavailableError (retry later);
+a 4xx answer (bad data) becomes StoreRejectedError (retrying cannot help).
+"""
+
+from collections.abc import Iterable
+from typing import Protocol
+
+import httpx
+
+from contract.levels import Level
+from contract.messages import Quality, Reading, TimeSource
+from server.store.base import StationReadings, StoreUnavailableError
+
+QUALITY_CODES = {Quality.OK: 0.0, Quality.EXTRAPOLATED: 1.0, Quality.FAULT: 2.0}
+TIME_CODES = {TimeSource.SYNCED: 0.0, TimeSource.REDATED: 1.0, TimeSource.UNSYNCED: 2.0}
+
+
+class StoreRejectedError(ValueError):
+    """The store refused the data itself (e.g. a field type conflict)."""
+
+
+def _tag(value: str) -> str:
+    return value.replace("\\", "\\\\").replace(",", "\\,").replace("=", "\\=").replace(" ", "\\ ")
+
+
+def line(measurement: str, tags: dict[str, str | None], fields: dict[str, float], ts: int) -> str:
+    tag_text = "".join(f",{k}={_tag(v)}" for k, v in sorted(tags.items()) if v)
+    # repr keeps full precision and always writes a float ("21.0", never the integer "21").
+    field_text = ",".join(f"{k}={float(v)!r}" for k, v in fields.items())
+    return f"{measurement}{tag_text} {field_text} {ts}"
+
+
+def reading_fields(reading: Reading) -> dict[str, float]:
+    fields = {
+        "quality": QUALITY_CODES[reading.quality],
+        "time_source": TIME_CODES[reading.time],
+    }
+    if reading.quality is not Quality.FAULT:
+        assert reading.level is not None
+        fields |= {
+            "temp_c": float(reading.temp_c or 0.0),
+            "rh": float(reading.rh or 0.0),
+            "wbgt": float(reading.wbgt or 0.0),
+            "level": float(Level(reading.level).rank),
+        }
+    return fields
+
+
+def reading_lines(batch: Iterable[StationReadings]) -> list[str]:
+    return [
+        line("reading", {"station": item.station, "area": item.area}, reading_fields(r), r.ts)
+        for item in batch
+        for r in item.readings
+    ]
+
+
+class LineWriter(Protocol):
+    def write(self, lines: list[str]) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class V1Writer:
+    """InfluxDB 1.x ``/write`` (database, retention policy, user and password)."""
+
+    def __init__(
+        self, url: str, database: str, rp: str, user: str, password: str, timeout_s: float
+    ) -> None:
+        self.params = {"db": database, "rp": rp, "precision": "ms"}
+        if user:
+            self.params |= {"u": user, "p": password}
+        self.client = httpx.Client(base_url=url, timeout=timeout_s)
+
+    def write(self, lines: list[str]) -> None:
+        try:
+            answer = self.client.post("/write", params=self.params, content="\n".join(lines))
+        except httpx.HTTPError as exc:
+            raise StoreUnavailableError(f"InfluxDB write failed: {exc!r}") from exc
+        if answer.status_code >= 500:
+            raise StoreUnavailableError(f"InfluxDB write: {answer.status_code} {answer.text}")
+        if answer.status_code >= 400:
+            raise StoreRejectedError(f"InfluxDB refused the data: {answer.text.strip()}")
+
+    def close(self) -> None:
+        self.client.close()
+
+
+class V2Writer:
+    """``influxdb-client`` (InfluxDB 2.x, 3.x, 1.8+), synchronous."""
+
+    def __init__(self, url: str, token: str, org: str, bucket: str, timeout_s: float) -> None:
+        from influxdb_client.client.influxdb_client import InfluxDBClient
+        from influxdb_client.client.write_api import SYNCHRONOUS
+
+        self.bucket = bucket
+        self.org = org
+        self.client = InfluxDBClient(
+            url=url, token=token, org=org, timeout=int(timeout_s * 1000), retries=False
+        )
+        self.api = self.client.write_api(write_options=SYNCHRONOUS)
+
+    def write(self, lines: list[str]) -> None:
+        from influxdb_client.domain.write_precision import WritePrecision
+        from influxdb_client.rest import ApiException
+
+        try:
+            self.api.write(
+                bucket=self.bucket,
+                org=self.org,
+                record=lines,
+                write_precision=WritePrecision.MS,  # type: ignore[arg-type]
+            )
+        except ApiException as exc:
+            status = int(exc.status or 0)
+            if status >= 500 or status in (0, 404):  # 404: a proxy without the backend behind
+                raise StoreUnavailableError(f"InfluxDB write: {status} {exc.reason}") from exc
+            raise StoreRejectedError(f"InfluxDB refused the data: {exc.body!r}") from exc
+        except Exception as exc:  # urllib3 connection errors have no common public base
+            raise StoreUnavailableError(f"InfluxDB write failed: {exc!r}") from exc
+
+    def close(self) -> None:
+        self.client.close()  # type: ignore[no-untyped-call]
