@@ -1,44 +1,19 @@
 """A private Mosquitto broker: passwords, the station ACL, persistence, on a loopback port.
 
-The ACL is the production one (docs/protocol.md): a station publishes only under its own
-``kyusui/v1/st/{id}/`` and reads its own, its area's and the ``all`` content; only the
-server account publishes content.
+Passwords and ACL are written exactly as provisioning writes them for production.
 """
 
 import os
-import pwd
 import shutil
 import subprocess
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from devnet.ports import free_port, wait_for_port
+from provisioning.acl import acl_file
+from provisioning.passwords import mosquitto_password_line
 
-INSTALL_HINT = "Mosquitto is not installed: run 'sudo apt-get install mosquitto mosquitto-clients'"
-
-
-def station_acl(server_user: str, station_areas: Mapping[str, str | None]) -> str:
-    lines = [
-        f"user {server_user}",
-        "topic readwrite kyusui/v1/#",
-        "topic readwrite $share/#",
-        "",
-    ]
-    for station, area in station_areas.items():
-        if area:
-            lines += [f"user {station}", f"topic read kyusui/v1/area/{area}/#", ""]
-    lines += [
-        "pattern write kyusui/v1/st/%u/telemetry",
-        "pattern write kyusui/v1/st/%u/health",
-        "pattern write kyusui/v1/st/%u/status",
-        "pattern write kyusui/v1/st/%u/receipts",
-        "pattern write kyusui/v1/st/%u/cmd/result",
-        "pattern read kyusui/v1/st/%u/#",
-        "pattern read kyusui/v1/all/#",
-        "",
-    ]
-    return "\n".join(lines)
+INSTALL_HINT = "Mosquitto is not installed: run 'sudo apt-get install mosquitto'"
 
 
 @dataclass
@@ -48,6 +23,8 @@ class Mosquitto:
     workdir: Path
     accounts: dict[str, str] = field(default_factory=dict)  # user → password
     station_areas: dict[str, str | None] = field(default_factory=dict)
+    extra_password_lines: list[str] = field(default_factory=list)  # already hashed
+    extra_acl: str = ""
     server_user: str = "kyusui-server"
     port: int | None = None
     preferred_port: int | None = None
@@ -61,15 +38,12 @@ class Mosquitto:
         self.workdir.mkdir(parents=True, exist_ok=True)
         (self.workdir / "data").mkdir(exist_ok=True)
         passwd = self.workdir / "passwd"
-        passwd.write_text("")
-        for user, password in self.accounts.items():
-            subprocess.run(
-                ["mosquitto_passwd", "-b", str(passwd), user, password],
-                check=True,
-                capture_output=True,
-            )
+        passwd.write_text(
+            "".join(f"{mosquitto_password_line(u, p)}\n" for u, p in self.accounts.items())
+            + "".join(f"{line.strip()}\n" for line in self.extra_password_lines)
+        )
         acl = self.workdir / "acl"
-        acl.write_text(station_acl(self.server_user, self.station_areas))
+        acl.write_text(self.extra_acl + "\n" + acl_file(self.server_user, self.station_areas))
         conf = self.workdir / "mosquitto.conf"
         conf.write_text(
             "\n".join(
@@ -82,6 +56,9 @@ class Mosquitto:
                     f"persistence_location {self.workdir / 'data'}/",
                     "autosave_interval 1",
                     "max_queued_messages 100000",
+                    # A private broker runs as whoever starts it; a root start would otherwise
+                    # drop to user mosquitto, who cannot read a test's private temp dir.
+                    *(["user root"] if os.geteuid() == 0 else []),
                     "log_dest stderr",
                     "log_type error",
                     "log_type warning",
@@ -89,23 +66,10 @@ class Mosquitto:
                 ]
             )
         )
-        self._hand_to_broker_user(passwd, acl, conf, self.workdir / "data")
         return conf
 
-    def _hand_to_broker_user(self, *paths: Path) -> None:
-        """Started as root, Mosquitto drops to user ``mosquitto``: let it read its files."""
-        if os.geteuid() != 0:
-            return
-        try:
-            entry = pwd.getpwnam("mosquitto")
-        except KeyError:
-            return
-        for path in (self.workdir, *paths):
-            os.chown(path, entry.pw_uid, entry.pw_gid)
-            path.chmod(0o700 if path.is_dir() else 0o600)
-
     def start(self) -> "Mosquitto":
-        if shutil.which("mosquitto") is None or shutil.which("mosquitto_passwd") is None:
+        if shutil.which("mosquitto") is None:
             raise RuntimeError(INSTALL_HINT)
         if self.port is None:
             self.port = free_port(self.preferred_port)

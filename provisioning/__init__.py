@@ -1,0 +1,1 @@
+"""Enrolling stations: identity, broker credentials and ACL, signing keys, config, first boot."""
