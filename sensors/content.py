@@ -75,7 +75,7 @@ class ContentInbox:
             self._refuse("no_key", topic, "no trusted content key is installed")
             return None
         try:
-            content = verify(raw, self.trusted, kind, self.now_ms())
+            content = verify(raw, self.trusted, kind, self.now_ms(), where.notice_id)
         except ContractError as exc:
             self._refuse(exc.reason, topic, exc.detail)
             return None

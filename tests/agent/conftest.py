@@ -1,0 +1,162 @@
+"""Fixtures for the station agent: a broker the test may stop, a server-side listener,
+an agent running in a thread, a content-signing key."""
+
+import json
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
+
+from contract.signing import Signer
+from devnet.mosquitto import Mosquitto
+from sensors.agent import Agent
+from sensors.settings import AgentSettings
+from tests.conftest import SERVER_USER, TEST_STATIONS
+
+STATION = "st-test-01"
+
+
+def wait_until(check: Callable[[], bool], timeout_s: float = 10.0, step_s: float = 0.05) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if check():
+            return True
+        time.sleep(step_s)
+    return check()
+
+
+@dataclass
+class Listener:
+    """The server's side of the broker: collects what stations publish."""
+
+    broker: Mosquitto
+    client_id: str = field(default_factory=lambda: f"listener-{secrets.token_hex(4)}")
+    persistent: bool = False  # keep the session (and queued messages) across broker restarts
+    messages: list[tuple[str, bytes]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.client = mqtt.Client(
+            CallbackAPIVersion.VERSION2, client_id=self.client_id, protocol=mqtt.MQTTv5
+        )
+        self.client.username_pw_set(SERVER_USER, self.broker.accounts[SERVER_USER])
+        self.client.on_message = self._on_message
+        self.client.on_connect = self._on_connect
+        self.client.reconnect_delay_set(0.2, 1)
+        self.subscribed = threading.Event()
+
+    def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        with self.lock:
+            self.messages.append((message.topic, bytes(message.payload)))
+
+    def _on_connect(self, client: mqtt.Client, *args: Any) -> None:
+        client.subscribe(f"kyusui/v1/st/{STATION}/#", qos=1)
+        self.subscribed.set()
+
+    def start(self) -> "Listener":
+        props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+        props.SessionExpiryInterval = 3600 if self.persistent else 0
+        self.client.connect(
+            "127.0.0.1", self.broker.port or 0, clean_start=not self.persistent, properties=props
+        )
+        self.client.loop_start()
+        assert self.subscribed.wait(10), "the listener could not subscribe"
+        time.sleep(0.1)
+        return self
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+    def payloads(self, kind: str) -> list[dict[str, Any]]:
+        topic = f"kyusui/v1/st/{STATION}/{kind}"
+        with self.lock:
+            return [json.loads(p) for t, p in self.messages if t == topic and p]
+
+    def readings(self) -> list[dict[str, Any]]:
+        return [r for m in self.payloads("telemetry") for r in m["readings"]]
+
+    def publish(self, topic: str, payload: bytes, retain: bool = False) -> None:
+        self.client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(5)
+
+
+def broker_for(workdir: Path) -> Mosquitto:
+    accounts = {SERVER_USER: secrets.token_urlsafe(12)} | {
+        s: secrets.token_urlsafe(12) for s in TEST_STATIONS
+    }
+    return Mosquitto(
+        workdir, accounts=accounts, station_areas=dict(TEST_STATIONS), server_user=SERVER_USER
+    )
+
+
+@pytest.fixture
+def own_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mosquitto]:
+    """A broker of this test's own, which the test may stop and start again."""
+    instance = broker_for(tmp_path_factory.mktemp("own-mosquitto")).start()
+    yield instance
+    instance.stop()
+
+
+@pytest.fixture
+def listener(broker: Mosquitto) -> Iterator[Listener]:
+    instance = Listener(broker).start()
+    yield instance
+    instance.stop()
+
+
+def agent_settings(broker: Mosquitto, state_dir: Path, **overrides: Any) -> AgentSettings:
+    values: dict[str, Any] = {
+        "station_id": STATION,
+        "area": TEST_STATIONS[STATION],
+        "broker_port": broker.port,
+        "broker_password": broker.accounts[STATION],
+        "state_dir": state_dir,
+        "reading_interval_s": 0.2,
+        "health_interval_s": 60,
+        "sensor_min_gap_s": 0,
+        "simulation_failure_rate": 0,
+        "clock_check": "trust",
+    } | overrides
+    return AgentSettings(**values)
+
+
+@contextmanager
+def running(agent: Agent) -> Iterator[Agent]:
+    """Run the agent's loop in a thread; stop it as SIGTERM would."""
+    thread = threading.Thread(target=agent.run, name="agent")
+    thread.start()
+    try:
+        yield agent
+    finally:
+        agent.request_stop()
+        thread.join(20)
+        assert not thread.is_alive(), "the agent did not stop within 20 s"
+
+
+@dataclass(frozen=True)
+class ContentKey:
+    signer: Signer
+    pem_file: Path
+
+
+@pytest.fixture
+def content_key(tmp_path: Path) -> ContentKey:
+    private = Ed25519PrivateKey.generate()
+    pem = private.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    path = tmp_path / "content-keys.pem"
+    path.write_bytes(pem)
+    return ContentKey(Signer(private), path)
