@@ -156,5 +156,6 @@ class MqttLink:
                 info.wait_for_publish(timeout=timeout_s)
             except (RuntimeError, ValueError) as exc:
                 log.warning("offline status not sent: %s", exc)
+        self.connected = False  # a disconnect of our own is not an outage
         self.client.disconnect()
         self.client.loop_stop()

@@ -54,7 +54,7 @@ class Listener:
         self.client.username_pw_set(SERVER_USER, self.broker.accounts[SERVER_USER])
         self.client.on_message = self._on_message
         self.client.on_connect = self._on_connect
-        self.client.reconnect_delay_set(0.2, 1)
+        self.client.reconnect_delay_set(1, 2)
         self.subscribed = threading.Event()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:

@@ -14,7 +14,9 @@ def test_readings_health_and_a_clean_offline_status_reach_the_server(
 ) -> None:
     agent = Agent(agent_settings(broker, tmp_path, health_interval_s=0.5))
     with running(agent):
-        assert wait_until(lambda: len(listener.readings()) >= 5 and listener.payloads("health"))
+        assert wait_until(
+            lambda: len(listener.readings()) >= 5 and bool(listener.payloads("health"))
+        )
     assert wait_until(lambda: listener.payloads("status")[-1]["state"] == "offline")
     statuses = listener.payloads("status")
     assert statuses[0]["state"] == "online"

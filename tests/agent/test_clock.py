@@ -1,0 +1,68 @@
+"""A Pi without a real-time clock: readings before NTP are re-dated, or flagged."""
+
+import time
+from pathlib import Path
+
+from devnet.mosquitto import Mosquitto
+from sensors.agent import Agent
+from sensors.clock import FakeClock
+from sensors.localstate import open_local_state
+from tests.agent.conftest import Listener, agent_settings, running, wait_until
+
+DAY_MS = 86_400_000
+
+
+def test_readings_before_the_clock_is_set_are_held_then_re_dated_to_the_true_time(
+    broker: Mosquitto, listener: Listener, tmp_path: Path
+) -> None:
+    # fake-hwclock restored a time three days old; NTP has not answered yet.
+    clock = FakeClock(offset_ms=-3 * DAY_MS, is_synced=False)
+    agent = Agent(agent_settings(broker, tmp_path, clock_check="kernel"), clock=clock)
+    real_start = time.time_ns() // 1_000_000
+    with running(agent):
+        assert wait_until(lambda: agent.outbox.depth >= 5)
+        time.sleep(0.3)
+        assert listener.readings() == [], "a guessed time was published"
+        snapshot = open_local_state(tmp_path, create=False).state.snapshot()
+        assert snapshot.clock_synced is False
+        clock.offset_ms, clock.is_synced = 0, True
+        assert wait_until(lambda: any(r["time"] == "synced" for r in listener.readings()))
+        real_end = time.time_ns() // 1_000_000
+    readings = listener.readings()
+    sources = [r["time"] for r in readings]
+    redated = sources.count("redated")
+    assert redated >= 5
+    assert sources[:redated] == ["redated"] * redated, "re-dated readings keep their place"
+    stamps = [r["ts"] for r in readings]
+    assert stamps == sorted(stamps)
+    assert all(real_start - 50 <= ts <= real_end + 50 for ts in stamps), "times are true times"
+
+
+def test_a_clock_that_never_synchronises_is_published_flagged_after_the_hold_time(
+    broker: Mosquitto, listener: Listener, tmp_path: Path
+) -> None:
+    clock = FakeClock(offset_ms=-3 * DAY_MS, is_synced=False)
+    settings = agent_settings(broker, tmp_path, clock_check="kernel", unsynced_hold_s=0.5)
+    with running(Agent(settings, clock=clock)):
+        assert wait_until(lambda: len(listener.readings()) >= 3)
+    assert {r["time"] for r in listener.readings()} == {"unsynced"}
+
+
+def test_clock_jumps_forward_and_back_are_noticed_and_no_reading_is_lost(
+    broker: Mosquitto, listener: Listener, tmp_path: Path
+) -> None:
+    clock = FakeClock()
+    agent = Agent(agent_settings(broker, tmp_path), clock=clock)
+    with running(agent):
+        assert wait_until(lambda: len(listener.readings()) >= 3)
+        clock.jump(3_600_000)
+        assert wait_until(lambda: agent.time.jumps == 1)
+        clock.jump(-7_200_000)
+        assert wait_until(lambda: agent.time.jumps == 2)
+        count = len(listener.readings())
+        assert wait_until(lambda: len(listener.readings()) >= count + 3)
+    stamps = [r["ts"] for r in listener.readings()]
+    now = time.time_ns() // 1_000_000
+    assert any(ts > now + 3_000_000 for ts in stamps)  # taken while an hour ahead
+    assert any(ts < now - 3_000_000 for ts in stamps)  # taken while an hour behind
+    assert len(set(stamps)) == len(stamps)
