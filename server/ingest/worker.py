@@ -126,8 +126,9 @@ class IngestWorker:
 
     def _process(self) -> None:
         while not self.stopping.is_set():
-            current = self._generation
-            batch = [d for d in self._next_batch() if d.generation == current]
+            batch = self._next_batch()
+            # Deliveries of an earlier connection are resent by the broker on this one.
+            batch = [d for d in batch if d.generation == self._generation]
             if not batch:
                 continue
             try:

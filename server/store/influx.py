@@ -90,7 +90,10 @@ def _rows(result: dict[str, Any]) -> list[tuple[dict[str, str], list[dict[str, A
     for series in result.get("series", []):
         columns = series["columns"]
         out.append(
-            (series.get("tags", {}), [dict(zip(columns, v, strict=True)) for v in series["values"]])
+            (
+                series.get("tags", {}),
+                [dict(zip(columns, v, strict=True)) for v in series.get("values", [])],
+            )
         )
     return out
 

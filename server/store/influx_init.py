@@ -23,7 +23,7 @@ def _ensure_rp(ql: InfluxQL, name: str, days: int, default: bool) -> str:
     result = ql.query(f'SHOW RETENTION POLICIES ON "{db}"')[0]
     existing = {}
     for series in result.get("series", []):
-        for row in series["values"]:
+        for row in series.get("values", []):
             existing[row[0]] = row[1]  # name → duration, e.g. "720h0m0s"
     want = f"{days * 24}h0m0s"
     suffix = " DEFAULT" if default else ""
@@ -50,7 +50,10 @@ def init_influx(settings: ServerSettings) -> list[str]:
         done.append(_ensure_rp(ql, ROLLUP_RP, settings.influx_rollup_days, default=False))
         cqs = ql.query("SHOW CONTINUOUS QUERIES")[0]
         names = {
-            row[0] for s in cqs.get("series", []) if s.get("name") == db for row in s["values"]
+            row[0]
+            for s in cqs.get("series", [])
+            if s.get("name") == db
+            for row in s.get("values", [])
         }
         if CQ_NAME in names:
             done.append(f"continuous query {CQ_NAME} unchanged")

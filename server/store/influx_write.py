@@ -117,7 +117,9 @@ class V2Writer:
         except ApiException as exc:
             status = int(exc.status or 0)
             if status >= 500 or status in (0, 404):  # 404: a proxy without the backend behind
-                raise StoreUnavailableError(f"InfluxDB write: {status} {exc.reason}") from exc
+                raise StoreUnavailableError(
+                    f"InfluxDB write: {status} {exc.reason}: {exc.body!r}"
+                ) from exc
             raise StoreRejectedError(f"InfluxDB refused the data: {exc.body!r}") from exc
         except Exception as exc:  # urllib3 connection errors have no common public base
             raise StoreUnavailableError(f"InfluxDB write failed: {exc!r}") from exc
