@@ -9,12 +9,13 @@ The same value gives the same bytes in every language that implements RFC 8785:
   ``0.5`` is ``0.5``, ``1e-7`` is ``1e-7`` and ``1e21`` is ``1e+21``;
 - ``true``, ``false``, ``null`` as themselves.
 
-Integers must lie within ±(2^53 − 1) so that every language reads them exactly;
-NaN and infinities cannot be represented.
+Integers are numbers like any other, read as the nearest IEEE 754 double (2^53 + 1 prints
+as 9007199254740992), which is why the contract keeps its integers within ±(2^53 − 1).
+NaN, the infinities and numbers beyond the double range have no canonical form.
 """
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -47,9 +48,14 @@ def _write(value: Any, out: list[str]) -> None:
     elif isinstance(value, str):
         out.append(_string(value))
     elif isinstance(value, int):
-        if abs(value) > MAX_SAFE_INTEGER:
-            raise ValueError(f"integer {value} is outside ±(2^53 − 1)")
-        out.append(str(int(value)))
+        if abs(value) <= MAX_SAFE_INTEGER:
+            out.append(str(int(value)))
+        else:  # a JSON number is a double: read it as the nearest one, as JavaScript does
+            try:
+                float(value)
+            except OverflowError:
+                raise ValueError(f"integer {value} is too large for a JSON number") from None
+            out.append(es_number(float(value)))
     elif isinstance(value, float):
         out.append(es_number(value))
     elif isinstance(value, Mapping):
@@ -62,7 +68,7 @@ def _write(value: Any, out: list[str]) -> None:
             out.append(":")
             _write(item, out)
         out.append("}")
-    elif isinstance(value, Sequence):
+    elif isinstance(value, list | tuple):
         out.append("[")
         for index, item in enumerate(value):
             if index:

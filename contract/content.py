@@ -5,6 +5,7 @@ change to the same ``id``; a station keeps the highest version it has verified a
 refuses anything older, so a replayed message cannot roll content back.
 """
 
+from datetime import date
 from enum import StrEnum
 from typing import Annotated, Literal, Self
 
@@ -20,7 +21,8 @@ LangText = Annotated[
     ],
     Field(min_length=1),
 ]
-HourMinute = Annotated[str, Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")]
+# ASCII digits only: ``\d`` would also accept other scripts' digits.
+HourMinute = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
 class _Content(BaseModel):
@@ -96,13 +98,15 @@ class HeatAlert(_Content):
     alert: AlertKind
     area: Annotated[str, Field(max_length=64)] | None = None
     forecast_wbgt: Annotated[float, Field(ge=0, le=60)] | None = None
-    valid_on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None  # JST date
+    valid_on: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] | None = None  # JST
     message: LangText | None = None
 
     @model_validator(mode="after")
     def _japanese_first(self) -> Self:
         if self.message is not None and "ja" not in self.message:
             raise ValueError("an alert message needs at least Japanese ('ja')")
+        if self.valid_on is not None:
+            date.fromisoformat(self.valid_on)  # ValueError for 2026-02-30
         return self
 
 
