@@ -1,0 +1,51 @@
+"""A damaged outbox or local-state file: the agent starts, moves it aside, says so."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from devnet.mosquitto import Mosquitto
+from sensors.agent import Agent
+from sensors.localstate import open_local_state
+from tests.agent.conftest import Listener, agent_settings, running, wait_until
+
+
+def damage(path: Path) -> None:
+    """Overwrite the middle of the file, as a failing SD card does."""
+    data = bytearray(path.read_bytes())
+    data[100:4000] = b"\xff" * len(data[100:4000])
+    path.write_bytes(bytes(data))
+
+
+@pytest.mark.parametrize("file_name", ["agent.sqlite", "station.sqlite"])
+def test_a_corrupt_file_is_quarantined_rebuilt_and_reported(
+    broker: Mosquitto, listener: Listener, tmp_path: Path, file_name: str
+) -> None:
+    settings = agent_settings(broker, tmp_path, health_interval_s=0.2)
+    first = Agent(settings)
+    first.request_stop()
+    first.run()  # leaves both files behind, cleanly closed
+    damage(tmp_path / file_name)
+
+    agent = Agent(settings)
+    with running(agent):
+        assert wait_until(lambda: len(listener.readings()) >= 3)
+        assert wait_until(lambda: bool(listener.payloads("health")))
+    aside = list(tmp_path.glob(f"{file_name}.corrupt-*[0-9]"))
+    assert len(aside) == 1, "the damaged file is kept for a person to inspect"
+    assert all(h["local_state_rebuilt"] == 1 for h in listener.payloads("health"))
+    state = open_local_state(tmp_path, create=False).state
+    assert state.snapshot().latest is not None
+    state.close()
+
+
+def test_garbage_instead_of_a_database_is_handled_the_same_way(
+    broker: Mosquitto, listener: Listener, tmp_path: Path
+) -> None:
+    (tmp_path / "agent.sqlite").write_text(json.dumps({"not": "a database"}))
+    agent = Agent(agent_settings(broker, tmp_path))
+    with running(agent):
+        assert wait_until(lambda: len(listener.readings()) >= 2)
+    assert agent.files_rebuilt == 1
+    assert list(tmp_path.glob("agent.sqlite.corrupt-*"))
