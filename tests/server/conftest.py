@@ -121,7 +121,7 @@ def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TimeSe
 @pytest.fixture
 def api_settings(tmp_path: Path) -> ServerSettings:
     return ServerSettings(
-        bootstrap_token=ADMIN_TOKEN,  # type: ignore[arg-type]
+        bootstrap_token=ADMIN_TOKEN,
         timeseries_path=tmp_path / "ts.sqlite",
         registry_path=tmp_path / "registry.sqlite",
         alert_check_interval_s=3600,

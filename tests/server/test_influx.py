@@ -75,7 +75,7 @@ def test_the_v2_client_writes_through_the_v2_api(
         timeseries_backend=TimeSeriesBackend.INFLUXDB,
         influx_url=influx_gateway.url,
         influx_bucket=f"{v1.influx_database}/raw",
-        influx_token="unused-by-1.x",  # type: ignore[arg-type]
+        influx_token="unused-by-1.x",
     )
     store = InfluxTimeSeries(v2)
     ts = now_ms() - 5000
@@ -92,7 +92,7 @@ def test_the_v2_client_reports_a_missing_database_instead_of_losing_data(
         timeseries_backend=TimeSeriesBackend.INFLUXDB,
         influx_url=influx_gateway.url,
         influx_bucket="no_such_db/raw",
-        influx_token="t",  # type: ignore[arg-type]
+        influx_token="t",
     )
     store = InfluxTimeSeries(settings)
     with pytest.raises((StoreUnavailableError, StoreRejectedError), match="database not found"):
