@@ -1,0 +1,260 @@
+"""The Kivy application: binds the pure logic to one window. No decisions are made here."""
+
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.lang import Builder
+from kivy.properties import ListProperty, NumericProperty, ObjectProperty
+
+from kiosk import requests
+from kiosk.carousel import Carousel
+from kiosk.display import DisplayPolicy, DisplayState, burn_in_offset
+from kiosk.fonts import register_fonts
+from kiosk.i18n import LANGUAGES, Translator, language
+from kiosk.idle import IdleReset
+from kiosk.settings import KioskSettings
+from kiosk.situation import assess
+from kiosk.source import StateSource
+from kiosk.viewmodel import HomeView, build_view
+from kiosk.widgets import KioskRoot, LangButton
+
+log = logging.getLogger("kyusui.kiosk")
+KV_FILE = Path(__file__).with_name("layout.kv")
+DESIGN_HEIGHT, DESIGN_WIDTH = 480, 800  # the official 7" display: 1 unit = 1 px
+LARGE_TEXT_SCALE = 1.25
+DIM_ALPHA = {DisplayState.ON: 0.0, DisplayState.DIM: 0.6, DisplayState.OFF: 1.0}
+STATUS_EVERY_S = 30.0
+# A frame is read only after it has been drawn into every swap buffer: reading right after
+# the first flip can return an older frame from the other buffer.
+SETTLED_FLIPS = 3
+# Called from the window's flip with the path written, or None when writing failed.
+ShotDone = Callable[[Path | None], None]
+
+
+class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
+    view = ObjectProperty(None, rebind=True)  # kv re-reads every app.view.* on change
+    u = NumericProperty(1.0)
+    text_scale = NumericProperty(1.0)
+    shift = ListProperty([0, 0])
+    dim_alpha = NumericProperty(0.0)
+    history = ObjectProperty([])
+    history_now_ms = NumericProperty(0)
+
+    def __init__(
+        self, settings: KioskSettings, now: Callable[[], float] = time.time, **kwargs: Any
+    ) -> None:
+        super().__init__(**kwargs)
+        self.title = "Kyusui"
+        self.settings = settings
+        self.now = now  # seconds since the epoch; tests move it on
+        self.tr = Translator()
+        self.source = StateSource(settings.state_dir)
+        self.carousel = Carousel(settings.carousel_dwell_s, lang=settings.default_lang)
+        self.idle = IdleReset(settings.idle_reset_s, language(settings.default_lang).code)
+        self.policy = DisplayPolicy(settings.wake_s, settings.dim_after_s)
+        self.lang = self.idle.home_lang
+        self.text_scale = LARGE_TEXT_SCALE if settings.large_text else 1.0
+        self.snapshot = None
+        self.display_state = DisplayState.ON
+        self.last_touch_ms: int | None = None
+        self.lang_buttons: dict[str, LangButton] = {}
+        self._last_read_s = -1e18
+        self._last_status: tuple[float, str, str] = (-1e18, "", "")
+        self._shots: list[tuple[Path, ShotDone, int]] = []  # (path, done, flips to wait)
+        self._in_flight: set[str] = set()  # screenshot requests waiting for a frame
+        self.view = self._build_view(int(self.now() * 1000))
+
+    # --- window ---------------------------------------------------------------------
+    def build(self) -> KioskRoot:
+        register_fonts(self.settings.font_regular, self.settings.font_bold)
+        Builder.load_file(str(KV_FILE))
+        root = KioskRoot()
+        for lang in LANGUAGES:
+            button = LangButton(text=self.tr.text(lang.code, "lang.self"), code=lang.code)
+            button.bind(on_release=lambda b: self.set_lang(b.code))
+            root.ids.langbar.add_widget(button)
+            self.lang_buttons[lang.code] = button
+        large = LangButton(text="", code="large-text")
+        large.bind(on_release=lambda _: self.toggle_large_text())
+        root.ids.langbar.add_widget(large)
+        self.lang_buttons["large-text"] = large
+        Window.bind(on_resize=self._resize, on_flip=self._on_flip)
+        Window.bind(on_request_close=lambda *_: True)  # no way out by keyboard or touch
+        self._resize(Window, *Window.size)
+        Clock.schedule_interval(lambda _dt: self.update(), 1.0)
+        self.update(read=True)
+        return root
+
+    def _resize(self, _window: Any, width: int, height: int) -> None:
+        self.u = min(height / DESIGN_HEIGHT, width / DESIGN_WIDTH)
+
+    def _on_flip(self, *_: Any) -> None:
+        """Screenshots are read here, after a flip (a Clock callback reads an empty buffer
+        under Xvfb)."""
+        waiting = []
+        for path, done, flips in self._shots:
+            if flips > 1:
+                waiting.append((path, done, flips - 1))
+                continue
+            try:
+                write_png(path)
+            except Exception:
+                log.exception("screenshot %s failed", path)
+                done(None)
+            else:
+                done(path)
+        self._shots = waiting
+        if waiting:
+            Window.canvas.ask_update()
+
+    def capture(self, path: Path, done: ShotDone) -> None:
+        """Write the next complete frame to ``path`` as PNG."""
+        self._shots.append((path, done, SETTLED_FLIPS))
+        Window.canvas.ask_update()
+
+    # --- what a passer-by does ------------------------------------------------------
+    def on_any_touch(self) -> bool:
+        """Every touch counts as presence; True when it only woke a dark screen."""
+        now_s = self.now()
+        self.last_touch_ms = int(now_s * 1000)
+        self.idle.touched(now_s)
+        if self.display_state is DisplayState.OFF:
+            self.source.record_interaction("wake")
+            self.update()
+            return True
+        return False
+
+    def set_lang(self, code: str) -> None:
+        self.source.record_interaction("lang", code)
+        self.lang = language(code).code
+        self.update()
+
+    def notice_step(self, delta: int) -> None:
+        self.source.record_interaction("notice", "next" if delta > 0 else "previous")
+        self.carousel.step(delta, int(self.now() * 1000))
+        self.update()
+
+    def toggle_large_text(self) -> None:
+        self.text_scale = 1.0 if self.text_scale > 1.0 else LARGE_TEXT_SCALE
+        self.source.record_interaction("large_text", "on" if self.text_scale > 1.0 else "off")
+
+    # --- the one update -------------------------------------------------------------
+    def update(self, read: bool | None = None) -> None:
+        now_s = self.now()
+        now_ms = int(now_s * 1000)
+        if read or (read is None and now_s - self._last_read_s >= self.settings.refresh_s):
+            self._last_read_s = now_s
+            self.snapshot = self.source.snapshot()
+            self._answer_requests()
+        snap = self.snapshot
+        self.lang = self.idle.lang_now(self.lang, now_s)
+        situation = assess(snap, now_ms)
+        if snap is not None:
+            self.display_state = self.policy.state(
+                snap.display.on_start,
+                snap.display.on_end,
+                now_ms,
+                self.last_touch_ms,
+                snap.last_motion_at,
+            )
+        else:
+            self.display_state = DisplayState.ON
+        carousel = self.carousel
+        carousel.set_lang(self.lang, now_ms)
+        carousel.update(snap.notices if snap else [], now_ms)
+        visible = self.display_state is not DisplayState.OFF and not situation.takeover
+        carousel.set_visible(visible, now_ms)
+        carousel.tick(now_ms)
+        for receipt in carousel.take_receipts():
+            self.source.record_receipt(receipt)
+        view = self._build_view(now_ms, situation)
+        if view != self.view:
+            self.view = view
+        for code, button in self.lang_buttons.items():
+            button.selected = code == self.lang
+        self.lang_buttons["large-text"].text = self.view.large_text_label
+        self.dim_alpha = DIM_ALPHA[self.display_state]
+        shift = burn_in_offset(
+            now_s, self.settings.burn_in_shift_px, self.settings.burn_in_period_s
+        )
+        if list(shift) != list(self.shift):
+            self.shift = list(shift)
+        history = snap.history if snap else []
+        if history != self.history:
+            self.history = history
+        self.history_now_ms = now_ms // 60_000 * 60_000  # the trend moves once a minute
+        self._write_status(now_s)
+
+    def _build_view(self, now_ms: int, situation: Any = None) -> HomeView:
+        snap = self.snapshot
+        notice = self.carousel.current
+        return build_view(
+            situation if situation is not None else assess(snap, now_ms),
+            self.lang,
+            self.tr,
+            now_ms,
+            (snap.name_ja, snap.name_en) if snap else ("", ""),
+            (notice, self.carousel.index, len(self.carousel.notices)) if notice else None,
+            self.settings.high_contrast,
+        )
+
+    def _write_status(self, now_s: float) -> None:
+        last_s, last_display, last_lang = self._last_status
+        state, lang = self.display_state.value, self.lang
+        if (state, lang) != (last_display, last_lang) or now_s - last_s >= STATUS_EVERY_S:
+            if self.source.write_kiosk_status(state, lang):
+                self._last_status = (now_s, state, lang)
+
+    def _answer_requests(self) -> None:
+        state = self.source.state
+        if state is None:
+            return
+        try:
+            waiting = requests.pending(state)
+            for request in waiting:
+                if request.name not in requests.KNOWN:
+                    requests.answer(state, request.request_id, False, None, "unknown request")
+                    continue
+                path = self.settings.screenshots / (
+                    requests.safe_request_id(request.request_id) + ".png"
+                )
+                if request.request_id not in self._in_flight:
+                    self._in_flight.add(request.request_id)
+                    self.capture(path, self._screenshot_answer(request.request_id))
+        except Exception:  # a broken table must not stop the screen
+            log.exception("kiosk requests could not be answered")
+
+    def _screenshot_answer(self, request_id: str) -> ShotDone:
+        def done(path: Path | None) -> None:
+            self._in_flight.discard(request_id)
+            state = self.source.state
+            if state is None:
+                return
+            try:
+                requests.answer(
+                    state,
+                    request_id,
+                    path is not None,
+                    str(path) if path else None,
+                    "" if path else "could not write the screenshot",
+                )
+            except Exception:
+                log.exception("screenshot request %s could not be answered", request_id)
+
+        return done
+
+
+def write_png(path: Path) -> None:
+    """The window's current frame as PNG, through SDL (no imaging library needed)."""
+    from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    width, height = Window.size
+    data = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
+    Window._win.save_bytes_in_png(str(path), data, width, height)

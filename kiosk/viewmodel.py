@@ -1,0 +1,180 @@
+"""Everything the window shows, as plain strings and colours: built without Kivy.
+
+The window binds its labels to one ``HomeView``; a new view that equals the old one
+changes nothing on screen, so an unchanged state costs no redraw.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from babel.dates import format_skeleton
+from babel.numbers import format_decimal
+
+from contract.content import AlertKind
+from kiosk.display import JST
+from kiosk.i18n import Translator, language, pick_text
+from kiosk.situation import Condition, Situation
+from sensors.localstate import NoticeView
+
+Rgba = tuple[float, float, float, float]
+
+STATE_BAND = "#5A5A5A"  # no reading / fault / stale: grey, never a level colour
+ALERT_COLOURS = {
+    AlertKind.HEATSTROKE_ALERT: "#A000C8",
+    AlertKind.SPECIAL_HEATSTROKE_ALERT: "#3C0050",
+}
+
+
+def rgba(hex_colour: str, alpha: float = 1.0) -> Rgba:
+    h = hex_colour.lstrip("#")
+    return (int(h[0:2], 16) / 255, int(h[2:4], 16) / 255, int(h[4:6], 16) / 255, alpha)
+
+
+@dataclass(frozen=True, slots=True)
+class HomeView:
+    lang: str
+    station_name: str
+    clock_text: str
+    background: Rgba
+    foreground: Rgba
+    band_colour: Rgba
+    band_text_colour: Rgba
+    icon_rank: int  # 1–5 segments of the thermometer icon; 0: no level
+    level_word: str
+    guidance: str
+    wbgt_label: str
+    wbgt_text: str
+    details_text: str  # temperature, humidity, when measured
+    offline_text: str
+    takeover: bool
+    takeover_headline: str
+    takeover_guidance: str
+    alert_text: str  # empty: no alert
+    alert_detail: str
+    alert_colour: Rgba
+    water_title: str
+    water_advice: str
+    trend_title: str
+    notice_title: str
+    notice_body: str
+    notice_position: str
+    notice_urgent: bool
+    large_text_label: str
+
+
+def _number(value: float | None, lang: str) -> str:
+    if value is None:
+        return "—"
+    return format_decimal(round(value, 1), format="0.0", locale=language(lang).babel_locale)
+
+
+def clock_text(now_ms: int, lang: str) -> str:
+    moment = datetime.fromtimestamp(now_ms / 1000, JST)
+    day = format_skeleton("MMMEd", moment, locale=language(lang).babel_locale)
+    return f"{day} {moment:%H:%M}"
+
+
+def station_name(name_ja: str, name_en: str, lang: str) -> str:
+    if lang.startswith("ja"):
+        return name_ja or name_en
+    return name_en or name_ja
+
+
+def build_view(
+    situation: Situation,
+    lang: str,
+    tr: Translator,
+    now_ms: int,
+    names: tuple[str, str],
+    notice: tuple[NoticeView, int, int] | None,  # (notice, index, count)
+    high_contrast: bool = False,
+) -> HomeView:
+    def t(key: str, **values: object) -> str:
+        return tr.text(lang, key, **values)
+
+    level = situation.level
+    condition = situation.condition
+    if condition is Condition.READING and level is not None:
+        info = level.info
+        band, band_text = info.colour, info.text_colour
+        word, guidance = t(f"level.{level.value}.name"), t(f"level.{level.value}.guidance")
+        rank = level.rank + 1
+    else:
+        band, band_text, rank = STATE_BAND, "#FFFFFF", 0
+        word, guidance = {
+            Condition.NO_READING: (t("state.no_reading"), t("state.no_reading_detail")),
+            Condition.FAULT: (t("state.fault"), t("state.fault_detail")),
+            Condition.STALE: (
+                t("state.stale"),
+                t(
+                    "state.stale_detail",
+                    minutes=int((situation.age_s or 0) // 60),
+                    value=_number(situation.wbgt, lang),
+                ),
+            ),
+            Condition.READING: (t("state.no_reading"), t("state.no_reading_detail")),
+        }[condition]
+    fresh = condition is Condition.READING
+    details: list[str] = []
+    if fresh and situation.temp_c is not None:
+        details.append(t("home.temp", value=_number(situation.temp_c, lang)))
+    if fresh and situation.rh is not None:
+        details.append(t("home.rh", value=f"{situation.rh:.0f}"))
+    if fresh and situation.reading_ts is not None:
+        moment = datetime.fromtimestamp(situation.reading_ts / 1000, JST)
+        details.append(t("home.updated", time=f"{moment:%H:%M}"))
+
+    alert = situation.alert
+    alert_text = alert_detail = ""
+    alert_colour = rgba("#000000")
+    if alert is not None:
+        kind = AlertKind(alert.alert)
+        alert_text = t(f"alert.{kind.value}")
+        from_ward = pick_text(alert.message, lang)
+        forecast = (
+            t("alert.forecast", value=_number(alert.forecast_wbgt, lang))
+            if alert.forecast_wbgt is not None
+            else ""
+        )
+        alert_detail = "  ".join(p for p in (forecast, from_ward or t("alert.guidance")) if p)
+        alert_colour = rgba(ALERT_COLOURS[kind])
+
+    if notice is None:
+        n_title, n_body, n_pos, urgent = t("notice.empty"), "", "", False
+    else:
+        shown, index, count = notice
+        n_title = pick_text(shown.title, lang)
+        n_body = pick_text(shown.body, lang)
+        n_pos = t("notice.position", index=index + 1, count=count)
+        urgent = shown.priority == "urgent"
+
+    return HomeView(
+        lang=lang,
+        station_name=station_name(*names, lang),
+        clock_text=clock_text(now_ms, lang),
+        background=rgba("#000000") if high_contrast else rgba("#F4F4F0"),
+        foreground=rgba("#FFFFFF") if high_contrast else rgba("#141414"),
+        band_colour=rgba(band),
+        band_text_colour=rgba(band_text),
+        icon_rank=rank,
+        level_word=word,
+        guidance=guidance,
+        wbgt_label=t("home.wbgt_label"),
+        wbgt_text=_number(situation.wbgt, lang) if fresh else "—",
+        details_text="   ".join(details),
+        offline_text=t("state.offline") if situation.offline else "",
+        takeover=situation.takeover,
+        takeover_headline=t("danger.headline"),
+        takeover_guidance=t("danger.guidance"),
+        alert_text=alert_text,
+        alert_detail=alert_detail,
+        alert_colour=alert_colour,
+        water_title=t("app.water_station"),
+        water_advice=t("app.water_advice"),
+        trend_title=t("trend.title"),
+        notice_title=n_title,
+        notice_body=n_body,
+        notice_position=n_pos,
+        notice_urgent=urgent,
+        large_text_label=t("access.large_text"),
+    )

@@ -1,0 +1,150 @@
+"""Widgets drawn in code: the level icon, the trend graph, the touch-aware notice card."""
+
+from typing import Any
+
+from kivy.graphics import Color, Ellipse, Line, Rectangle, RoundedRectangle
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.widget import Widget
+
+from kiosk.trend import trend_geometry
+from kiosk.viewmodel import rgba
+
+SWIPE_FRACTION = 0.12  # of the card's width: less is a tap
+
+
+class LevelIcon(Widget):
+    """A thermometer whose filled segments count the level (1–5): readable without colour."""
+
+    rank = NumericProperty(0)
+    colour = ListProperty([0, 0, 0, 1])
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bind(pos=self._draw, size=self._draw, rank=self._draw, colour=self._draw)
+
+    def _draw(self, *_: Any) -> None:
+        self.canvas.clear()
+        side = min(self.width, self.height)
+        if side <= 0:
+            return
+        x0 = self.center_x - side * 0.18
+        tube_w, bulb = side * 0.36, side * 0.42
+        bottom = self.y + (self.height - side) / 2
+        tube_y = bottom + bulb * 0.7
+        tube_h = side - bulb * 0.7 - side * 0.04
+        segment = (tube_h - side * 0.06) / 5
+        with self.canvas:
+            Color(*self.colour)
+            Line(
+                rounded_rectangle=(x0, tube_y, tube_w, tube_h, tube_w / 2),
+                width=max(1.5, side * 0.03),
+            )
+            Ellipse(pos=(self.center_x - bulb / 2, bottom), size=(bulb, bulb))
+            for i in range(int(self.rank)):
+                RoundedRectangle(
+                    pos=(x0 + tube_w * 0.22, tube_y + side * 0.03 + i * segment),
+                    size=(tube_w * 0.56, segment * 0.78),
+                    radius=[side * 0.02],
+                )
+
+
+class TrendGraph(Widget):
+    """The last 24 h of WBGT over the five level bands."""
+
+    history = ObjectProperty([])
+    now_ms = NumericProperty(0)
+    line_colour = ListProperty([0, 0, 0, 1])
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bind(
+            pos=self._draw, size=self._draw, history=self._draw, now_ms=self._draw,
+            line_colour=self._draw,
+        )  # fmt: skip
+
+    def _draw(self, *_: Any) -> None:
+        self.canvas.clear()
+        if self.width <= 0 or self.height <= 0:
+            return
+        geometry = trend_geometry(list(self.history), int(self.now_ms), self.width, self.height)
+        with self.canvas:
+            for band in geometry.bands:
+                Color(*rgba(band.level.info.colour, 0.55))
+                Rectangle(pos=(self.x, self.y + band.y0), size=(self.width, band.y1 - band.y0))
+            if len(geometry.line) >= 4:
+                Color(*self.line_colour)
+                points = [
+                    v + (self.x if i % 2 == 0 else self.y) for i, v in enumerate(geometry.line)
+                ]
+                Line(points=points, width=max(1.5, self.height / 90))
+
+
+class NoticeCard(BoxLayout):
+    """Tap for the next notice, swipe left or right to move through them."""
+
+    step_to = ObjectProperty(None)  # called with +1 or -1
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self.collide_point(*touch.pos):
+            touch.ud["notice_start_x"] = touch.x
+            touch.grab(self)
+            return True
+        return bool(super().on_touch_down(touch))
+
+    def on_touch_up(self, touch: Any) -> bool:
+        if touch.grab_current is not self:
+            return bool(super().on_touch_up(touch))
+        touch.ungrab(self)
+        dx = touch.x - touch.ud.get("notice_start_x", touch.x)
+        step = -1 if dx > self.width * SWIPE_FRACTION else 1
+        if self.step_to is not None:
+            self.step_to(step)
+        return True
+
+
+class KioskRoot(FloatLayout):
+    """Every touch wakes the screen and restarts the idle timer; while asleep, the waking
+    touch does nothing else, so a passer-by cannot press what they cannot see."""
+
+    touch_seen = ObjectProperty(None)  # returns True when the touch only woke the screen
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if self.touch_seen is not None and self.touch_seen():
+            return True
+        return bool(super().on_touch_down(touch))
+
+
+class Overlay(FloatLayout):
+    """A layer drawn over the home screen; while hidden it lets every touch through."""
+
+    shown = BooleanProperty(False)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.bind(shown=self._show)
+        self._show()
+
+    def _show(self, *_: Any) -> None:
+        self.opacity = 1 if self.shown else 0
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if not self.shown:
+            return False
+        super().on_touch_down(touch)
+        return bool(self.collide_point(*touch.pos))  # nothing underneath is pressed
+
+
+class LangButton(Button):
+    """One language, named in itself (日本語, English, 中文 …) so anyone finds their own."""
+
+    code = StringProperty("")
+    selected = BooleanProperty(False)

@@ -1,0 +1,116 @@
+"""The kiosk's real parts: an Xvfb display, the kiosk window in a subprocess, tesseract.
+
+A missing Xvfb, tesseract (or one of its languages) or the font fails the test with what to
+install; nothing is skipped.
+"""
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "artifacts" / "kiosk"
+OCR_LANGS = ("jpn", "chi_sim", "kor", "vie", "eng")
+DRIVER_TIMEOUT_S = 240
+
+RunKiosk = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture(scope="session")
+def xvfb_display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A private X display big enough for every layout; stopped at the end of the session."""
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        pytest.fail("Xvfb is not installed: apt-get install xvfb xauth libmtdev1")
+    read_fd, write_fd = os.pipe()
+    process = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        process.kill()
+        process.wait()
+        pytest.fail("Xvfb did not start (no display number reported)")
+    yield f":{number}"
+    process.terminate()
+    try:
+        process.wait(10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture(scope="session")
+def tesseract() -> str:
+    """The tesseract binary, with every language the kiosk shows."""
+    binary = shutil.which("tesseract")
+    if binary is None:
+        pytest.fail("tesseract is not installed: apt-get install tesseract-ocr")
+    listed = subprocess.run(
+        [binary, "--list-langs"], capture_output=True, text=True, check=False
+    ).stdout.split()
+    missing = [lang for lang in OCR_LANGS if lang not in listed]
+    if missing:
+        pytest.fail(
+            "tesseract lacks languages "
+            + ", ".join(missing)
+            + ": apt-get install "
+            + " ".join("tesseract-ocr-" + m.replace("_", "-") for m in missing)
+        )
+    return binary
+
+
+def run_driver(
+    display: str, tmp: Path, name: str, steps: list[dict[str, Any]], **settings: Any
+) -> dict[str, Any]:
+    """Run one batch of steps in a fresh kiosk process; returns the driver's results."""
+    out_dir = ARTIFACTS / name
+    if out_dir.exists():
+        shutil.rmtree(out_dir)
+    state_dir = tmp / f"{name}-state"
+    plan = {
+        "state_dir": str(state_dir),
+        "out_dir": str(out_dir),
+        "settings": settings,
+        "steps": steps,
+    }
+    plan_file = tmp / f"{name}-plan.json"
+    plan_file.write_text(json.dumps(plan, ensure_ascii=False))
+    kivy_home = tmp / "kivy-home"
+    kivy_home.mkdir(exist_ok=True)
+    env = {
+        **os.environ,
+        "DISPLAY": display,
+        "KIVY_NO_ARGS": "1",
+        "KIVY_HOME": str(kivy_home),
+        "KIVY_NO_CONSOLELOG": "1",
+        "KIVY_NO_FILELOG": "1",
+    }
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.kiosk.driver", str(plan_file)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=DRIVER_TIMEOUT_S,
+        check=False,
+    )
+    results_file = out_dir / "results.json"
+    if done.returncode != 0 or not results_file.exists():
+        pytest.fail(f"kiosk batch {name} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
+    results: dict[str, Any] = json.loads(results_file.read_text())
+    results["state_dir"] = str(state_dir)
+    assert not results["errors"], results["errors"]
+    return results

@@ -1,0 +1,195 @@
+"""Runs the real kiosk window through a list of scenario steps and records what it showed.
+
+Kivy opens one window per process, so each test batch runs this as a subprocess::
+
+    python -m tests.kiosk.driver plan.json
+
+A plan is {"state_dir", "out_dir", "settings": {...}, "steps": [...]}; every step is a dict
+with "op": ``state`` (apply a statefile spec), ``remove_state``, ``corrupt_state``,
+``advance`` (move the kiosk's clock on by "s" seconds), ``touch`` (a real touch on a widget
+id, a language button "lang:<code>", with optional "swipe_px"), ``resize`` and ``shot``
+(save a PNG and the on-screen rectangles of the named widgets). The results go to
+``<out_dir>/results.json``.
+"""
+
+import json
+import os
+import sys
+import time
+import traceback
+from collections import deque
+from pathlib import Path
+from typing import Any
+
+from kiosk.__main__ import configure_kivy
+from kiosk.settings import KioskSettings
+from tests.kiosk import statefile
+
+SETTLE_FRAMES = 4  # label textures are rebuilt on the frame after a change
+RECT_IDS = (
+    "band", "level_word", "guidance", "wbgt", "notice", "notice_title", "notice_body",
+    "takeover", "takeover_word", "alert", "alert_text", "langbar", "offline", "trend", "station",
+)  # fmt: skip
+
+
+class Driver:
+    def __init__(self, plan: dict[str, Any]) -> None:
+        self.plan = plan
+        self.state_dir = Path(plan["state_dir"])
+        self.out_dir = Path(plan["out_dir"])
+        self.offset_s = 0.0
+        self.steps: deque[dict[str, Any]] = deque(plan["steps"])
+        self.frames = 0
+        self.waiting_for_shot = False
+        self.results: dict[str, Any] = {"shots": {}, "errors": []}
+        settings = KioskSettings(state_dir=self.state_dir, **plan.get("settings", {}))
+        configure_kivy(settings)
+        from kiosk.app import KioskApp
+
+        self.app = KioskApp(settings, now=self.now)
+
+    def now(self) -> float:
+        return time.time() + self.offset_s
+
+    def run(self) -> None:
+        from kivy.clock import Clock
+
+        Clock.schedule_interval(self.pump, 0)
+        self.app.run()
+
+    def pump(self, _dt: float) -> bool:
+        from kivy.core.window import Window
+
+        if self.waiting_for_shot or self.frames > 0:
+            self.frames = max(0, self.frames - 1)
+            Window.canvas.ask_update()
+            return True
+        if not self.steps:
+            self.finish()
+            return False
+        step = self.steps.popleft()
+        try:
+            self.do(step)
+        except Exception:
+            self.results["errors"].append(f"{step}: {traceback.format_exc()}")
+        return True
+
+    def finish(self) -> None:
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        (self.out_dir / "results.json").write_text(json.dumps(self.results, ensure_ascii=False))
+        self.app.source.close()
+        self.app.stop()
+
+    def do(self, step: dict[str, Any]) -> None:
+        op = step["op"]
+        if op == "state":
+            state = statefile.open_state(self.state_dir)
+            statefile.apply(state, step["spec"], int(self.now() * 1000))
+            state.close()
+            self.app.update(read=True)
+        elif op == "remove_state":
+            self.app.source.close()  # a deleted file can still be open: see the real gap
+            statefile.remove_state(self.state_dir)
+            self.app.update(read=True)
+        elif op == "corrupt_state":
+            statefile.corrupt_state(self.state_dir)
+            self.app.update(read=True)
+        elif op == "advance":
+            self.offset_s += step["s"]
+            self.app.update(read=True)
+        elif op == "touch":
+            self.touch(step["target"], step.get("swipe_px", 0))
+        elif op == "request_screenshot":
+            state = statefile.open_state(self.state_dir)
+            state.conn.execute(
+                "INSERT INTO kiosk_requests (request_id, name, requested_at) VALUES (?, ?, ?)",
+                (step["id"], "screenshot", int(self.now() * 1000)),
+            )
+            state.close()
+        elif op == "large_text":
+            self.touch("lang:large-text", 0)
+        elif op == "resize":
+            from kivy.core.window import Window
+
+            Window.size = tuple(step["size"])
+            self.frames = SETTLE_FRAMES * 2
+            return
+        elif op == "shot":
+            self.steps.appendleft({"op": "_capture", "name": step["name"]})
+        elif op == "_capture":
+            self.capture(step["name"])
+            return
+        else:
+            raise ValueError(f"unknown step {op}")
+        self.frames = SETTLE_FRAMES
+
+    def widget(self, target: str) -> Any:
+        if target.startswith("lang:"):
+            return self.app.lang_buttons[target.removeprefix("lang:")]
+        return self.app.root.ids[target]
+
+    def touch(self, target: str, swipe_px: float) -> None:
+        from kivy.tests.common import UnitTestTouch
+
+        widget = self.widget(target)
+        x, y = widget.to_window(*widget.center)
+        touch = UnitTestTouch(x, y)
+        touch.touch_down()
+        if swipe_px:
+            touch.touch_move(x + swipe_px / 2, y)
+            touch.touch_move(x + swipe_px, y)
+        touch.touch_up()
+
+    def rects(self) -> dict[str, list[float]]:
+        """Widget rectangles in image coordinates (origin top left), as [x, y, w, h]."""
+        from kivy.core.window import Window
+
+        out: dict[str, list[float]] = {}
+        for name in RECT_IDS:
+            widget = self.app.root.ids.get(name)
+            if widget is None:
+                continue
+            x, y = widget.to_window(*widget.pos)
+            out[name] = [x, Window.height - y - widget.height, widget.width, widget.height]
+        for code, button in self.app.lang_buttons.items():
+            x, y = button.to_window(*button.pos)
+            out[f"lang:{code}"] = [
+                x,
+                Window.height - y - button.height,
+                button.width,
+                button.height,
+            ]
+        return out
+
+    def capture(self, name: str) -> None:
+        from dataclasses import asdict
+
+        from kivy.core.window import Window
+
+        path = self.out_dir / f"{name}.png"
+        record = {
+            "path": str(path),
+            "size": list(Window.size),
+            "rects": self.rects(),
+            "view": asdict(self.app.view),
+            "lang": self.app.lang,
+            "display": self.app.display_state.value,
+        }
+        self.waiting_for_shot = True
+
+        def done(written: Path | None) -> None:
+            self.waiting_for_shot = False
+            record["written"] = written is not None
+            self.results["shots"][name] = record
+
+        self.app.capture(path, done)
+
+
+def main() -> None:
+    plan = json.loads(Path(sys.argv[1]).read_text())
+    os.environ["KIVY_NO_ARGS"] = "1"
+    Driver(plan).run()
+
+
+if __name__ == "__main__":
+    main()

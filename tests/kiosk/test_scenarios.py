@@ -1,0 +1,248 @@
+"""What a passer-by meets on the 1280×800 screen, in one kiosk process, step by step.
+
+Touches are real input events through Kivy's event loop; each step's screenshot is under
+artifacts/kiosk/scenarios/ and what the kiosk wrote back is read from the local state.
+"""
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from contract.levels import Level
+from kiosk.viewmodel import ALERT_COLOURS, STATE_BAND
+from sensors.localstate.db import FILE_NAME
+from tests.kiosk.conftest import run_driver
+from tests.kiosk.screens import close_to, hex_rgb, inside_left_edge, ocr, pixel, similarity
+from tests.kiosk.statefile import BEFORE_CORRUPTION, STATION
+
+ALWAYS_ON = {"on_start": "00:00", "on_end": "00:00", "stale_after_s": 600}
+MARKUP_TITLE = "[b]Bold[/b] [color=ff0000]red[/color] <script>alert(1)</script>"
+NOTICES = [
+    {
+        "id": "opening-hours",
+        "title": {"ja": "給水所は9時から18時まで", "en": "Open 9:00 to 18:00"},
+        "body": {"ja": "冷たい水をどうぞ。", "en": "Cold water for everyone."},
+    },
+    {"id": "markup", "priority": "high", "title": {"ja": MARKUP_TITLE}, "body": {"ja": "<b>x</b>"}},
+    {"id": "later", "title": {"ja": "明日の催し"}, "starts_in_s": 3600},
+]
+URGENT = {"id": "water-cut", "priority": "urgent", "title": {"ja": "断水のお知らせ"}}
+
+
+def steps() -> list[dict[str, Any]]:
+    base = {
+        "station": list(STATION),
+        "display": ALWAYS_ON,
+        "agent": {"sensor": "ok", "network": "online"},
+    }
+    return [
+        {"op": "shot", "name": "no-state-file"},
+        {"op": "state", "spec": {**base, "reading": None}},
+        {"op": "shot", "name": "no-reading"},
+        {
+            "op": "state",
+            "spec": {
+                "reading": {"wbgt": 26.4},
+                "notices": NOTICES,
+                "history": [20, 21, 23, 25, 27, 29, 30, 31, 29, 27, 25, 24],
+            },
+        },
+        {"op": "shot", "name": "home-markup-notice"},
+        {"op": "advance", "s": 3},
+        {"op": "touch", "target": "notice"},
+        {"op": "shot", "name": "notice-tapped"},
+        {"op": "advance", "s": 2},
+        {"op": "touch", "target": "notice", "swipe_px": 300},
+        {"op": "shot", "name": "notice-swiped-back"},
+        {"op": "touch", "target": "lang:ko"},
+        {"op": "shot", "name": "korean"},
+        {"op": "advance", "s": 31},
+        {"op": "shot", "name": "idle-back-to-japanese"},
+        {"op": "state", "spec": {"reading": {"wbgt": None}, "agent": {"sensor": "fault"}}},
+        {"op": "shot", "name": "sensor-fault"},
+        {
+            "op": "state",
+            "spec": {"reading": {"wbgt": 23.0}, "agent": {"sensor": "ok", "network": "offline"}},
+        },
+        {"op": "shot", "name": "offline"},
+        {"op": "advance", "s": 700},
+        {"op": "shot", "name": "stale"},
+        {"op": "advance", "s": -736},  # the agent is back: time as the agent writes it
+        {"op": "state", "spec": {"reading": {"wbgt": 32.6}, "agent": {"network": "online"}}},
+        {"op": "shot", "name": "danger-takeover"},
+        {
+            "op": "state",
+            "spec": {"alert": {"alert": "special_heatstroke_alert", "forecast_wbgt": 35.4}},
+        },
+        {"op": "shot", "name": "danger-and-alert"},
+        {
+            "op": "state",
+            "spec": {
+                "reading": {"wbgt": 27.0, "level": "scorching"},
+                "alert": None,
+                "notices": [*NOTICES, URGENT],
+            },
+        },
+        {"op": "shot", "name": "urgent-notice-unknown-level"},
+        {"op": "corrupt_state"},
+        {"op": "shot", "name": "corrupt-state-file"},
+        {"op": "state", "spec": {**base, "reading": {"wbgt": 24.0}}},
+        {"op": "shot", "name": "state-file-rebuilt"},
+        {"op": "request_screenshot", "id": "req/1 ../x"},
+        {"op": "advance", "s": 3},
+        {"op": "advance", "s": 1},
+        {"op": "large_text"},
+        {"op": "shot", "name": "large-text"},
+    ]
+
+
+@pytest.fixture(scope="module")
+def run(xvfb_display: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    tmp = Path(tmp_path_factory.mktemp("scenarios"))
+    return run_driver(
+        xvfb_display, tmp, "scenarios", steps(),
+        width=1280, height=800, idle_reset_s=30, carousel_dwell_s=60, burn_in_shift_px=0,
+    )  # fmt: skip
+
+
+def shot(run: dict[str, Any], name: str) -> dict[str, Any]:
+    return dict(run["shots"][name])
+
+
+def rows(run: dict[str, Any], sql: str) -> list[tuple[Any, ...]]:
+    """Rows from the local state, including the copy kept before the test corrupted it."""
+    out: list[tuple[Any, ...]] = []
+    for name in (BEFORE_CORRUPTION, FILE_NAME):
+        conn = sqlite3.connect(Path(run["state_dir"]) / name)
+        try:
+            out += conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+    return out
+
+
+def band_colour(s: dict[str, Any], region: str = "band") -> tuple[int, int, int]:
+    return pixel(s, *inside_left_edge(s, region))
+
+
+def test_before_the_agent_has_started_the_screen_says_no_reading_yet(run: dict[str, Any]) -> None:
+    for name in ("no-state-file", "no-reading"):
+        s = shot(run, name)
+        assert close_to(band_colour(s), hex_rgb(STATE_BAND))
+        assert similarity("まだ測定値がありません", ocr(s, "level_word", "ja")) >= 0.7
+    assert not (Path(run["state_dir"]) / f"{FILE_NAME}.corrupt").exists()
+
+
+def test_notice_text_is_shown_exactly_as_written_never_as_markup(run: dict[str, Any]) -> None:
+    s = shot(run, "home-markup-notice")
+    assert s["view"]["notice_title"] == MARKUP_TITLE  # high priority: shown first
+    read = ocr(s, "notice_title", "en")
+    assert similarity("[b]Bold[/b] [color=ff0000]red[/color] <script>", read) >= 0.75, read
+    x, y, w, h = s["rects"]["notice_title"]
+    from tests.kiosk.screens import image
+
+    crop = image(s).crop((int(x), int(y), int(x + w), int(y + h)))
+    reds = [p for p in crop.get_flattened_data() if p[0] > 180 and p[1] < 80 and p[2] < 80]
+    assert not reds, "markup was interpreted: red text on the notice"
+
+
+def test_a_tap_moves_to_the_next_notice_and_a_swipe_back(run: dict[str, Any]) -> None:
+    assert shot(run, "home-markup-notice")["view"]["notice_position"] == "1 / 2"
+    tapped = shot(run, "notice-tapped")["view"]
+    assert tapped["notice_title"] == "給水所は9時から18時まで"  # the notice not yet due is left out
+    assert tapped["notice_position"] == "2 / 2"
+    assert shot(run, "notice-swiped-back")["view"]["notice_title"] == MARKUP_TITLE
+    kinds = rows(run, "SELECT kind, detail FROM interactions ORDER BY id")
+    receipts = rows(run, "SELECT notice_id, duration_s, lang FROM receipts ORDER BY id")
+    assert ("notice", "next") in kinds and ("notice", "previous") in kinds
+    assert receipts[0][0] == "markup" and 3 <= receipts[0][1] < 30  # shown 3 s and more
+    assert receipts[1][0] == "opening-hours"
+    assert {r[2] for r in receipts} >= {"ja"}
+
+
+def test_the_language_switch_changes_every_text_and_returns_to_japanese(
+    run: dict[str, Any],
+) -> None:
+    korean = shot(run, "korean")
+    assert korean["lang"] == "ko" and korean["view"]["level_word"] == "경계"
+    assert similarity("경계", ocr(korean, "level_word", "ko")) >= 0.5
+    button = pixel(korean, *inside_left_edge(korean, "lang:ko"))
+    assert close_to(button, (26, 26, 26)), "the chosen language is marked"
+    back = shot(run, "idle-back-to-japanese")
+    assert back["lang"] == "ja" and back["view"]["level_word"] == "警戒"
+    assert ("lang", "ko") in rows(run, "SELECT kind, detail FROM interactions")
+    assert rows(run, "SELECT lang FROM kiosk_status")[-1] == ("ja",)
+
+
+def test_a_sensor_fault_says_so_and_shows_no_old_value(run: dict[str, Any]) -> None:
+    s = shot(run, "sensor-fault")
+    assert close_to(band_colour(s), hex_rgb(STATE_BAND))
+    assert s["view"]["wbgt_text"] == "—"
+    assert similarity("センサーが故障しています", ocr(s, "level_word", "ja")) >= 0.7
+
+
+def test_offline_is_discreet_and_everything_else_keeps_working(run: dict[str, Any]) -> None:
+    s = shot(run, "offline")
+    assert s["view"]["offline_text"] == "オフライン"
+    assert close_to(band_colour(s), hex_rgb(Level.CAUTION.info.colour))
+    assert s["view"]["wbgt_text"] == "23.0"
+    assert shot(run, "korean")["view"]["offline_text"] == ""
+
+
+def test_a_silent_agent_makes_the_reading_stale(run: dict[str, Any]) -> None:
+    s = shot(run, "stale")
+    assert close_to(band_colour(s), hex_rgb(STATE_BAND))
+    assert s["view"]["level_word"] == "データが古くなっています"
+    assert "23.0" in s["view"]["guidance"]  # the old value, said to be old
+
+
+def test_danger_takes_over_and_the_alert_is_above_everything(run: dict[str, Any]) -> None:
+    danger = shot(run, "danger-takeover")
+    assert danger["view"]["takeover"]
+    x, y, w, h = danger["rects"]["takeover"]
+    assert w == danger["size"][0] and y == 0  # the whole screen above the language bar
+    assert close_to(pixel(danger, x + 5, y + 5), hex_rgb(Level.DANGER.info.colour))
+    assert similarity("危険な暑さです", ocr(danger, "takeover", "ja")) >= 0.5
+    both = shot(run, "danger-and-alert")
+    ax, ay, aw, ah = both["rects"]["alert"]
+    alert_rgb = hex_rgb(ALERT_COLOURS["special_heatstroke_alert"])  # type: ignore[index]
+    assert close_to(pixel(both, ax + 5, ay + 5), alert_rgb)
+    assert close_to(pixel(both, 5, ay + ah + 20), hex_rgb(Level.DANGER.info.colour))
+    read = ocr(both, "alert_text", "ja")
+    assert similarity("熱中症特別警戒アラート発表中", read) >= 0.7, read
+
+
+def test_an_urgent_notice_interrupts_and_an_unknown_level_is_recomputed(
+    run: dict[str, Any],
+) -> None:
+    s = shot(run, "urgent-notice-unknown-level")
+    assert s["view"]["notice_title"] == "断水のお知らせ"
+    assert s["view"]["level_word"] == "警戒"  # "scorching" is no level: 27.0 is 警戒
+    assert close_to(band_colour(s), hex_rgb(Level.WARNING.info.colour))
+
+
+def test_a_corrupt_state_file_shows_no_reading_and_a_rebuilt_one_is_read(
+    run: dict[str, Any],
+) -> None:
+    assert shot(run, "corrupt-state-file")["view"]["wbgt_text"] == "—"
+    rebuilt = shot(run, "state-file-rebuilt")
+    assert rebuilt["view"]["wbgt_text"] == "24.0"
+    assert close_to(band_colour(rebuilt), hex_rgb(Level.CAUTION.info.colour))
+
+
+def test_a_screenshot_request_is_answered_with_a_png(run: dict[str, Any]) -> None:
+    [(done_at, ok, path)] = rows(
+        run, "SELECT done_at, ok, result_path FROM kiosk_requests WHERE request_id = 'req/1 ../x'"
+    )
+    assert done_at and ok == 1
+    written = Path(path)
+    assert written.parent == Path(run["state_dir"]) / "screenshots"
+    assert written.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_large_text_makes_the_advice_bigger(run: dict[str, Any]) -> None:
+    normal = shot(run, "state-file-rebuilt")["rects"]["guidance"]
+    large = shot(run, "large-text")["rects"]["guidance"]
+    assert large[3] > normal[3] * 1.15
