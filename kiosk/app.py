@@ -23,6 +23,7 @@ from kiosk.situation import assess
 from kiosk.source import StateSource
 from kiosk.viewmodel import HomeView, build_view
 from kiosk.widgets import KioskRoot, LangButton
+from sensors.localstate import Snapshot
 
 log = logging.getLogger("kyusui.kiosk")
 KV_FILE = Path(__file__).with_name("layout.kv")
@@ -60,7 +61,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self.policy = DisplayPolicy(settings.wake_s, settings.dim_after_s)
         self.lang = self.idle.home_lang
         self.text_scale = LARGE_TEXT_SCALE if settings.large_text else 1.0
-        self.snapshot = None
+        self.snapshot: Snapshot | None = None
         self.display_state = DisplayState.ON
         self.last_touch_ms: int | None = None
         self.lang_buttons: dict[str, LangButton] = {}
@@ -185,7 +186,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         )
         if list(shift) != list(self.shift):
             self.shift = list(shift)
-        history = snap.history if snap else []
+        history: list[tuple[int, float, str]] = snap.history if snap else []
         if history != self.history:
             self.history = history
         self.history_now_ms = now_ms // 60_000 * 60_000  # the trend moves once a minute
@@ -207,9 +208,9 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
     def _write_status(self, now_s: float) -> None:
         last_s, last_display, last_lang = self._last_status
         state, lang = self.display_state.value, self.lang
-        if (state, lang) != (last_display, last_lang) or now_s - last_s >= STATUS_EVERY_S:
-            if self.source.write_kiosk_status(state, lang):
-                self._last_status = (now_s, state, lang)
+        due = (state, lang) != (last_display, last_lang) or now_s - last_s >= STATUS_EVERY_S
+        if due and self.source.write_kiosk_status(state, lang):
+            self._last_status = (now_s, state, lang)
 
     def _answer_requests(self) -> None:
         state = self.source.state

@@ -6,6 +6,7 @@ changes and the kiosk opens the new file. Every SQLite error is logged once per 
 the kiosk keeps showing what it can.
 """
 
+import contextlib
 import logging
 import os
 import sqlite3
@@ -38,10 +39,8 @@ class StateSource:
 
     def close(self) -> None:
         if self.state is not None:
-            try:
+            with contextlib.suppress(sqlite3.Error):
                 self.state.close()
-            except sqlite3.Error:
-                pass
         self.state, self._inode = None, None
 
     def _ensure_open(self) -> LocalState | None:

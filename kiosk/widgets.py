@@ -21,7 +21,7 @@ from kiosk.viewmodel import rgba
 SWIPE_FRACTION = 0.12  # of the card's width: less is a tap
 
 
-class LevelIcon(Widget):
+class LevelIcon(Widget):  # type: ignore[misc]  # kivy is untyped
     """A thermometer whose filled segments count the level (1–5): readable without colour."""
 
     rank = NumericProperty(0)
@@ -57,7 +57,7 @@ class LevelIcon(Widget):
                 )
 
 
-class TrendGraph(Widget):
+class TrendGraph(Widget):  # type: ignore[misc]  # kivy is untyped
     """The last 24 h of WBGT over the five level bands."""
 
     history = ObjectProperty([])
@@ -88,7 +88,7 @@ class TrendGraph(Widget):
                 Line(points=points, width=max(1.5, self.height / 90))
 
 
-class NoticeCard(BoxLayout):
+class NoticeCard(BoxLayout):  # type: ignore[misc]  # kivy is untyped
     """Tap for the next notice, swipe left or right to move through them."""
 
     step_to = ObjectProperty(None)  # called with +1 or -1
@@ -111,7 +111,7 @@ class NoticeCard(BoxLayout):
         return True
 
 
-class KioskRoot(FloatLayout):
+class KioskRoot(FloatLayout):  # type: ignore[misc]  # kivy is untyped
     """Every touch wakes the screen and restarts the idle timer; while asleep, the waking
     touch does nothing else, so a passer-by cannot press what they cannot see."""
 
@@ -123,7 +123,7 @@ class KioskRoot(FloatLayout):
         return bool(super().on_touch_down(touch))
 
 
-class Overlay(FloatLayout):
+class Overlay(FloatLayout):  # type: ignore[misc]  # kivy is untyped
     """A layer drawn over the home screen; while hidden it lets every touch through."""
 
     shown = BooleanProperty(False)
@@ -143,7 +143,7 @@ class Overlay(FloatLayout):
         return bool(self.collide_point(*touch.pos))  # nothing underneath is pressed
 
 
-class LangButton(Button):
+class LangButton(Button):  # type: ignore[misc]  # kivy is untyped
     """One language, named in itself (日本語, English, 中文 …) so anyone finds their own."""
 
     code = StringProperty("")

@@ -167,7 +167,7 @@ class Driver:
         from kivy.core.window import Window
 
         path = self.out_dir / f"{name}.png"
-        record = {
+        record: dict[str, Any] = {
             "path": str(path),
             "size": list(Window.size),
             "rects": self.rects(),

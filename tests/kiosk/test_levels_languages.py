@@ -118,7 +118,8 @@ def test_a_font_without_japanese_glyphs_fails_the_reading_check(
     roboto = Path(kivy.__file__).parent / "data" / "fonts" / "Roboto-Regular.ttf"
     roboto_bold = roboto.with_name("Roboto-Bold.ttf")
     tmp = Path(tmp_path_factory.mktemp("roboto"))
-    steps = level_steps(["ja"])[:1] + [
+    steps = [
+        *level_steps(["ja"])[:1],
         {"op": "state", "spec": {"reading": {"wbgt": VALUE[Level.SEVERE_WARNING]}}},
         {"op": "shot", "name": "severe_warning__ja"},
     ]
