@@ -319,11 +319,9 @@ class Agent:
                 self.wake.clear()
                 self._drain()
                 sync = self.time.check()
-                if sync is not None:
-                    log.info(
-                        "re-dated %d readings taken before the clock was set",
-                        self.outbox.redate(sync),
-                    )
+                redated = self.outbox.redate(sync) if sync is not None else 0
+                if redated:
+                    log.info("re-dated %d readings taken before the clock was set", redated)
                 now = time.monotonic()
                 if now >= next_reading:
                     self.take_reading()

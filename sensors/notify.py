@@ -7,6 +7,7 @@ no-op, so the agent runs the same by hand, in the demo and under systemd.
 import logging
 import os
 import socket
+import time
 
 log = logging.getLogger("kyusui.agent.notify")
 
@@ -23,6 +24,7 @@ class SystemdNotifier:
         watched = usec.isdigit() and (not pid or pid == str(os.getpid()))
         self.watchdog_s: float | None = int(usec) / 1e6 if watched else None
         self._sock: socket.socket | None = None
+        self._last_ping = -float("inf")
 
     def _send(self, text: str) -> None:
         if self.address is None:
@@ -30,7 +32,10 @@ class SystemdNotifier:
         try:
             if self._sock is None:
                 self._sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC)
-            self._sock.sendto(text.encode(), self.address)
+            # Never block the measuring loop on systemd: a full queue drops this ping only.
+            self._sock.sendto(text.encode(), socket.MSG_DONTWAIT, self.address)
+        except BlockingIOError:
+            log.debug("systemd's notify queue is full; %s not sent", text.split("=")[0])
         except OSError as exc:  # systemd gone or socket full: never a reason to stop measuring
             log.warning("could not notify systemd (%s): %s", text.split("=")[0], exc)
 
@@ -41,7 +46,13 @@ class SystemdNotifier:
         self._send(f"STATUS={status}")
 
     def watchdog(self) -> None:
-        self._send("WATCHDOG=1")
+        """Ping, at most three times per watchdog period however often it is called."""
+        if self.watchdog_s is None:
+            return
+        now = time.monotonic()
+        if now - self._last_ping >= self.watchdog_s / 3:
+            self._last_ping = now
+            self._send("WATCHDOG=1")
 
     def stopping(self) -> None:
         self._send("STOPPING=1")

@@ -62,8 +62,11 @@ class OutboxPump:
         sent = 0
         while len(self.inflight) < self.window:
             rows = self.outbox.batch(self.cursor, self.batch_size)
+            if rows and (span := self._in_flight(rows[0].id)) is not None:
+                self.cursor = span[1]  # after a refused batch is retried: skip what is out
+                continue
             for i, row in enumerate(rows):
-                if self._held(row, boot_id, now_mono_ms):
+                if self._held(row, boot_id, now_mono_ms) or self._in_flight(row.id):
                     rows = rows[:i]
                     break
             if not rows:
@@ -73,6 +76,12 @@ class OutboxPump:
             self.cursor = rows[-1].id
             sent += 1
         return sent
+
+    def _in_flight(self, row_id: int) -> tuple[int, int] | None:
+        for span in self.inflight.values():
+            if span[0] <= row_id <= span[1]:
+                return span
+        return None
 
     def acked(self, mid: int, ok: bool, now_mono_ms: int) -> bool:
         """Handle a PUBACK; False if ``mid`` was not ours."""

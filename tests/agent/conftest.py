@@ -45,6 +45,7 @@ class Listener:
     client_id: str = field(default_factory=lambda: f"listener-{secrets.token_hex(4)}")
     persistent: bool = False  # keep the session (and queued messages) across broker restarts
     messages: list[tuple[str, bytes]] = field(default_factory=list)
+    correlations: dict[bytes, bytes] = field(default_factory=dict)  # correlation → payload
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -58,8 +59,11 @@ class Listener:
         self.subscribed = threading.Event()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        correlation = getattr(message.properties, "CorrelationData", None)
         with self.lock:
             self.messages.append((message.topic, bytes(message.payload)))
+            if correlation is not None and message.topic.endswith("/cmd/result"):
+                self.correlations[bytes(correlation)] = bytes(message.payload)
 
     def _on_connect(self, client: mqtt.Client, *args: Any) -> None:
         client.subscribe(f"kyusui/v1/st/{STATION}/#", qos=1)
@@ -88,8 +92,15 @@ class Listener:
     def readings(self) -> list[dict[str, Any]]:
         return [r for m in self.payloads("telemetry") for r in m["readings"]]
 
-    def publish(self, topic: str, payload: bytes, retain: bool = False) -> None:
-        self.client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(5)
+    def publish(
+        self, topic: str, payload: bytes, retain: bool = False, correlation: bytes | None = None
+    ) -> None:
+        props = None
+        if correlation is not None:
+            props = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+            props.CorrelationData = correlation
+        info = self.client.publish(topic, payload, qos=1, retain=retain, properties=props)
+        info.wait_for_publish(5)
 
 
 def broker_for(workdir: Path) -> Mosquitto:

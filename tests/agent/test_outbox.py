@@ -1,0 +1,59 @@
+"""The outbox is bounded: the oldest readings make way, and the loss is counted."""
+
+from pathlib import Path
+
+from contract.messages import TimeSource
+from sensors.agentdb import open_agent_db
+from sensors.outbox import Outbox
+from sensors.pump import OutboxPump
+from sensors.timekeeping import Stamp, Synchronised
+
+
+def stamp(i: int, source: TimeSource = TimeSource.SYNCED) -> Stamp:
+    return Stamp(ts=1_000_000 + i, mono_ms=i, boot_id="b1", source=source)
+
+
+def test_a_full_outbox_evicts_the_oldest_and_remembers_how_many(tmp_path: Path) -> None:
+    outbox = Outbox(open_agent_db(tmp_path).conn, capacity=5)
+    for i in range(8):
+        outbox.add(stamp(i), {"quality": "fault"})
+    assert (outbox.depth, outbox.evicted) == (5, 3)
+    assert [r.ts for r in outbox.batch(0, 10)] == [1_000_003 + i for i in range(5)]
+    outbox.conn.close()
+    reopened = Outbox(open_agent_db(tmp_path).conn, capacity=5)
+    assert (reopened.depth, reopened.evicted) == (5, 3), "the count survives a restart"
+
+
+def test_rows_leave_only_when_their_message_is_acknowledged(tmp_path: Path) -> None:
+    outbox = Outbox(open_agent_db(tmp_path).conn)
+    for i in range(5):
+        outbox.add(stamp(i), {"quality": "fault"})
+    sent: list[bytes] = []
+    pump = OutboxPump(outbox, lambda p: sent.append(p) or len(sent), session=3, batch_size=2)
+    assert pump.pump("b1", 10) == 3
+    assert outbox.depth == 5
+    pump.acked(2, True, 10)
+    assert [r.ts for r in outbox.batch(0, 10)] == [1_000_000, 1_000_001, 1_000_004]
+    pump.acked(1, False, 10)  # refused by the broker: kept, and sent again later
+    assert outbox.depth == 3
+    assert pump.pump("b1", 10) == 0, "a refusal pauses the pump"
+    assert pump.pump("b1", 40_000) == 1
+
+
+def test_unsynced_readings_wait_then_are_re_dated_from_the_monotonic_clock(
+    tmp_path: Path,
+) -> None:
+    outbox = Outbox(open_agent_db(tmp_path).conn)
+    outbox.add(stamp(0), {"quality": "fault"})
+    outbox.add(stamp(500, TimeSource.UNSYNCED), {"quality": "fault"})
+    outbox.add(Stamp(7, 600, "b0", TimeSource.UNSYNCED), {"quality": "fault"})  # another boot
+    sent: list[bytes] = []
+    pump = OutboxPump(outbox, lambda p: sent.append(p) or len(sent), 1, unsynced_hold_ms=10_000)
+    pump.pump("b1", 1000)
+    assert len(sent) == 1
+    assert b'"ts":1000000' in sent[0]
+    assert b"unsynced" not in sent[0], "nothing after the held reading overtakes it"
+    assert outbox.redate(Synchronised("b1", 1_700_000_000_000)) == 1
+    rows = outbox.batch(1, 10)
+    assert (rows[0].ts, rows[0].time_source) == (1_700_000_000_500, "redated")
+    assert (rows[1].ts, rows[1].time_source) == (7, "unsynced")  # cannot be re-dated: flagged
