@@ -8,9 +8,10 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
+from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from contract.codec import MAX_COMMAND_RESULT_BYTES, decode
+from contract.codec import MAX_COMMAND_RESULT_BYTES, MAX_PAYLOAD_BYTES, decode
 from contract.errors import ContractError
 from contract.messages import Health, Reading, Receipts, StationState, Status, Telemetry
 from contract.topics import StationTopic, parse_topic
@@ -30,6 +31,17 @@ from server.store.base import StationReadings, StoreUnavailableError, TimeSeries
 from server.store.influx_write import StoreRejectedError
 
 log = logging.getLogger("kyusui.ingest")
+
+
+def _telemetry(payload: bytes) -> Telemetry:
+    """Telemetry parsed by pydantic's JSON parser (the hot path); on any error the contract's
+    decoder runs again to give the reason in the contract's words."""
+    if len(payload) <= MAX_PAYLOAD_BYTES:
+        try:
+            return Telemetry.model_validate_json(payload)
+        except ValidationError:
+            pass
+    return decode(Telemetry, payload)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +75,7 @@ class MessageHandler:
         self.known = None if registry is None else KnownStations(registry)
         self.areas: dict[str, str] = {}
         self.online: dict[str, bool] = {}
+        self._topics: dict[str, tuple[str, str]] = {}
 
     def handle(self, topic: str, payload: bytes, received_ms: int) -> bool:
         """Store one message; False when it was quarantined."""
@@ -111,14 +124,23 @@ class MessageHandler:
                         self._quarantine(message, "store_rejected", str(exc))
         self.metrics.readings.inc(sum(len(item.readings) for _, item in telemetry))
 
+    def _station_topic(self, topic: str) -> tuple[str, str]:
+        """(station, kind) of a station's topic; parsed once per topic string."""
+        known = self._topics.get(topic)
+        if known is None:
+            parsed = parse_topic(topic)
+            if parsed.station_id is None:
+                raise ContractError("topic", f"{topic!r} is not a station's topic")
+            known = (parsed.station_id, parsed.kind)
+            if len(self._topics) < 100_000:
+                self._topics[topic] = known
+        return known
+
     def _one(self, message: Incoming) -> tuple[str, StationReadings | None]:
-        parsed = parse_topic(message.topic)
-        station = parsed.station_id
-        if station is None:
-            raise ContractError("topic", f"{message.topic!r} is not a station's topic")
-        kind, payload = parsed.kind, message.payload
+        station, kind = self._station_topic(message.topic)
+        payload = message.payload
         if kind == StationTopic.TELEMETRY:
-            telemetry = decode(Telemetry, payload)
+            telemetry = _telemetry(payload)
             self._discovered(station)
             return kind, StationReadings(station, list(telemetry.readings), self.areas.get(station))
         if kind == StationTopic.STATUS:

@@ -17,6 +17,7 @@ from server.store.base import StationReadings, StoreUnavailableError
 
 QUALITY_CODES = {Quality.OK: 0.0, Quality.EXTRAPOLATED: 1.0, Quality.FAULT: 2.0}
 TIME_CODES = {TimeSource.SYNCED: 0.0, TimeSource.REDATED: 1.0, TimeSource.UNSYNCED: 2.0}
+_RANKS = {level: level.rank for level in Level}
 
 
 class StoreRejectedError(ValueError):
@@ -51,11 +52,24 @@ def reading_fields(reading: Reading) -> dict[str, float]:
 
 
 def reading_lines(batch: Iterable[StationReadings]) -> list[str]:
-    return [
-        line("reading", {"station": item.station, "area": item.area}, reading_fields(r), r.ts)
-        for item in batch
-        for r in item.readings
-    ]
+    """Line protocol for readings; the same text ``line()`` gives, built for speed."""
+    out = []
+    for item in batch:
+        tags = (
+            f"reading,area={_tag(item.area)},station={_tag(item.station)} "
+            if item.area
+            else (f"reading,station={_tag(item.station)} ")
+        )
+        for r in item.readings:
+            codes = f"quality={QUALITY_CODES[r.quality]!r},time_source={TIME_CODES[r.time]!r}"
+            if r.quality is Quality.FAULT or r.level is None:
+                out.append(f"{tags}{codes} {r.ts}")
+            else:
+                out.append(
+                    f"{tags}{codes},temp_c={float(r.temp_c or 0.0)!r},rh={float(r.rh or 0.0)!r},"
+                    f"wbgt={float(r.wbgt or 0.0)!r},level={float(_RANKS[r.level])!r} {r.ts}"
+                )
+    return out
 
 
 class LineWriter(Protocol):

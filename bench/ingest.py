@@ -1,0 +1,213 @@
+"""Ingest throughput: simulated stations → Mosquitto → ingest worker(s) → InfluxDB.
+
+The same stream (STATIONS × PER_STATION telemetry messages, QoS 1, published as fast as
+``mosquitto_pub`` can) is delivered three times in one run:
+  1. to a plain ``mosquitto_sub`` (the broker's raw delivery rate, the baseline),
+  2. to one ingest worker (``python -m server.ingest``) writing to InfluxDB,
+  3. to two ingest workers sharing the subscription.
+A worker's rate counts only readings that landed in InfluxDB (polled with InfluxQL).
+The last line is one JSON object; ratio = one worker / raw.
+"""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from devnet.influx import InfluxDB  # noqa: E402
+from devnet.mosquitto import Mosquitto  # noqa: E402
+from devnet.ports import free_port  # noqa: E402
+
+STATIONS = int(os.environ.get("BENCH_STATIONS", "20"))
+PER_STATION = int(os.environ.get("BENCH_PER_STATION", "1000"))
+TOTAL = STATIONS * PER_STATION
+SERVER = "kyusui-server"
+
+
+def stream_files(workdir: Path, base_ms: int) -> dict[str, Path]:
+    files = {}
+    for s in range(STATIONS):
+        station = f"bench-{s:03d}"
+        lines = []
+        for i in range(PER_STATION):
+            reading = {
+                "ts": base_ms + i * 1000,
+                "temp_c": 30.0 + (i % 50) / 10,
+                "rh": 60.0,
+                "wbgt": 26.5,
+                "level": "warning",
+                "quality": "ok",
+                "time": "synced",
+            }
+            lines.append(json.dumps({"v": 1, "session": 1, "seq": i, "readings": [reading]}))
+        path = workdir / f"{station}.jsonl"
+        path.write_text("\n".join(lines) + "\n")
+        files[station] = path
+    return files
+
+
+def publish(broker: Mosquitto, files: dict[str, Path]) -> float:
+    """Start every station's publisher; returns the start time."""
+    started = time.perf_counter()
+    procs = []
+    for station, path in files.items():
+        with path.open("rb") as stdin:
+            procs.append(
+                subprocess.Popen(
+                    [
+                        "mosquitto_pub",
+                        "-h",
+                        "127.0.0.1",
+                        "-p",
+                        str(broker.port),
+                        "-u",
+                        station,
+                        "-P",
+                        broker.accounts[station],
+                        "-q",
+                        "1",
+                        "-l",
+                        "-t",
+                        f"kyusui/v1/st/{station}/telemetry",
+                    ],
+                    stdin=stdin,
+                )
+            )
+    for p in procs:
+        if p.wait(300) != 0:
+            raise RuntimeError("mosquitto_pub failed")
+    return started
+
+
+def raw_rate(broker: Mosquitto, files: dict[str, Path]) -> float:
+    sub = subprocess.Popen(
+        [
+            "mosquitto_sub",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(broker.port),
+            "-u",
+            SERVER,
+            "-P",
+            broker.accounts[SERVER],
+            "-q",
+            "1",
+            "-C",
+            str(TOTAL),
+            "-V",
+            "mqttv5",
+            "-t",
+            "kyusui/v1/st/+/telemetry",
+        ],
+        stdout=subprocess.DEVNULL,
+    )
+    time.sleep(0.5)  # subscribed by then
+    started = publish(broker, files)
+    sub.wait(300)
+    return TOTAL / (time.perf_counter() - started)
+
+
+def landed(influx: InfluxDB, db: str) -> int:
+    answer = influx.query("SELECT count(quality) FROM reading", db).json()
+    series = answer["results"][0].get("series")
+    return int(series[0]["values"][0][1]) if series else 0
+
+
+def worker_rate(
+    broker: Mosquitto, influx: InfluxDB, files: dict[str, Path], workers: int, workdir: Path
+) -> float:
+    db = f"bench_{workers}_{secrets.token_hex(3)}"
+    env = os.environ | {
+        "KYUSUI_SERVER_CONFIG": str(workdir / "absent.toml"),
+        "KYUSUI_SERVER_BROKER_PORT": str(broker.port),
+        "KYUSUI_SERVER_BROKER_PASSWORD": broker.accounts[SERVER],
+        "KYUSUI_SERVER_TIMESERIES_BACKEND": "influxdb-v1",
+        "KYUSUI_SERVER_INFLUX_URL": influx.url,
+        "KYUSUI_SERVER_INFLUX_DATABASE": db,
+        "KYUSUI_SERVER_REGISTRY_PATH": str(workdir / f"registry-{db}.sqlite"),
+        "KYUSUI_SERVER_INGEST_GROUP": db,
+    }
+    subprocess.run(
+        [sys.executable, "-m", "server.store", "init"], env=env, check=True, capture_output=True
+    )
+    logs = [workdir / f"{db}-{n}.log" for n in range(workers)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "server.ingest"],
+            env=env,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        for log in logs
+    ]
+    try:
+        deadline = time.monotonic() + 30
+        while not all("connected" in log.read_text() for log in logs):
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"ingest did not connect; see {workdir}")
+            time.sleep(0.05)
+        time.sleep(0.5)  # subscribed by then
+        started = publish(broker, files)
+        deadline = time.monotonic() + 300
+        while landed(influx, db) < TOTAL:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"only {landed(influx, db)} of {TOTAL} readings landed")
+            time.sleep(0.05)
+        rate = TOTAL / (time.perf_counter() - started)
+        if landed(influx, db) != TOTAL:
+            raise RuntimeError("more readings than sent: something was doubled")
+        return rate
+    finally:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            p.wait(15)
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="kyusui-bench-"))
+    stations = {f"bench-{s:03d}": secrets.token_urlsafe(8) for s in range(STATIONS)}
+    broker = Mosquitto(
+        workdir / "broker",
+        accounts={SERVER: secrets.token_urlsafe(8)} | stations,
+        station_areas=dict.fromkeys(stations, "bench"),
+        port=free_port(),
+    ).start()
+    influx = InfluxDB(workdir / "influx").start()
+    try:
+        files = stream_files(workdir, int(time.time() * 1000) - PER_STATION * 1000)
+        print(f"stream: {STATIONS} stations × {PER_STATION} messages = {TOTAL} (QoS 1)")
+        raw = raw_rate(broker, files)
+        print(f"mosquitto_sub (raw delivery): {raw:,.0f} msg/s")
+        one = worker_rate(broker, influx, files, 1, workdir)
+        print(f"1 ingest worker → InfluxDB:   {one:,.0f} msg/s  ({one / raw:.2f} × raw)")
+        two = worker_rate(broker, influx, files, 2, workdir)
+        print(f"2 ingest workers → InfluxDB:  {two:,.0f} msg/s  ({two / raw:.2f} × raw)")
+        print(
+            json.dumps(
+                {
+                    "msgs_per_s_1worker": round(one),
+                    "msgs_per_s_2workers": round(two),
+                    "broker_raw_msgs_per_s": round(raw),
+                    "ratio": round(one / raw, 3),
+                }
+            )
+        )
+    finally:
+        influx.stop()
+        broker.stop()
+        httpx.Client().close()
+
+
+if __name__ == "__main__":
+    main()
