@@ -27,6 +27,16 @@ def _finite_float(text: str) -> float:
     return value
 
 
+def _unique_members(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """An object whose member names repeat means different things to different parsers."""
+    data = dict(pairs)
+    if len(data) != len(pairs):
+        names = [k for k, _ in pairs]
+        repeated = next(k for i, k in enumerate(names) if k in names[:i])
+        raise ValueError(f"member {repeated[:40]!r} appears twice")
+    return data
+
+
 def load_json(raw: bytes, limit: int = MAX_PAYLOAD_BYTES) -> dict[str, Any]:
     """Parse a payload's JSON object and check its size and ``v``."""
     if len(raw) > limit:
@@ -36,7 +46,12 @@ def load_json(raw: bytes, limit: int = MAX_PAYLOAD_BYTES) -> dict[str, Any]:
     except UnicodeDecodeError as exc:
         raise ContractError("encoding", f"payload is not UTF-8 ({exc.reason})") from None
     try:
-        data = json.loads(text, parse_constant=_no_constant, parse_float=_finite_float)
+        data = json.loads(
+            text,
+            parse_constant=_no_constant,
+            parse_float=_finite_float,
+            object_pairs_hook=_unique_members,
+        )
     except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
         raise ContractError("json", f"payload is not JSON: {exc}") from None
     if not isinstance(data, dict):

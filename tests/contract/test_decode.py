@@ -125,6 +125,7 @@ def test_non_utf8_payloads_are_refused_as_encoding(raw: bytes) -> None:
         b'{"v":1,"uptime_s":1e400}',
         b'{"v":1,"session":' + b"9" * 5000 + b"}",
         b"[" * 100_000 + b"]" * 100_000,
+        b'{"v":1,"state":"online","session":1,"session":2}',  # a repeated member
     ],
 )
 def test_payloads_that_are_not_a_json_object_are_refused_as_json(raw: bytes) -> None:
