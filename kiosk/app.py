@@ -18,6 +18,7 @@ from kiosk.display import DisplayPolicy, DisplayState, burn_in_offset
 from kiosk.fonts import register_fonts
 from kiosk.i18n import LANGUAGES, Translator, language
 from kiosk.idle import IdleReset
+from kiosk.notify import notify
 from kiosk.settings import KioskSettings
 from kiosk.situation import assess
 from kiosk.source import StateSource
@@ -68,6 +69,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self._last_read_s = -1e18
         self._last_status: tuple[float, str, str] = (-1e18, "", "")
         self._shots: list[tuple[Path, ShotDone, int]] = []  # (path, done, flips to wait)
+        self._first_frame_seen = False
         self._in_flight: set[str] = set()  # screenshot requests waiting for a frame
         self.view = self._build_view(int(self.now() * 1000))
 
@@ -98,6 +100,10 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
     def _on_flip(self, *_: Any) -> None:
         """Screenshots are read here, after a flip (a Clock callback reads an empty buffer
         under Xvfb)."""
+        if not self._first_frame_seen:
+            self._first_frame_seen = True
+            log.info("kiosk: first frame drawn")
+            notify("READY=1")
         waiting = []
         for path, done, flips in self._shots:
             if flips > 1:
@@ -191,6 +197,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             self.history = history
         self.history_now_ms = now_ms // 60_000 * 60_000  # the trend moves once a minute
         self._write_status(now_s)
+        notify("WATCHDOG=1")  # the screen is still being updated
 
     def _build_view(self, now_ms: int, situation: Any = None) -> HomeView:
         snap = self.snapshot

@@ -1,0 +1,159 @@
+"""Kiosk start-up, memory and idle CPU under Xvfb, with the notice carousel running.
+
+    .venv/bin/python bench/kiosk.py [--settle 10] [--measure 20]
+
+Starts a private Xvfb and ``python -m kiosk`` on a local state with a reading, a 24 h trend
+and five notices turning every 3 s, then prints figures; the last line is one JSON object
+``{"first_frame_s", "rss_mb", "idle_cpu_pct"}``. Targets on a 2-core machine: first frame
+≤ 2 s, RSS ≤ 200 MB, idle CPU ≤ 10 % of one core.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from contract.levels import level_for  # noqa: E402
+from sensors.localstate import (  # noqa: E402
+    DisplaySchedule,
+    NoticeView,
+    ReadingView,
+    open_local_state,
+)
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def write_state(state_dir: Path) -> None:
+    state = open_local_state(state_dir).state
+    now = time.time_ns() // 1_000_000
+    state.set_station("bench-01", "ベンチ給水所", "Bench water station", "naka")
+    state.set_display(DisplaySchedule("00:00", "00:00", 600))
+    for i in range(96):
+        wbgt = 22 + 8 * abs((i % 48) - 24) / 24
+        ts = now - 86_400_000 + i * 900_000
+        state.write_reading(
+            ReadingView(ts, 30.0, 60.0, wbgt, level_for(wbgt).value, "ok", "synced")
+        )
+    state.write_reading(ReadingView(now, 31.0, 62.0, 27.4, "warning", "ok", "synced"))
+    state.write_agent_status("ok", "online")
+    for i in range(5):
+        title = {"ja": f"お知らせ {i + 1}", "en": f"Notice {i + 1}"}
+        body = {"ja": "こまめに水分をとりましょう。" * 3}
+        state.upsert_notice(NoticeView(f"n{i}", 1, "normal", title, body, None, None, None))
+    state.close()
+
+
+def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
+    xvfb = shutil.which("Xvfb")
+    if xvfb is None:
+        sys.exit("bench/kiosk.py: Xvfb is not installed (apt-get install xvfb xauth)")
+    read_fd, write_fd = os.pipe()
+    process = subprocess.Popen(
+        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "800x480x24", "-nolisten", "tcp"],
+        pass_fds=(write_fd,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        number = pipe.readline().strip()
+    if not number:
+        process.kill()
+        sys.exit("bench/kiosk.py: Xvfb did not start")
+    return process, f":{number}"
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--settle", type=float, default=10.0, help="seconds before measuring")
+    parser.add_argument("--measure", type=float, default=20.0, help="seconds of CPU sampling")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="kyusui-kiosk-bench-"))
+    write_state(work / "state")
+    xvfb, display = start_xvfb()
+    env = {
+        **os.environ,
+        "DISPLAY": display,
+        "KIVY_HOME": str(work / "kivy"),
+        "KIVY_NO_ARGS": "1",
+        "KIVY_NO_FILELOG": "1",
+        "KYUSUI_KIOSK_STATE_DIR": str(work / "state"),
+        "KYUSUI_KIOSK_CAROUSEL_DWELL_S": "3",
+    }
+    kiosk: subprocess.Popen[bytes] | None = None
+    try:
+        started = time.monotonic()
+        kiosk = subprocess.Popen(
+            [sys.executable, "-m", "kiosk"],
+            cwd=REPO,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        assert kiosk.stderr is not None
+        first_frame_s = None
+        for raw in kiosk.stderr:
+            if b"first frame drawn" in raw:
+                first_frame_s = time.monotonic() - started
+                break
+        if first_frame_s is None:
+            sys.exit(f"bench/kiosk.py: the kiosk exited ({kiosk.wait()}) before its first frame")
+        # Keep draining the log so the kiosk never blocks on a full pipe.
+        drain = threading.Thread(target=kiosk.stderr.read, daemon=True)
+        drain.start()
+        time.sleep(args.settle)
+        cpu0, wall0 = cpu_seconds(kiosk.pid), time.monotonic()
+        time.sleep(args.measure)
+        cpu1, wall1 = cpu_seconds(kiosk.pid), time.monotonic()
+        print(Path(f"/proc/{kiosk.pid}/smaps_rollup").read_text(), file=sys.stderr)
+        figures = {
+            "first_frame_s": round(first_frame_s, 2),
+            "rss_mb": round(rss_mb(kiosk.pid), 1),
+            "idle_cpu_pct": round(100 * (cpu1 - cpu0) / (wall1 - wall0), 1),
+        }
+    finally:
+        if kiosk is not None:
+            stop(kiosk)
+        stop(xvfb)
+        shutil.rmtree(work, ignore_errors=True)
+    print(f"first frame after {figures['first_frame_s']} s (target ≤ 2 s)")
+    print(f"resident memory {figures['rss_mb']} MB (target ≤ 200 MB)")
+    print(f"idle CPU {figures['idle_cpu_pct']} % of one core, carousel turning (target ≤ 10 %)")
+    print(json.dumps(figures))
+
+
+if __name__ == "__main__":
+    main()
