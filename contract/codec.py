@@ -64,6 +64,11 @@ def load_json(raw: bytes, limit: int = MAX_PAYLOAD_BYTES) -> dict[str, Any]:
     return data
 
 
+def payload_limit(kind: str) -> int:
+    """The size limit for a station topic's kind (a ``StationTopic`` value)."""
+    return MAX_COMMAND_RESULT_BYTES if kind == "cmd/result" else MAX_PAYLOAD_BYTES
+
+
 def validate(model: type[M], data: Any) -> M:
     try:
         return model.model_validate(data)

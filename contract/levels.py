@@ -5,6 +5,7 @@ Colours are the ones the Ministry's heat-stress site uses; every level also has 
 and a word so the level is never told by colour alone.
 """
 
+import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -100,7 +101,9 @@ LEVELS: dict[Level, LevelInfo] = {
 
 
 def level_for(wbgt_c: float) -> Level:
-    """The level for a WBGT value, lower bounds inclusive."""
+    """The level for a WBGT value, lower bounds inclusive; ValueError for NaN."""
+    if math.isnan(wbgt_c):
+        raise ValueError("WBGT is NaN: there is no level for no value")
     for level in reversed(_ORDER):
         bound = LEVELS[level].lower_bound_c
         if bound is None or wbgt_c >= bound:

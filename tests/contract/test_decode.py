@@ -9,7 +9,13 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from contract import ContractError
-from contract.codec import MAX_PAYLOAD_BYTES, decode, encode
+from contract.codec import (
+    MAX_COMMAND_RESULT_BYTES,
+    MAX_PAYLOAD_BYTES,
+    decode,
+    encode,
+    payload_limit,
+)
 from contract.content import HeatAlert, Notice, StationConfig
 from contract.messages import (
     Command,
@@ -97,6 +103,16 @@ def test_an_oversized_payload_is_refused_before_it_is_parsed() -> None:
     padded = GOOD_STATUS[:-1] + b"," + b'"x":"' + b"a" * MAX_PAYLOAD_BYTES + b'"}'
     assert reason(Status, padded) == "too_large"
     assert reason(Status, b"\xff" * (MAX_PAYLOAD_BYTES + 1)) == "too_large"
+
+
+def test_a_screenshot_result_may_be_larger_than_other_messages() -> None:
+    png = "A" * (MAX_PAYLOAD_BYTES + 10)
+    raw = json.dumps({"v": 1, "cmd_id": "c1", "ok": True, "png_base64": png}).encode()
+    assert reason(CommandResult, raw) == "too_large"
+    assert payload_limit("cmd/result") == MAX_COMMAND_RESULT_BYTES
+    assert payload_limit("telemetry") == MAX_PAYLOAD_BYTES
+    result = decode(CommandResult, raw, payload_limit("cmd/result"))
+    assert result.png_base64 == png
 
 
 def test_the_limit_itself_is_allowed() -> None:

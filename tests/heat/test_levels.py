@@ -26,6 +26,11 @@ def test_lower_bounds_are_inclusive(wbgt: float, expected: Level) -> None:
     assert level_for(wbgt) is expected
 
 
+def test_nan_has_no_level() -> None:
+    with pytest.raises(ValueError, match="NaN"):
+        level_for(float("nan"))
+
+
 def test_levels_are_ordered_from_safe_to_danger_with_the_ministry_bounds() -> None:
     order = ordered_levels()
     assert order[0] is Level.SAFE
