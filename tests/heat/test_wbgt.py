@@ -157,3 +157,12 @@ def test_the_continuation_stays_plausible_over_the_sensors_whole_range() -> None
 def test_impossible_input_raises_value_error(temp_c: float, rh: float) -> None:
     with pytest.raises(ValueError, match=r"humidity|finite"):
         estimate_wbgt(temp_c, rh)
+
+
+@pytest.mark.parametrize(
+    ("temp_c", "rh", "expected"),
+    [(42, 60, 36.80), (18, 70, 16.31), (30, 10, 19.81), (45, 15, 31.9)],
+)
+def test_the_documented_continuation_examples(temp_c: float, rh: float, expected: float) -> None:
+    # docs/heat-stress.md: edge value + 0.8978 per °C and 0.1188 per % RH beyond the edge.
+    assert estimate_wbgt(temp_c, rh).wbgt_c == pytest.approx(expected, abs=0.005)
