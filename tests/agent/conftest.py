@@ -59,6 +59,8 @@ class Listener:
         self.subscribed = threading.Event()
 
     def _on_message(self, client: mqtt.Client, userdata: Any, message: mqtt.MQTTMessage) -> None:
+        if message.retain:
+            return  # left on the shared broker by an earlier test
         correlation = getattr(message.properties, "CorrelationData", None)
         with self.lock:
             self.messages.append((message.topic, bytes(message.payload)))

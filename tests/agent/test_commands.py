@@ -49,7 +49,8 @@ def fake_kiosk(state_dir: Path, stop: threading.Event) -> None:
             path = state_dir / f"{request_id}.png"
             path.write_bytes(PNG)
             conn.execute(
-                "UPDATE kiosk_requests SET done_at = ?, ok = 1, result_path = ? WHERE request_id = ?",
+                "UPDATE kiosk_requests SET done_at = ?, ok = 1, result_path = ?"
+                " WHERE request_id = ?",
                 (time.time_ns() // 1_000_000, str(path), request_id),
             )
     conn.close()

@@ -13,6 +13,8 @@ from tests.agent.process import agent_env, start_agent
 
 def outbox(state_dir: Path) -> tuple[set[int], int]:
     """(timestamps waiting in the outbox, how many readings were ever written to it)."""
+    if not (state_dir / "agent.sqlite").exists():
+        return set(), 0  # killed before it had created its files
     conn = sqlite3.connect(state_dir / "agent.sqlite", timeout=5)
     try:
         waiting = {r[0] for r in conn.execute("SELECT ts FROM outbox")}

@@ -9,6 +9,14 @@ from sensors.pump import OutboxPump
 from sensors.timekeeping import Stamp, Synchronised
 
 
+class Sent(list[bytes]):
+    """Stands in for the broker link: records payloads, returns message ids 1, 2, 3…"""
+
+    def __call__(self, payload: bytes) -> int:
+        self.append(payload)
+        return len(self)
+
+
 def stamp(i: int, source: TimeSource = TimeSource.SYNCED) -> Stamp:
     return Stamp(ts=1_000_000 + i, mono_ms=i, boot_id="b1", source=source)
 
@@ -28,8 +36,7 @@ def test_rows_leave_only_when_their_message_is_acknowledged(tmp_path: Path) -> N
     outbox = Outbox(open_agent_db(tmp_path).conn)
     for i in range(5):
         outbox.add(stamp(i), {"quality": "fault"})
-    sent: list[bytes] = []
-    pump = OutboxPump(outbox, lambda p: sent.append(p) or len(sent), session=3, batch_size=2)
+    pump = OutboxPump(outbox, Sent(), session=3, batch_size=2)
     assert pump.pump("b1", 10) == 3
     assert outbox.depth == 5
     pump.acked(2, True, 10)
@@ -47,8 +54,8 @@ def test_unsynced_readings_wait_then_are_re_dated_from_the_monotonic_clock(
     outbox.add(stamp(0), {"quality": "fault"})
     outbox.add(stamp(500, TimeSource.UNSYNCED), {"quality": "fault"})
     outbox.add(Stamp(7, 600, "b0", TimeSource.UNSYNCED), {"quality": "fault"})  # another boot
-    sent: list[bytes] = []
-    pump = OutboxPump(outbox, lambda p: sent.append(p) or len(sent), 1, unsynced_hold_ms=10_000)
+    sent = Sent()
+    pump = OutboxPump(outbox, sent, 1, unsynced_hold_ms=10_000)
     pump.pump("b1", 1000)
     assert len(sent) == 1
     assert b'"ts":1000000' in sent[0]
