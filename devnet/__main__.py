@@ -14,11 +14,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="Run a local Kyusui station network.")
     parser.add_argument("--workdir", type=Path, help="where to keep data and logs (default: temp)")
     parser.add_argument("--interval", type=float, default=5.0, help="seconds between readings")
-    parser.add_argument("--api-port", type=int)
+    parser.add_argument("--api-port", type=int, help="default: 8000 or the next free port")
+    parser.add_argument("--broker-port", type=int, help="default: 18830 or the next free port")
     args = parser.parse_args()
 
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="kyusui-demo-"))
-    network = StationNetwork(workdir, reading_interval_s=args.interval, api_port=args.api_port)
+    network = StationNetwork(
+        workdir,
+        reading_interval_s=args.interval,
+        api_port=args.api_port,
+        broker_port=args.broker_port,
+    )
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
