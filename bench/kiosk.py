@@ -138,7 +138,6 @@ def main() -> None:
         cpu0, wall0 = cpu_seconds(kiosk.pid), time.monotonic()
         time.sleep(args.measure)
         cpu1, wall1 = cpu_seconds(kiosk.pid), time.monotonic()
-        print(Path(f"/proc/{kiosk.pid}/smaps_rollup").read_text(), file=sys.stderr)
         figures = {
             "first_frame_s": round(first_frame_s, 2),
             "rss_mb": round(rss_mb(kiosk.pid), 1),

@@ -1,5 +1,6 @@
 """A complete local station network: broker, ingest, API and simulated stations."""
 
+import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -107,6 +108,13 @@ class StationNetwork:
         self.start_server()
         for spec in self.stations:
             self.start_station(spec)
+        if self.stations and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            self.start_kiosk(self.stations[0])
+
+    def start_kiosk(self, spec: StationSpec) -> None:
+        """The station's touchscreen in a window, reading that station's local state."""
+        state_dir = self.station_env(spec)["KYUSUI_AGENT_STATE_DIR"]
+        self.children.start_module("kiosk", "kiosk", {"KYUSUI_KIOSK_STATE_DIR": state_dir})
 
     def stop(self) -> None:
         self.children.stop()

@@ -2,6 +2,7 @@
 
 import logging
 import os
+import signal
 import sys
 
 from pydantic import ValidationError
@@ -46,7 +47,12 @@ def main() -> None:
     log.info("kiosk starting with %s", settings.masked())
     from kiosk.app import KioskApp
 
-    KioskApp(settings).run()
+    app = KioskApp(settings)
+    # systemd stops the kiosk with SIGTERM, a terminal with SIGINT: close the window cleanly.
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda *_: app.stop())
+    app.run()
+    sys.exit(app.exit_status)
 
 
 if __name__ == "__main__":

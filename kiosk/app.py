@@ -9,10 +9,18 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.factory import Factory
 from kivy.lang import Builder
-from kivy.properties import ListProperty, NumericProperty, ObjectProperty
+from kivy.properties import (
+    BooleanProperty,
+    ListProperty,
+    NumericProperty,
+    ObjectProperty,
+    StringProperty,
+)
 
 from kiosk import requests
+from kiosk.admin import ADMIN_EXIT_STATUS, AdminGate, PinResult
 from kiosk.carousel import Carousel
 from kiosk.display import DisplayPolicy, DisplayState, burn_in_offset
 from kiosk.fonts import register_fonts
@@ -35,6 +43,7 @@ STATUS_EVERY_S = 30.0
 # A frame is read only after it has been drawn into every swap buffer: reading right after
 # the first flip can return an older frame from the other buffer.
 SETTLED_FLIPS = 3
+PIN_CLEAR, PIN_ENTER = "C", "OK"
 # Called from the window's flip with the path written, or None when writing failed.
 ShotDone = Callable[[Path | None], None]
 
@@ -47,6 +56,8 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
     dim_alpha = NumericProperty(0.0)
     history = ObjectProperty([])
     history_now_ms = NumericProperty(0)
+    pin_open = BooleanProperty(False)
+    pin_entered = StringProperty("")
 
     def __init__(
         self, settings: KioskSettings, now: Callable[[], float] = time.time, **kwargs: Any
@@ -66,6 +77,8 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self.display_state = DisplayState.ON
         self.last_touch_ms: int | None = None
         self.lang_buttons: dict[str, LangButton] = {}
+        self.admin = AdminGate(settings.admin_pin.get_secret_value())
+        self.exit_status = 0
         self._last_read_s = -1e18
         self._last_status: tuple[float, str, str] = (-1e18, "", "")
         self._shots: list[tuple[Path, ShotDone, int]] = []  # (path, done, flips to wait)
@@ -87,6 +100,8 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         large.bind(on_release=lambda _: self.toggle_large_text())
         root.ids.langbar.add_widget(large)
         self.lang_buttons["large-text"] = large
+        for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", PIN_CLEAR, "0", PIN_ENTER):
+            root.ids.pinkeys.add_widget(Factory.PinKey(text=key))
         Window.bind(on_resize=self._resize, on_flip=self._on_flip)
         Window.bind(on_request_close=lambda *_: True)  # no way out by keyboard or touch
         self._resize(Window, *Window.size)
@@ -147,6 +162,25 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self.carousel.step(delta, int(self.now() * 1000))
         self.update()
 
+    def station_tapped(self) -> None:
+        if self.admin.tap(self.now()):
+            self.pin_entered, self.pin_open = "", True
+
+    def pin_key(self, key: str) -> None:
+        if key == PIN_CLEAR:
+            self.pin_entered = ""
+        elif key == PIN_ENTER:
+            result = self.admin.try_pin(self.pin_entered, self.now())
+            self.source.record_interaction("admin", result.value)
+            self.pin_entered = ""
+            self.pin_open = self.admin.is_open(self.now())
+            if result is PinResult.OK:
+                log.warning("kiosk: left by the technician's PIN")
+                self.exit_status = ADMIN_EXIT_STATUS
+                self.stop()
+        elif len(self.pin_entered) < 12:
+            self.pin_entered += key
+
     def toggle_large_text(self) -> None:
         self.text_scale = 1.0 if self.text_scale > 1.0 else LARGE_TEXT_SCALE
         self.source.record_interaction("large_text", "on" if self.text_scale > 1.0 else "off")
@@ -160,6 +194,8 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             self.snapshot = self.source.snapshot()
             self._answer_requests()
         snap = self.snapshot
+        if self.pin_open and not self.admin.is_open(now_s):
+            self.pin_open = False
         self.lang = self.idle.lang_now(self.lang, now_s)
         situation = assess(snap, now_ms)
         if snap is not None:

@@ -60,6 +60,7 @@ class HomeView:
     notice_position: str
     notice_urgent: bool
     large_text_label: str
+    admin_pin_label: str
 
 
 def _number(value: float | None, lang: str) -> str:
@@ -177,4 +178,5 @@ def build_view(
         notice_position=n_pos,
         notice_urgent=urgent,
         large_text_label=t("access.large_text"),
+        admin_pin_label=t("admin.pin"),
     )

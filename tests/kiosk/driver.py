@@ -29,6 +29,7 @@ SETTLE_FRAMES = 4  # label textures are rebuilt on the frame after a change
 RECT_IDS = (
     "band", "level_word", "guidance", "wbgt", "notice", "notice_title", "notice_body",
     "takeover", "takeover_word", "alert", "alert_text", "langbar", "offline", "trend", "station",
+    "pinpad",
 )  # fmt: skip
 
 
@@ -56,6 +57,11 @@ class Driver:
 
         Clock.schedule_interval(self.pump, 0)
         self.app.run()
+        # Also when the kiosk left by itself (the technician's PIN) before the last step.
+        self.results["exit_status"] = self.app.exit_status
+        self.results["steps_left"] = len(self.steps)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        (self.out_dir / "results.json").write_text(json.dumps(self.results, ensure_ascii=False))
 
     def pump(self, _dt: float) -> bool:
         from kivy.core.window import Window
@@ -75,8 +81,6 @@ class Driver:
         return True
 
     def finish(self) -> None:
-        self.out_dir.mkdir(parents=True, exist_ok=True)
-        (self.out_dir / "results.json").write_text(json.dumps(self.results, ensure_ascii=False))
         self.app.source.close()
         self.app.stop()
 
@@ -98,7 +102,8 @@ class Driver:
             self.offset_s += step["s"]
             self.app.update(read=True)
         elif op == "touch":
-            self.touch(step["target"], step.get("swipe_px", 0))
+            for _ in range(step.get("times", 1)):
+                self.touch(step["target"], step.get("swipe_px", 0))
         elif op == "request_screenshot":
             state = statefile.open_state(self.state_dir)
             state.conn.execute(
@@ -126,6 +131,9 @@ class Driver:
     def widget(self, target: str) -> Any:
         if target.startswith("lang:"):
             return self.app.lang_buttons[target.removeprefix("lang:")]
+        if target.startswith("pin:"):
+            key = target.removeprefix("pin:")
+            return next(k for k in self.app.root.ids.pinkeys.children if k.text == key)
         return self.app.root.ids[target]
 
     def touch(self, target: str, swipe_px: float) -> None:
@@ -174,6 +182,7 @@ class Driver:
             "view": asdict(self.app.view),
             "lang": self.app.lang,
             "display": self.app.display_state.value,
+            "pin_open": self.app.pin_open,
         }
         self.waiting_for_shot = True
 

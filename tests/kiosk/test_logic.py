@@ -5,12 +5,13 @@ from datetime import datetime
 import pytest
 
 from contract.levels import Level, ordered_levels
+from kiosk.admin import LOCKOUT_S, PAD_TIMEOUT_S, AdminGate, PinResult
 from kiosk.carousel import Carousel, notice_order
 from kiosk.display import JST, DisplayPolicy, DisplayState, burn_in_offset, in_window
 from kiosk.i18n import LANGUAGES, Translator, catalog_path, load_catalog, pick_text
 from kiosk.idle import IdleReset
 from kiosk.situation import Condition, assess
-from kiosk.textfit import fitting_size
+from kiosk.textfit import fitting_size, snap_size
 from kiosk.trend import trend_geometry
 from kiosk.viewmodel import build_view
 from sensors.localstate import AlertView, DisplaySchedule, NoticeView, ReadingView, Snapshot
@@ -251,6 +252,38 @@ def test_the_trend_covers_24_hours_with_every_level_band() -> None:
 
 
 def test_long_level_words_shrink_to_fit_instead_of_being_cut() -> None:
-    assert fitting_size("危険", 400, 46) == 46
-    assert fitting_size("Cảnh giác cao", 200, 46) < 46
-    assert fitting_size("Cảnh giác cao", 200, 46) * 13 * 0.6 <= 200
+    assert fitting_size("危険", 400, 48) == 48
+    assert fitting_size("Cảnh giác cao", 200, 48) < 48
+    assert fitting_size("Cảnh giác cao", 200, 48) * 13 * 0.6 <= 200
+
+
+def test_font_sizes_snap_to_a_short_scale() -> None:
+    sizes = {snap_size(px / 4) for px in range(40, 800)}
+    assert len(sizes) == 14  # 10–200 px in 14 sizes: each one more open font face
+    assert snap_size(47.9) == 38
+    assert snap_size(171) == 150
+
+
+# --- the technician's way out ---------------------------------------------------------
+def test_five_quick_taps_open_the_pin_pad_and_slow_ones_do_not() -> None:
+    gate = AdminGate("2608")
+    assert not any(gate.tap(t * 1.5) for t in range(5))  # too slow: spread over 6 s
+    assert [gate.tap(100 + t * 0.3) for t in range(5)] == [False] * 4 + [True]
+    assert gate.is_open(101.0)
+    assert gate.is_open(101.2 + PAD_TIMEOUT_S - 0.1)
+    assert not gate.is_open(101.2 + PAD_TIMEOUT_S + 0.1)
+
+
+def test_without_a_pin_there_is_no_way_out_by_touch() -> None:
+    gate = AdminGate("")
+    assert not any(gate.tap(100 + t * 0.1) for t in range(20))
+    assert gate.try_pin("", 101.0) is PinResult.LOCKED
+
+
+def test_wrong_pins_lock_the_pad_for_a_while() -> None:
+    gate = AdminGate("2608")
+    results = [gate.try_pin("0000", 10.0) for _ in range(5)]
+    assert results == [PinResult.WRONG] * 4 + [PinResult.LOCKED]
+    assert gate.try_pin("2608", 11.0) is PinResult.LOCKED  # even the right one, for now
+    assert not gate.tap(12.0)
+    assert gate.try_pin("2608", 10.0 + LOCKOUT_S) is PinResult.OK

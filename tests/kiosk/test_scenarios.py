@@ -95,6 +95,15 @@ def steps() -> list[dict[str, Any]]:
         {"op": "advance", "s": 1},
         {"op": "large_text"},
         {"op": "shot", "name": "large-text"},
+        {"op": "touch", "target": "station", "times": 4},
+        {"op": "shot", "name": "four-taps"},
+        {"op": "touch", "target": "station"},
+        {"op": "shot", "name": "pin-pad"},
+        *[{"op": "touch", "target": f"pin:{k}"} for k in ("1", "2", "3", "4", "OK")],
+        {"op": "shot", "name": "wrong-pin"},
+        {"op": "touch", "target": "station", "times": 5},
+        *[{"op": "touch", "target": f"pin:{k}"} for k in ("2", "6", "0", "8", "OK")],
+        {"op": "shot", "name": "never-reached"},
     ]
 
 
@@ -104,6 +113,7 @@ def run(xvfb_display: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str
     return run_driver(
         xvfb_display, tmp, "scenarios", steps(),
         width=1280, height=800, idle_reset_s=30, carousel_dwell_s=60, burn_in_shift_px=0,
+        admin_pin="2608",
     )  # fmt: skip
 
 
@@ -253,3 +263,15 @@ def test_large_text_makes_the_advice_bigger(run: dict[str, Any]) -> None:
     normal = shot(run, "state-file-rebuilt")["rects"]["guidance"]
     large = shot(run, "large-text")["rects"]["guidance"]
     assert large[3] > normal[3] * 1.15
+
+
+def test_only_the_technicians_pin_leaves_the_kiosk(run: dict[str, Any]) -> None:
+    assert not shot(run, "four-taps")["pin_open"]
+    pad = shot(run, "pin-pad")
+    assert pad["pin_open"]
+    assert close_to(pixel(pad, 20, 300), (0, 0, 0), 40), "the pad covers the screen"
+    assert shot(run, "wrong-pin")["pin_open"]  # still running, the pad waits for another try
+    assert "never-reached" not in run["shots"]
+    assert run["exit_status"] == 3  # systemd's RestartPreventExitStatus
+    outcomes = [d for k, d in rows(run, "SELECT kind, detail FROM interactions") if k == "admin"]
+    assert outcomes == ["wrong", "ok"]
