@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response
+from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from server.api.deps import Reader, SessionDep, SettingsDep, Staff, StoreDep
@@ -73,17 +74,25 @@ def _known(session: Session, store: StoreDep, station_id: str) -> Station | None
     return station
 
 
-@router.get("", summary="The whole fleet's latest state in one call")
+# Large lists are serialised once, by pydantic-core, instead of validated again by FastAPI.
+_STATIONS = TypeAdapter(list[StationOut])
+_BUCKETS = TypeAdapter(list[BucketOut])
+
+
+@router.get(
+    "", summary="The whole fleet's latest state in one call", response_model=list[StationOut]
+)
 def fleet(
     _: Reader,
     store: StoreDep,
     settings: SettingsDep,
     session: SessionDep,
     include_retired: bool = False,
-) -> list[StationOut]:
-    return merge(
+) -> Response:
+    stations = merge(
         list_stations(session), store.fleet(), now_ms(), settings.offline_after_s, include_retired
     )
+    return Response(_STATIONS.dump_json(stations), media_type="application/json")
 
 
 @router.get("/{station_id}")
@@ -171,7 +180,11 @@ def station_readings(
     return [ReadingOut.of(r) for r in store.readings(station_id, start_ms, end_ms)]
 
 
-@router.get("/{station_id}/history", summary="min/mean/max per 1m, 10m, 1h or 1d (JST days)")
+@router.get(
+    "/{station_id}/history",
+    summary="min/mean/max per 1m, 10m, 1h or 1d (JST days)",
+    response_model=list[BucketOut],
+)
 def station_history(
     station_id: str,
     _: Reader,
@@ -180,14 +193,14 @@ def station_history(
     every: Every = Every.TEN_MINUTES,
     start: TimeQuery = None,
     end: TimeQuery = None,
-) -> list[BucketOut]:
+) -> Response:
     start_ms, end_ms = _range(start, end, timedelta(seconds=every.seconds * MAX_BUCKETS))
     _known(session, store, station_id)
 
     def stat(triple: tuple[float, float, float] | None) -> Stat | None:
         return None if triple is None else Stat(min=triple[0], mean=triple[1], max=triple[2])
 
-    return [
+    buckets = [
         BucketOut(
             time=jst(b.start_ms),
             count=b.count,
@@ -197,6 +210,7 @@ def station_history(
         )
         for b in store.aggregate(station_id, start_ms, end_ms, every.seconds)
     ]
+    return Response(_BUCKETS.dump_json(buckets), media_type="application/json")
 
 
 @router.get("/{station_id}/health", summary="The station's latest health report")

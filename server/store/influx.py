@@ -4,6 +4,8 @@ InfluxQL over ``/query`` works on 1.x, on 2.x (v1 compatibility with a DBRP mapp
 on 3.x, so one read path serves every version. Schema: docs/timeseries.md.
 """
 
+import re
+import time
 from typing import Any
 
 import httpx
@@ -33,6 +35,11 @@ _QUALITY = {v: k for k, v in QUALITY_CODES.items()}
 _TIME = {v: k for k, v in TIME_CODES.items()}
 _LEVELS = ordered_levels()
 READING_FIELDS = "temp_c, rh, wbgt, level, quality, time_source"
+FLEET_WINDOW_S = 3600
+LAST_PER_STATION = "GROUP BY station ORDER BY time DESC LIMIT 1"
+# Status points arrive once per station connect; the fleet view may show one a few
+# seconds late, which spares a scan of every station's status series per request.
+STATUS_CACHE_S = 5.0
 
 
 def quote(value: str) -> str:
@@ -139,6 +146,7 @@ class InfluxTimeSeries:
         self.ql = InfluxQL(settings)
         self.writer = writer or make_writer(settings)
         self._from = f'"{self.ql.database}"."{self.ql.rp}"'
+        self._status_cache: tuple[float, dict[str, dict[str, Any]]] = (-STATUS_CACHE_S, {})
 
     def write_batch(self, batch: list[StationReadings]) -> None:
         lines = reading_lines(batch)
@@ -217,15 +225,30 @@ class InfluxTimeSeries:
         return None
 
     def fleet(self) -> list[LatestState]:
-        last = "GROUP BY station ORDER BY time DESC LIMIT 1"
+        """Each station's newest reading, status and health time.
+
+        Scanning every series to its end is slow with many stations, so readings and
+        health are looked up in a recent window first, and only stations missing from it
+        are looked up over all time. Status (one point per connect) is cached briefly.
+        """
+        last = LAST_PER_STATION
+        recent = f"WHERE time > now() - {FLEET_WINDOW_S}s"
         results = self.ql.query(
-            f"SELECT {READING_FIELDS} FROM {self._from}.reading {last};"
-            f"SELECT online, session FROM {self._from}.status {last};"
-            f"SELECT outbox_depth FROM {self._from}.health {last}"
+            f"SELECT {READING_FIELDS} FROM {self._from}.reading {recent} {last};"
+            f"SELECT outbox_depth FROM {self._from}.health {recent} {last};"
+            f'SHOW TAG VALUES FROM {self._from}.reading WITH KEY = "station"'
         )
         latest = {tags["station"]: rows[0] for tags, rows in _rows(results[0]) if rows}
-        status = {tags["station"]: rows[0] for tags, rows in _rows(results[1]) if rows}
-        health = {tags["station"]: rows[0]["time"] for tags, rows in _rows(results[2]) if rows}
+        health = {tags["station"]: rows[0]["time"] for tags, rows in _rows(results[1]) if rows}
+        every = {row["value"] for _, rows in _rows(results[2]) for row in rows}
+        silent = sorted(every - latest.keys())
+        for chunk in range(0, len(silent), 200):
+            names = "|".join(re.escape(s) for s in silent[chunk : chunk + 200])
+            where = f"WHERE station =~ /^(?:{names})$/"
+            q = f"SELECT {READING_FIELDS} FROM {self._from}.reading {where} {last}"
+            found = _rows(self.ql.query(q)[0])
+            latest |= {tags["station"]: rows[0] for tags, rows in found if rows}
+        status = self._statuses()
         states = []
         for station in sorted(latest.keys() | status.keys() | health.keys()):
             row, st = latest.get(station), status.get(station)
@@ -240,6 +263,15 @@ class InfluxTimeSeries:
                 )
             )
         return states
+
+    def _statuses(self) -> dict[str, dict[str, Any]]:
+        cached_at, cached = self._status_cache
+        if time.monotonic() - cached_at < STATUS_CACHE_S:
+            return cached
+        q = f"SELECT online, session FROM {self._from}.status {LAST_PER_STATION}"
+        fresh = {tags["station"]: rows[0] for tags, rows in _rows(self.ql.query(q)[0]) if rows}
+        self._status_cache = (time.monotonic(), fresh)
+        return fresh
 
     def ping(self) -> None:
         self.ql.ping()

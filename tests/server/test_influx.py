@@ -140,3 +140,17 @@ def test_init_sets_up_retention_and_downsampling_and_can_run_again(influxdb: Inf
     assert rows["raw"][1] == "336h0m0s"
     assert rows["raw"][-1] is True  # the default: writes without an RP land in raw
     assert rows["rollup"][1] == f"{3650 * 24}h0m0s"
+
+
+def test_the_fleet_includes_stations_silent_for_days(any_store: TimeSeriesStore) -> None:
+    now = now_ms()
+    any_store.write_batch(
+        [
+            StationReadings("st-quiet", [reading(now - 3 * 86_400_000, wbgt=19.0)]),
+            StationReadings("st-busy", [reading(now - 5000), reading(now - 1000, wbgt=30.0)]),
+        ]
+    )
+    fleet = {s.station: s for s in any_store.fleet()}
+    assert fleet["st-quiet"].latest == reading(now - 3 * 86_400_000, wbgt=19.0)
+    assert fleet["st-quiet"].last_seen_ms == now - 3 * 86_400_000
+    assert fleet["st-busy"].latest == reading(now - 1000, wbgt=30.0)
