@@ -15,6 +15,7 @@ from server.alerts.book import AlertBook
 from server.alerts.notify import Notifier, notifier_for
 from server.alerts.offline import check_offline
 from server.api import admin, alerts, metrics, public, stations
+from server.notify import SystemdNotifier
 from server.registry.db import Registry
 from server.settings import ServerSettings
 from server.store.base import StoreUnavailableError, TimeSeriesStore
@@ -53,6 +54,15 @@ async def _offline_checker(app: FastAPI, interval_s: float) -> None:
             log.exception("offline check failed; trying again in %s s", interval_s)
 
 
+async def _watchdog(systemd: SystemdNotifier) -> None:
+    """Pings come from the event loop, so a blocked loop stops them."""
+    if systemd.ping_every_s is None:
+        return
+    while True:
+        systemd.watchdog()
+        await asyncio.sleep(systemd.ping_every_s)
+
+
 def create_app(
     settings: ServerSettings,
     store: TimeSeriesStore | None = None,
@@ -68,7 +78,12 @@ def create_app(
         app.state.alert_book = AlertBook(app.state.registry, app.state.notifier)
         app.state.metrics = metrics.ApiMetrics()
         checker = asyncio.create_task(_offline_checker(app, settings.alert_check_interval_s))
+        systemd = SystemdNotifier()
+        pinger = asyncio.create_task(_watchdog(systemd))
+        systemd.ready("serving")
         yield
+        systemd.stopping()
+        pinger.cancel()
         checker.cancel()
         with suppress(asyncio.CancelledError):
             await checker

@@ -20,6 +20,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 
 from contract.topics import ingest_subscriptions
 from server.ingest.handler import Incoming, MessageHandler
+from server.notify import SystemdNotifier
 from server.settings import ServerSettings
 from server.store.base import StoreUnavailableError
 
@@ -35,9 +36,15 @@ class _Delivery:
 
 
 class IngestWorker:
-    def __init__(self, settings: ServerSettings, handler: MessageHandler) -> None:
+    def __init__(
+        self,
+        settings: ServerSettings,
+        handler: MessageHandler,
+        systemd: SystemdNotifier | None = None,
+    ) -> None:
         self.settings = settings
         self.handler = handler
+        self.systemd = systemd or SystemdNotifier()
         self.subscribed = threading.Event()
         self.stopping = threading.Event()
         self._generation = 0
@@ -99,6 +106,7 @@ class IngestWorker:
             log.error("subscriptions refused: %s", failed)
         else:
             self.subscribed.set()
+            self.systemd.ready("subscribed")
 
     def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
         incoming = Incoming(msg.topic, bytes(msg.payload), time.time_ns() // 1_000_000)
@@ -126,6 +134,7 @@ class IngestWorker:
 
     def _process(self) -> None:
         while not self.stopping.is_set():
+            self.systemd.watchdog()  # a hung processor stops the pings and gets restarted
             batch = self._next_batch()
             # Deliveries of an earlier connection are resent by the broker on this one.
             batch = [d for d in batch if d.generation == self._generation]
@@ -152,7 +161,9 @@ class IngestWorker:
         self.handler.metrics.paused.set(1)
         self.client.disconnect()
         self.client.loop_stop()
+        self.systemd.status(f"waiting for the store: {why}"[:200])
         while not self.stopping.wait(self.settings.ingest_retry_s):
+            self.systemd.watchdog()
             try:
                 self.handler.store.ping()
             except StoreUnavailableError as exc:
@@ -166,6 +177,7 @@ class IngestWorker:
             return
         log.info("store is back; reconnecting")
         self.handler.metrics.paused.set(0)
+        self.systemd.status("store is back")
         self._start_client()
 
     def _start_client(self) -> None:
