@@ -23,8 +23,9 @@ def checkable_unit(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     """The unit with ExecStart pointed at a binary that exists here (verify needs one)."""
     if shutil.which("systemd-analyze") is None:
         pytest.fail("systemd-analyze is missing: apt-get install systemd")
-    text = (UNITS / request.param).read_text()
-    copy = tmp_path / request.param
+    name: str = request.param
+    text = (UNITS / name).read_text()
+    copy = tmp_path / name
     copy.write_text(re.sub(r"^ExecStart=.*$", "ExecStart=/bin/true", text, flags=re.M))
     return copy
 
