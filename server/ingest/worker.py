@@ -4,16 +4,18 @@ A message is acknowledged (PUBACK) only after ``MessageHandler.handle_batch`` re
 its readings are stored or it is quarantined. When the store is down the worker
 disconnects without acknowledging; the broker keeps the session (fixed client id, session
 expiry) and redelivers everything unacknowledged once the worker is back.
+
+One thread does everything — network, batching, writing, acknowledging — by driving
+paho's ``loop()`` itself. Handing messages to a second thread cost more than the work:
+every PUBACK from another thread wakes paho's network thread through a socket pair.
 """
 
 import logging
-import queue
 import threading
 import time
-from dataclasses import dataclass
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
@@ -25,14 +27,7 @@ from server.settings import ServerSettings
 from server.store.base import StoreUnavailableError
 
 log = logging.getLogger("kyusui.ingest")
-
-
-@dataclass(frozen=True, slots=True)
-class _Delivery:
-    generation: int  # which connection delivered it: a mid is only valid on its connection
-    mid: int
-    qos: int
-    message: Incoming
+MAX_BACKOFF_S = 30.0
 
 
 class IngestWorker:
@@ -47,8 +42,10 @@ class IngestWorker:
         self.systemd = systemd or SystemdNotifier()
         self.subscribed = threading.Event()
         self.stopping = threading.Event()
-        self._generation = 0
-        self._inbox: queue.Queue[_Delivery] = queue.Queue()
+        self._connected = False
+        # (mid, qos, message) received on the current connection and not yet acknowledged.
+        self._pending: list[tuple[int, int, Incoming]] = []
+        self._first_pending_at = 0.0
         fixed_id = settings.ingest_client_id is not None
         client_id = settings.ingest_client_id or f"ingest-{time.time_ns()}"
         self.client = mqtt.Client(
@@ -67,8 +64,8 @@ class IngestWorker:
         self.client.on_connect = self._on_connect
         self.client.on_subscribe = self._on_subscribe
         self.client.on_message = self._on_message
-        self.client.reconnect_delay_set(1, 30)
-        self._processor = threading.Thread(target=self._process, name="ingest", daemon=True)
+        self.client.on_disconnect = self._on_disconnect
+        self._thread = threading.Thread(target=self._run, name="ingest", daemon=True)
 
     def _connect_properties(self) -> Properties:
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
@@ -88,10 +85,22 @@ class IngestWorker:
         if reason.is_failure:
             log.error("broker refused ingest: %s", reason)
             return
-        self._generation += 1
+        self._pending.clear()  # message ids are per connection; the broker resends these
+        self._connected = True
         log.info("connected (session present: %s)", flags.session_present)
         topics = ingest_subscriptions(self.settings.ingest_group)
         client.subscribe([(t, 1) for t in topics])
+
+    def _on_disconnect(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        flags: mqtt.DisconnectFlags,
+        reason: ReasonCode,
+        properties: Properties | None,
+    ) -> None:
+        self._connected = False
+        self._pending.clear()
 
     def _on_subscribe(
         self,
@@ -109,59 +118,91 @@ class IngestWorker:
             self.systemd.ready("subscribed")
 
     def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
-        incoming = Incoming(msg.topic, bytes(msg.payload), time.time_ns() // 1_000_000)
-        self._inbox.put(_Delivery(self._generation, msg.mid, msg.qos, incoming))
+        if not self._pending:
+            self._first_pending_at = time.monotonic()
+        payload = msg.payload if isinstance(msg.payload, bytes) else bytes(msg.payload)
+        incoming = Incoming(msg.topic, payload, time.time_ns() // 1_000_000)
+        self._pending.append((msg.mid, msg.qos, incoming))
 
-    def _next_batch(self) -> list[_Delivery]:
+    def _connect(self, backoff_s: float) -> float:
+        """Try to connect once; returns the back-off to use if it failed."""
+        s = self.settings
         try:
-            first = self._inbox.get(timeout=0.5)
-        except queue.Empty:
-            return []
-        batch = [first]
-        deadline = time.monotonic() + self.settings.ingest_batch_wait_s
-        while len(batch) < self.settings.ingest_batch_size:
-            try:
-                batch.append(self._inbox.get_nowait())
-            except queue.Empty:
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    break
-                try:
-                    batch.append(self._inbox.get(timeout=left))
-                except queue.Empty:
-                    break
-        return batch
+            self.client.connect(
+                s.broker_host,
+                s.broker_port,
+                keepalive=30,
+                clean_start=self._clean_start,
+                properties=self._connect_properties(),
+            )
+        except OSError as exc:
+            log.warning("broker unreachable (%s); retrying in %.0f s", exc, backoff_s)
+            self.stopping.wait(backoff_s)
+            return min(backoff_s * 2, MAX_BACKOFF_S)
+        self._clean_start = False
+        return 1.0
 
-    def _process(self) -> None:
+    def _run(self) -> None:
+        backoff_s = 1.0
+        socket_open = False
         while not self.stopping.is_set():
-            self.systemd.watchdog()  # a hung processor stops the pings and gets restarted
-            batch = self._next_batch()
-            # Deliveries of an earlier connection are resent by the broker on this one.
-            batch = [d for d in batch if d.generation == self._generation]
-            if not batch:
+            self.systemd.watchdog()  # a hung loop stops the pings and gets restarted
+            if not socket_open:
+                backoff_s = self._connect(backoff_s)
+                socket_open = self.client.socket() is not None
                 continue
-            try:
-                self.handler.handle_batch([d.message for d in batch])
-            except StoreUnavailableError as exc:
-                self.handler.metrics.store_failures.inc()
-                self._wait_for_store(str(exc))
+            rc = self.client.loop(timeout=0.05)
+            if rc not in (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_AGAIN):
+                log.warning("connection lost (%s); reconnecting", rc)
+                self._connected = False
+                self._pending.clear()
+                socket_open = False
+                self.stopping.wait(backoff_s)
                 continue
-            except Exception:
-                # A bug must not turn into an acknowledged loss: hold back like a store outage.
-                log.exception("unexpected error while handling a batch; holding it back")
-                self._wait_for_store("unexpected error")
-                continue
-            for d in batch:
-                if d.qos > 0 and d.generation == self._generation:
-                    self.client.ack(d.mid, d.qos)
+            self._drain()
+            if self._pending and (
+                len(self._pending) >= self.settings.ingest_batch_size
+                or time.monotonic() - self._first_pending_at >= self.settings.ingest_batch_wait_s
+            ):
+                socket_open = self._flush()
+        if socket_open:
+            self.client.disconnect()
+
+    def _drain(self) -> None:
+        """Read what is already buffered without waiting in select() once per packet."""
+        while len(self._pending) < self.settings.ingest_batch_size:
+            before = len(self._pending)
+            if self.client.loop_read() != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                return
+            if len(self._pending) == before:
+                return
+
+    def _flush(self) -> bool:
+        """Write the pending batch, then acknowledge it; False if the connection was dropped."""
+        batch, self._pending = self._pending, []
+        try:
+            self.handler.handle_batch([message for _, _, message in batch])
+        except StoreUnavailableError as exc:
+            self.handler.metrics.store_failures.inc()
+            self._wait_for_store(str(exc))
+            return False
+        except Exception:
+            # A bug must not turn into an acknowledged loss: hold back like a store outage.
+            log.exception("unexpected error while handling a batch; holding it back")
+            self._wait_for_store("unexpected error")
+            return False
+        for mid, qos, _ in batch:
+            if qos > 0:
+                self.client.ack(mid, qos)
+        return True
 
     def _wait_for_store(self, why: str) -> None:
-        """Stop taking messages, wait until the store answers, then take them again."""
+        """Take nothing more and acknowledge nothing until the store answers again."""
         log.error("store unavailable, acknowledging nothing until it is back: %s", why)
         self.handler.metrics.paused.set(1)
-        self.client.disconnect()
-        self.client.loop_stop()
         self.systemd.status(f"waiting for the store: {why}"[:200])
+        self.client.disconnect()
+        self._connected = False
         while not self.stopping.wait(self.settings.ingest_retry_s):
             self.systemd.watchdog()
             try:
@@ -169,35 +210,14 @@ class IngestWorker:
             except StoreUnavailableError as exc:
                 log.warning("store still unavailable: %s", exc)
                 continue
+            log.info("store is back; reconnecting")
             break
-        # Whatever is still queued came over the old connection; the broker resends it.
-        while not self._inbox.empty():
-            self._inbox.get_nowait()
-        if self.stopping.is_set():
-            return
-        log.info("store is back; reconnecting")
         self.handler.metrics.paused.set(0)
         self.systemd.status("store is back")
-        self._start_client()
-
-    def _start_client(self) -> None:
-        s = self.settings
-        self.client.connect_async(
-            s.broker_host,
-            s.broker_port,
-            keepalive=30,
-            clean_start=self._clean_start,
-            properties=self._connect_properties(),
-        )
-        self._clean_start = False
-        self.client.loop_start()
 
     def start(self) -> None:
-        self._start_client()
-        self._processor.start()
+        self._thread.start()
 
     def stop(self) -> None:
         self.stopping.set()
-        self._processor.join(timeout=30)
-        self.client.disconnect()
-        self.client.loop_stop()
+        self._thread.join(timeout=30)
