@@ -26,6 +26,7 @@ from kiosk.display import DisplayPolicy, DisplayState, burn_in_offset
 from kiosk.fonts import register_fonts
 from kiosk.i18n import LANGUAGES, Translator, language
 from kiosk.idle import IdleReset
+from kiosk.memory import release_free_memory
 from kiosk.notify import notify
 from kiosk.settings import KioskSettings
 from kiosk.situation import assess
@@ -119,6 +120,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             self._first_frame_seen = True
             log.info("kiosk: first frame drawn")
             notify("READY=1")
+            Clock.schedule_once(lambda _dt: release_free_memory(), 5)
         waiting = []
         for path, done, flips in self._shots:
             if flips > 1:

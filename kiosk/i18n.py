@@ -17,18 +17,17 @@ DOMAIN = "kiosk"
 @dataclass(frozen=True, slots=True)
 class Language:
     code: str  # what notices and receipts use
-    babel_locale: str  # for dates and numbers
     fallbacks: tuple[str, ...]  # notice text to try when this language is missing
 
 
 # Order of the language bar. やさしい日本語 falls back to ordinary Japanese.
 LANGUAGES: tuple[Language, ...] = (
-    Language("ja", "ja_JP", ("ja",)),
-    Language("ja-easy", "ja_JP", ("ja-easy", "ja")),
-    Language("en", "en_GB", ("en", "ja")),
-    Language("zh", "zh_Hans_CN", ("zh", "zh-Hans", "zh-CN", "en", "ja")),
-    Language("ko", "ko_KR", ("ko", "en", "ja")),
-    Language("vi", "vi_VN", ("vi", "en", "ja")),
+    Language("ja", ("ja",)),
+    Language("ja-easy", ("ja-easy", "ja")),
+    Language("en", ("en", "ja")),
+    Language("zh", ("zh", "zh-Hans", "zh-CN", "en", "ja")),
+    Language("ko", ("ko", "en", "ja")),
+    Language("vi", ("vi", "en", "ja")),
 )
 BY_CODE: dict[str, Language] = {lang.code: lang for lang in LANGUAGES}
 SOURCE_LANG = "ja"

@@ -7,12 +7,9 @@ changes nothing on screen, so an unchanged state costs no redraw.
 from dataclasses import dataclass
 from datetime import datetime
 
-from babel.dates import format_skeleton
-from babel.numbers import format_decimal
-
 from contract.content import AlertKind
 from kiosk.display import JST
-from kiosk.i18n import Translator, language, pick_text
+from kiosk.i18n import Translator, pick_text
 from kiosk.situation import Condition, Situation
 from sensors.localstate import NoticeView
 
@@ -63,15 +60,20 @@ class HomeView:
     admin_pin_label: str
 
 
-def _number(value: float | None, lang: str) -> str:
+# Dates and decimals come from the catalogs, not from CLDR locale data: the screen needs a
+# handful of formats, and six loaded locales would cost several MB on a small Pi.
+def _number(value: float | None, lang: str, tr: Translator) -> str:
     if value is None:
         return "—"
-    return format_decimal(round(value, 1), format="0.0", locale=language(lang).babel_locale)
+    return f"{value:.1f}".replace(".", tr.text(lang, "number.decimal_sep") or ".")
 
 
-def clock_text(now_ms: int, lang: str) -> str:
+def clock_text(now_ms: int, lang: str, tr: Translator) -> str:
+    """Date and time in JST, e.g. 7月26日(日) 11:20."""
     moment = datetime.fromtimestamp(now_ms / 1000, JST)
-    day = format_skeleton("MMMEd", moment, locale=language(lang).babel_locale)
+    weekdays = tr.text(lang, "date.weekdays").split(",")
+    weekday = weekdays[moment.weekday()] if len(weekdays) == 7 else ""
+    day = tr.text(lang, "date.format", month=moment.month, day=moment.day, weekday=weekday)
     return f"{day} {moment:%H:%M}"
 
 
@@ -110,7 +112,7 @@ def build_view(
                 t(
                     "state.stale_detail",
                     minutes=int((situation.age_s or 0) // 60),
-                    value=_number(situation.wbgt, lang),
+                    value=_number(situation.wbgt, lang, tr),
                 ),
             ),
             Condition.READING: (t("state.no_reading"), t("state.no_reading_detail")),
@@ -118,7 +120,7 @@ def build_view(
     fresh = condition is Condition.READING
     details: list[str] = []
     if fresh and situation.temp_c is not None:
-        details.append(t("home.temp", value=_number(situation.temp_c, lang)))
+        details.append(t("home.temp", value=_number(situation.temp_c, lang, tr)))
     if fresh and situation.rh is not None:
         details.append(t("home.rh", value=f"{situation.rh:.0f}"))
     if fresh and situation.reading_ts is not None:
@@ -133,7 +135,7 @@ def build_view(
         alert_text = t(f"alert.{kind.value}")
         from_ward = pick_text(alert.message, lang)
         forecast = (
-            t("alert.forecast", value=_number(alert.forecast_wbgt, lang))
+            t("alert.forecast", value=_number(alert.forecast_wbgt, lang, tr))
             if alert.forecast_wbgt is not None
             else ""
         )
@@ -152,7 +154,7 @@ def build_view(
     return HomeView(
         lang=lang,
         station_name=station_name(*names, lang),
-        clock_text=clock_text(now_ms, lang),
+        clock_text=clock_text(now_ms, lang, tr),
         background=rgba("#000000") if high_contrast else rgba("#F4F4F0"),
         foreground=rgba("#FFFFFF") if high_contrast else rgba("#141414"),
         band_colour=rgba(band),
@@ -161,7 +163,7 @@ def build_view(
         level_word=word,
         guidance=guidance,
         wbgt_label=t("home.wbgt_label"),
-        wbgt_text=_number(situation.wbgt, lang) if fresh else "—",
+        wbgt_text=_number(situation.wbgt, lang, tr) if fresh else "—",
         details_text="   ".join(details),
         offline_text=t("state.offline") if situation.offline else "",
         takeover=situation.takeover,
