@@ -106,10 +106,7 @@ class Driver:
                 self.touch(step["target"], step.get("swipe_px", 0))
         elif op == "request_screenshot":
             state = statefile.open_state(self.state_dir)
-            state.conn.execute(
-                "INSERT INTO kiosk_requests (request_id, name, requested_at) VALUES (?, ?, ?)",
-                (step["id"], "screenshot", int(self.now() * 1000)),
-            )
+            state.request_kiosk(step["id"], "screenshot")  # as the agent asks
             state.close()
         elif op == "large_text":
             self.touch("lang:large-text", 0)
