@@ -67,6 +67,15 @@ class IngestWorker:
         self.client.on_disconnect = self._on_disconnect
         self._thread = threading.Thread(target=self._run, name="ingest", daemon=True)
 
+    def topics(self) -> list[str]:
+        """Shared subscriptions, or plain ones when ``ingest_group`` is empty: Mosquitto
+        (2.0.11) restores plain subscriptions of a persistent session after a broker restart
+        but not shared ones, so a single worker loses nothing across broker restarts."""
+        shared = ingest_subscriptions(self.settings.ingest_group or "ingest")
+        if self.settings.ingest_group:
+            return shared
+        return [topic.split("/", 2)[2] for topic in shared]
+
     def _connect_properties(self) -> Properties:
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
         props.SessionExpiryInterval = self.settings.ingest_session_expiry_s
@@ -88,8 +97,7 @@ class IngestWorker:
         self._pending.clear()  # message ids are per connection; the broker resends these
         self._connected = True
         log.info("connected (session present: %s)", flags.session_present)
-        topics = ingest_subscriptions(self.settings.ingest_group)
-        client.subscribe([(t, 1) for t in topics])
+        client.subscribe([(t, 1) for t in self.topics()])
 
     def _on_disconnect(
         self,
