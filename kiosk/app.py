@@ -19,7 +19,7 @@ from kivy.properties import (
     StringProperty,
 )
 
-from kiosk import requests
+from kiosk import agent_requests
 from kiosk.admin import ADMIN_EXIT_STATUS, AdminGate, PinResult
 from kiosk.carousel import Carousel
 from kiosk.display import DisplayPolicy, DisplayState, burn_in_offset
@@ -262,13 +262,13 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         if state is None:
             return
         try:
-            waiting = requests.pending(state)
+            waiting = agent_requests.pending(state)
             for request in waiting:
-                if request.name not in requests.KNOWN:
-                    requests.answer(state, request.request_id, False, None, "unknown request")
+                if request.name not in agent_requests.KNOWN:
+                    agent_requests.answer(state, request.request_id, False, None, "unknown request")
                     continue
                 path = self.settings.screenshots / (
-                    requests.safe_request_id(request.request_id) + ".png"
+                    agent_requests.safe_request_id(request.request_id) + ".png"
                 )
                 if request.request_id not in self._in_flight:
                     self._in_flight.add(request.request_id)
@@ -283,7 +283,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             if state is None:
                 return
             try:
-                requests.answer(
+                agent_requests.answer(
                     state,
                     request_id,
                     path is not None,

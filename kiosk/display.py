@@ -6,12 +6,12 @@ The schedule is JST wall-clock ``HH:MM`` and may wrap past midnight (``05:00``�
 presence sensor dims when nobody has passed for ``dim_after_s``.
 """
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
-log = logging.getLogger("kyusui.kiosk")
+from kiosk.logonce import warn_once
+
 JST = timezone(timedelta(hours=9), "JST")
 
 
@@ -38,7 +38,7 @@ def in_window(on_start: str, on_end: str, now_ms: int) -> bool:
     start, end = minutes_of(on_start), minutes_of(on_end)
     if start is None or end is None or start == end:
         if start is None or end is None:
-            log.warning("display schedule %r–%r not understood; staying on", on_start, on_end)
+            warn_once("display schedule %r–%r not understood; staying on", on_start, on_end)
         return True
     jst = datetime.fromtimestamp(now_ms / 1000, JST)
     now = jst.hour * 60 + jst.minute

@@ -5,16 +5,14 @@ takeover, the home screen. A reading is shown only while it is fresh: a silent a
 old reading is called stale, never shown as if it were current.
 """
 
-import logging
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from contract.content import AlertKind
 from contract.levels import Level, level_for
 from contract.messages import Quality
+from kiosk.logonce import warn_once
 from sensors.localstate import AlertView, Snapshot
-
-log = logging.getLogger("kyusui.kiosk")
 
 
 class Condition(StrEnum):
@@ -48,7 +46,7 @@ def level_of(name: str | None, wbgt: float | None) -> Level | None:
         try:
             return Level(name)
         except ValueError:
-            log.warning("unknown level %r in local state; using the WBGT value", name)
+            warn_once("unknown level %r in local state; using the WBGT value", name)
     return level_for(wbgt) if wbgt is not None else None
 
 
@@ -57,7 +55,7 @@ def active_alert(alert: AlertView | None, now_ms: int) -> AlertView | None:
         return None
     if alert.alert not in (AlertKind.HEATSTROKE_ALERT, AlertKind.SPECIAL_HEATSTROKE_ALERT):
         if alert.alert != AlertKind.NONE:
-            log.warning("unknown heat alert %r in local state; not shown", alert.alert)
+            warn_once("unknown heat alert %r in local state; not shown", alert.alert)
         return None
     return alert
 

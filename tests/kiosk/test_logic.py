@@ -13,10 +13,10 @@ from kiosk.idle import IdleReset
 from kiosk.situation import Condition, assess
 from kiosk.textfit import fitting_size, snap_size
 from kiosk.trend import trend_geometry
-from kiosk.viewmodel import build_view
+from kiosk.viewmodel import build_view, clock_text
 from sensors.localstate import AlertView, DisplaySchedule, NoticeView, ReadingView, Snapshot
 
-NOW = 1_785_000_000_000  # a summer afternoon, 2026-07-26 02:20 UTC
+NOW = 1_785_000_000_000  # a summer night: 2026-07-26 02:20 JST
 
 
 def snapshot(**changes: object) -> Snapshot:
@@ -287,3 +287,20 @@ def test_wrong_pins_lock_the_pad_for_a_while() -> None:
     assert gate.try_pin("2608", 11.0) is PinResult.LOCKED  # even the right one, for now
     assert not gate.tap(12.0)
     assert gate.try_pin("2608", 10.0 + LOCKOUT_S) is PinResult.OK
+
+
+def test_high_contrast_is_light_text_on_black_and_keeps_the_level_colour() -> None:
+    tr = Translator()
+    normal = build_view(assess(snapshot(), NOW), "ja", tr, NOW, ("駅", "St"), None)
+    high = build_view(assess(snapshot(), NOW), "ja", tr, NOW, ("駅", "St"), None, True)
+    assert high.background == (0.0, 0.0, 0.0, 1.0)
+    assert high.foreground == (1.0, 1.0, 1.0, 1.0)
+    assert normal.background != high.background
+    assert high.band_colour == normal.band_colour
+
+
+def test_dates_are_jst_in_each_languages_own_words() -> None:
+    tr = Translator()
+    assert clock_text(NOW, "ja", tr) == "7月26日(日) 02:20"
+    assert clock_text(NOW, "ko", tr) == "7월 26일 (일) 02:20"
+    assert clock_text(NOW, "vi", tr) == "CN, 26/7 02:20"
