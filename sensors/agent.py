@@ -30,9 +30,9 @@ from sensors.localstate import ReadingView, open_local_state
 from sensors.measure import to_reading
 from sensors.notify import SystemdNotifier
 from sensors.outbox import Outbox
-from sensors.outputs import LedPattern
 from sensors.parts import build_parts, given_or_fake, sensor_opener
-from sensors.power import PowerCyclePolicy
+from sensors.patterns import LedPattern
+from sensors.powercycle import PowerCyclePolicy
 from sensors.pump import OutboxPump
 from sensors.reader import ReadResult
 from sensors.receipts import ReceiptPump
@@ -191,18 +191,18 @@ class Agent:
             )
         body = reading.model_dump(mode="json", exclude_none=True, exclude={"ts", "time"})
         self.outbox.add(stamp, body)
-        self.state.write_reading(
-            ReadingView(
-                reading.ts,
-                reading.temp_c,
-                reading.rh,
-                reading.wbgt,
-                reading.level.value if reading.level else None,
-                reading.quality.value,
-                reading.time.value,
-            )
+        view = ReadingView(
+            reading.ts,
+            reading.temp_c,
+            reading.rh,
+            reading.wbgt,
+            reading.level.value if reading.level else None,
+            reading.quality.value,
+            reading.time.value,
         )
-        self._write_status()
+        with self.state.transaction():  # one commit for the kiosk's view of this reading
+            self.state.write_reading(view)
+            self._write_status()
         if self.parts.beacon is not None:
             quiet = in_window(*self.runtime.quiet_hours, self.clock.wall_ms())
             level = reading.level
@@ -313,6 +313,7 @@ class Agent:
         self.link.start()
         self.notifier.ready(f"session {self.session}")
         next_reading = next_health = time.monotonic()
+        connections = 0
         heartbeat = (self.notifier.watchdog_s or 30.0) / 3
         try:
             while not self.stopping.is_set():
@@ -326,7 +327,11 @@ class Agent:
                 if now >= next_reading:
                     self.take_reading()
                     next_reading = max(next_reading + self.runtime.reading_interval_s, now)
-                if self.link.connected:
+                online = self.link.connected  # read first: it is set after the count
+                if self.link.connections != connections:
+                    connections = self.link.connections
+                    self.pump.reconnected()
+                if online:
                     if now >= next_health:
                         self.link.publish(
                             station_topic(self.settings.station_id, StationTopic.HEALTH),

@@ -102,8 +102,8 @@ class MqttLink:
         client.subscribe(
             [(t, 1) for t in station_subscriptions(self.config.station_id, self.config.area)]
         )
+        self.connections += 1  # before ``connected``: the loop reads them in that order
         self.connected = True
-        self.connections += 1
         log.info("connected to %s:%s", self.config.host, self.config.port)
         self.wake.set()
 

@@ -7,30 +7,14 @@ as ``pin_factory``; on a Pi the default factory drives the real pins.
 import logging
 import threading
 from collections.abc import Callable
-from enum import StrEnum
 from typing import Any
 
 from gpiozero import LED, Button, DigitalOutputDevice, MotionSensor
 
+from sensors.patterns import BLINK, LedPattern
+
 log = logging.getLogger("kyusui.agent.gpio")
-
-
-class LedPattern(StrEnum):
-    STARTING = "starting"  # fast flicker
-    ONLINE = "online"  # steady on
-    OFFLINE = "offline"  # slow blink: buffering readings
-    SENSOR_FAULT = "sensor_fault"  # a short flash every 2 s
-    IDENTIFY = "identify"  # very fast, for a technician looking for this station
-
-
-# (on seconds, off seconds); None = steady on.
-BLINK: dict[LedPattern, tuple[float, float] | None] = {
-    LedPattern.STARTING: (0.1, 0.1),
-    LedPattern.ONLINE: None,
-    LedPattern.OFFLINE: (1.0, 1.0),
-    LedPattern.SENSOR_FAULT: (0.2, 1.8),
-    LedPattern.IDENTIFY: (0.05, 0.05),
-}
+__all__ = ["Beacon", "LedPattern", "MotionInput", "ServiceButton", "StatusLed"]
 
 
 class StatusLed:

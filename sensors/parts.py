@@ -4,13 +4,15 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sensors.dht import DhtDevice, FakeDHT, open_device
-from sensors.outputs import Beacon, MotionInput, ServiceButton, StatusLed
-from sensors.power import GpioSensorPower
 from sensors.settings import AgentSettings
 from sensors.simulation import SummerDay
+
+if TYPE_CHECKING:
+    from sensors.outputs import Beacon, MotionInput, ServiceButton, StatusLed
+    from sensors.power import GpioSensorPower
 
 log = logging.getLogger("kyusui.agent.parts")
 
@@ -33,11 +35,11 @@ def sensor_opener(settings: AgentSettings, sensor: DhtDevice | None) -> Callable
 
 @dataclass
 class Parts:
-    led: StatusLed | None = None
-    beacon: Beacon | None = None
-    motion: MotionInput | None = None
-    button: ServiceButton | None = None
-    power: GpioSensorPower | None = None
+    led: "StatusLed | None" = None
+    beacon: "Beacon | None" = None
+    motion: "MotionInput | None" = None
+    button: "ServiceButton | None" = None
+    power: "GpioSensorPower | None" = None
     closers: list[Callable[[], None]] = field(default_factory=list)
 
     def close(self) -> None:
@@ -57,6 +59,13 @@ def build_parts(
     stopping: threading.Event,
 ) -> Parts:
     parts = Parts()
+    s = settings
+    pins = (s.status_led_pin, s.beacon_pin, s.pir_pin, s.button_pin, s.sensor_power_pin)
+    if all(pin is None for pin in pins):
+        return parts  # no GPIO parts: gpiozero is not even loaded (about 2 MB less memory)
+    from sensors.outputs import Beacon, MotionInput, ServiceButton, StatusLed
+    from sensors.power import GpioSensorPower
+
     if settings.status_led_pin is not None:
         parts.led = StatusLed(settings.status_led_pin, pin_factory)
         parts.closers.append(parts.led.close)

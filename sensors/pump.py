@@ -38,6 +38,12 @@ class OutboxPump:
         self.cursor = 0  # the last row id handed to the broker
         self.denied = 0
         self._paused_until = 0
+        self._resending = False
+
+    def reconnected(self) -> None:
+        """Paho resends what was in flight right after it reconnects; nothing new may go
+        out before those have been acknowledged, or readings would arrive out of order."""
+        self._resending = bool(self.inflight)
 
     def _held(self, row: OutboxRow, boot_id: str, now_mono_ms: int) -> bool:
         return (
@@ -59,6 +65,10 @@ class OutboxPump:
         """Publish what may go now (call only while connected); returns messages sent."""
         if now_mono_ms < self._paused_until:
             return 0
+        if self._resending:
+            if self.inflight:
+                return 0
+            self._resending = False
         sent = 0
         while len(self.inflight) < self.window:
             rows = self.outbox.batch(self.cursor, self.batch_size)

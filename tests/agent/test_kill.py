@@ -53,6 +53,9 @@ def test_readings_in_the_outbox_survive_sigkill_at_random_moments(
         assert wait_until(lambda: len(outbox(state_dir)[0]) <= 2, timeout_s=20)
         process.send_signal(signal.SIGTERM)
         assert process.wait(15) == 0
+        written = outbox(state_dir)[1]
+        # What the broker acknowledged may still be on its way to the listener.
+        wait_until(lambda: len({r["ts"] for r in listener.readings()}) >= written, timeout_s=10)
     finally:
         listener.stop()
 

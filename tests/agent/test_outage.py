@@ -42,6 +42,11 @@ def test_readings_taken_while_the_broker_is_down_all_arrive_in_order(
             own_broker.start()
             assert wait_until(lambda: len(taken) > before_outage + 30)
             assert wait_until(lambda: agent.outbox.depth <= 1 and len(listener.readings()) >= 35)
+        wait_until(
+            lambda: (
+                len(set(r["ts"] for r in listener.readings())) + agent.outbox.depth >= len(taken)
+            )
+        )
     finally:
         listener.stop()
 

@@ -64,3 +64,23 @@ def test_unsynced_readings_wait_then_are_re_dated_from_the_monotonic_clock(
     rows = outbox.batch(1, 10)
     assert (rows[0].ts, rows[0].time_source) == (1_700_000_000_500, "redated")
     assert (rows[1].ts, rows[1].time_source) == (7, "unsynced")  # cannot be re-dated: flagged
+
+
+def test_after_a_reconnect_nothing_new_overtakes_the_messages_being_resent(
+    tmp_path: Path,
+) -> None:
+    outbox = Outbox(open_agent_db(tmp_path).conn)
+    for i in range(3):
+        outbox.add(stamp(i), {"quality": "fault"})
+    sent = Sent()
+    pump = OutboxPump(outbox, sent, 1, batch_size=1)
+    assert pump.pump("b1", 0) == 3
+    pump.reconnected()  # the client library resends messages 1–3 itself
+    outbox.add(stamp(3), {"quality": "fault"})
+    assert pump.pump("b1", 0) == 0
+    for mid in (1, 2):
+        pump.acked(mid, True, 0)
+    assert pump.pump("b1", 0) == 0
+    pump.acked(3, True, 0)
+    assert pump.pump("b1", 0) == 1
+    assert b'"ts":1000003' in sent[-1]

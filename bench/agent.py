@@ -1,0 +1,181 @@
+"""Station agent figures: steady RSS, CPU at one reading per 10 s, bytes written to disk per
+day, and the time to replay 14 days of buffered readings (20,160) to a real Mosquitto.
+
+Usage: python bench/agent.py [--window-s 60]
+The last line printed is one JSON object: {"rss_mb", "cpu_pct_at_10s", "replay_s_20160"}.
+"""
+
+import argparse
+import json
+import os
+import secrets
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from devnet.mosquitto import Mosquitto
+from sensors.agentdb import open_agent_db
+
+STATION = "st-bench-01"
+SERVER = "kyusui-server"
+REPLAY_READINGS = 20_160
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def agent_env(broker: Mosquitto, state_dir: Path, interval_s: float) -> dict[str, str]:
+    return {
+        **os.environ,
+        "KYUSUI_AGENT_CONFIG": str(state_dir / "absent.toml"),
+        "KYUSUI_AGENT_STATION_ID": STATION,
+        "KYUSUI_AGENT_AREA": "naka",
+        "KYUSUI_AGENT_BROKER_PORT": str(broker.port),
+        "KYUSUI_AGENT_BROKER_PASSWORD": broker.accounts[STATION],
+        "KYUSUI_AGENT_SENSOR": "fake",
+        "KYUSUI_AGENT_READING_INTERVAL_S": str(interval_s),
+        "KYUSUI_AGENT_CLOCK_CHECK": "trust",
+        "KYUSUI_AGENT_STATE_DIR": str(state_dir),
+    }
+
+
+def start_agent(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "sensors"], env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+
+
+def cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmRSS")
+
+
+def written_bytes(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/io").read_text().splitlines():
+        if line.startswith("write_bytes:"):
+            return int(line.split()[1])
+    raise RuntimeError("no write_bytes")
+
+
+def steady_state(broker: Mosquitto, workdir: Path, window_s: float) -> dict[str, float]:
+    state_dir = workdir / "steady"
+    process = start_agent(agent_env(broker, state_dir, 10.0), workdir / "steady.log")
+    try:
+        time.sleep(15)  # start-up, first connection, first readings
+        cpu0, io0, t0 = cpu_s(process.pid), written_bytes(process.pid), time.monotonic()
+        time.sleep(window_s)
+        cpu1, io1, t1 = cpu_s(process.pid), written_bytes(process.pid), time.monotonic()
+        rss = rss_mb(process.pid)
+    finally:
+        process.terminate()
+        process.wait(20)
+    elapsed = t1 - t0
+    per_reading = (io1 - io0) / (elapsed / 10.0)
+    return {
+        "rss_mb": round(rss, 1),
+        "cpu_pct_at_10s": round(100 * (cpu1 - cpu0) / elapsed, 2),
+        "disk_bytes_per_reading": round(per_reading),
+        # One reading a minute, the default interval.
+        "disk_bytes_per_day_at_60s": round(per_reading * 1440),
+    }
+
+
+def fill_outbox(state_dir: Path, count: int) -> None:
+    """14 days of readings, as an offline station would have stored them."""
+    conn = open_agent_db(state_dir).conn
+    start = time.time_ns() // 1_000_000 - count * 60_000
+    body = json.dumps(
+        {"temp_c": 31.2, "rh": 62.5, "wbgt": 28.4, "level": "severe_warning", "quality": "ok"},
+        separators=(",", ":"),
+    )
+    conn.execute("BEGIN")
+    conn.executemany(
+        "INSERT INTO outbox (ts, mono_ms, boot_id, time_source, body) VALUES (?, ?, ?, ?, ?)",
+        ((start + i * 60_000, i * 60_000, "bench", "synced", body) for i in range(count)),
+    )
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def replay(broker: Mosquitto, workdir: Path) -> float:
+    state_dir = workdir / "replay"
+    fill_outbox(state_dir, REPLAY_READINGS)
+    seen: set[int] = set()
+    online_at: list[float] = []
+    done = threading.Event()
+
+    def on_message(client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
+        if message.topic.endswith("/status") and b'"online"' in message.payload:
+            online_at.append(time.monotonic())
+        elif message.topic.endswith("/telemetry"):
+            seen.update(r["ts"] for r in json.loads(message.payload)["readings"])
+            if len(seen) >= REPLAY_READINGS:
+                done.set()
+
+    listener = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    listener.username_pw_set(SERVER, broker.accounts[SERVER])
+    listener.on_message = on_message
+    listener.connect("127.0.0.1", broker.port or 0)
+    listener.subscribe(f"kyusui/v1/st/{STATION}/#", qos=1)
+    listener.loop_start()
+    time.sleep(0.5)
+    started = time.monotonic()
+    process = start_agent(agent_env(broker, state_dir, 60.0), workdir / "replay.log")
+    try:
+        if not done.wait(300):
+            raise RuntimeError(f"only {len(seen)} of {REPLAY_READINGS} readings arrived")
+        finished = time.monotonic()
+    finally:
+        process.terminate()
+        process.wait(20)
+        listener.disconnect()
+        listener.loop_stop()
+    connected = online_at[0] if online_at else started
+    print(f"replay: process start to last reading {finished - started:.2f} s")
+    return round(finished - connected, 2)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--window-s", type=float, default=60.0, help="CPU/disk measuring window")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="kyusui-bench-", dir="/var/tmp") as tmp:
+        workdir = Path(tmp)
+        workdir.chmod(0o755)  # the broker drops to its own user and must reach its files
+        accounts = {SERVER: secrets.token_urlsafe(12), STATION: secrets.token_urlsafe(12)}
+        broker = Mosquitto(
+            workdir / "broker", accounts=accounts, station_areas={STATION: "naka"}
+        ).start()
+        try:
+            replay_s = replay(broker, workdir)
+            steady = steady_state(broker, workdir, args.window_s)
+        finally:
+            broker.stop()
+    for name, value in steady.items():
+        print(f"{name}: {value}")
+    print(f"replay_s_20160: {replay_s}")
+    print(
+        json.dumps(
+            {
+                "rss_mb": steady["rss_mb"],
+                "cpu_pct_at_10s": steady["cpu_pct_at_10s"],
+                "replay_s_20160": replay_s,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
