@@ -73,13 +73,18 @@ def tesseract() -> str:
 
 
 def run_driver(
-    display: str, tmp: Path, name: str, steps: list[dict[str, Any]], **settings: Any
+    display: str,
+    tmp: Path,
+    name: str,
+    steps: list[dict[str, Any]],
+    state_dir: Path | None = None,
+    **settings: Any,
 ) -> dict[str, Any]:
     """Run one batch of steps in a fresh kiosk process; returns the driver's results."""
     out_dir = ARTIFACTS / name
     if out_dir.exists():
         shutil.rmtree(out_dir)
-    state_dir = tmp / f"{name}-state"
+    state_dir = state_dir or tmp / f"{name}-state"
     plan = {
         "state_dir": str(state_dir),
         "out_dir": str(out_dir),
