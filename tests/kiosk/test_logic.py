@@ -14,7 +14,7 @@ from kiosk.situation import Condition, assess
 from kiosk.textfit import fitting_size, snap_size
 from kiosk.trend import trend_geometry
 from kiosk.viewmodel import build_view, clock_text
-from sensors.localstate import AlertView, DisplaySchedule, NoticeView, ReadingView, Snapshot
+from sensors.localstate import AlertView, NoticeView, ReadingView, Snapshot
 
 NOW = 1_785_000_000_000  # a summer night: 2026-07-26 02:20 JST
 
@@ -234,10 +234,6 @@ def test_the_picture_shifts_slowly_and_stays_within_its_margin() -> None:
     assert all(abs(dx) <= 6 and abs(dy) <= 6 for dx, dy in offsets)
     assert burn_in_offset(10.0, 6, 300) == burn_in_offset(299.0, 6, 300)
     assert burn_in_offset(1234.0, 0, 300) == (0, 0)
-
-
-def test_default_schedule_matches_the_local_state_default() -> None:
-    assert DisplaySchedule().on_start == "05:00"
 
 
 # --- trend and text fitting -----------------------------------------------------------
