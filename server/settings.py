@@ -65,6 +65,8 @@ class ServerSettings(TomlSettings):
     api_host: str = "127.0.0.1"
     api_port: int = 8000
     offline_after_s: int = Field(300, ge=30)
+    # The fleet view is computed at most once per this many seconds per API process.
+    api_fleet_cache_s: float = Field(2.0, ge=0, le=60)
     # When set, an admin API token with this value exists from start (demo, first install).
     bootstrap_token: SecretStr = SecretStr("")
 

@@ -15,6 +15,7 @@ from server.alerts.book import AlertBook
 from server.alerts.notify import Notifier, notifier_for
 from server.alerts.offline import check_offline
 from server.api import admin, alerts, metrics, public, stations
+from server.api.cache import FleetCache
 from server.notify import SystemdNotifier
 from server.registry.db import Registry
 from server.settings import ServerSettings
@@ -77,6 +78,7 @@ def create_app(
         app.state.notifier = notifier or notifier_for(settings.alert_webhook_url)
         app.state.alert_book = AlertBook(app.state.registry, app.state.notifier)
         app.state.metrics = metrics.ApiMetrics()
+        app.state.fleet_cache = FleetCache(settings.api_fleet_cache_s)
         checker = asyncio.create_task(_offline_checker(app, settings.alert_check_interval_s))
         systemd = SystemdNotifier()
         pinger = asyncio.create_task(_watchdog(systemd))

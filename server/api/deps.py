@@ -9,6 +9,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from server.alerts.book import AlertBook
+from server.api.cache import FleetCache
 from server.registry.db import Registry
 from server.registry.models import Role
 from server.registry.tokens import Principal, authenticate
@@ -38,6 +39,11 @@ def get_alert_book(request: Request) -> AlertBook:
     return book
 
 
+def get_fleet_cache(request: Request) -> FleetCache:
+    cache: FleetCache = request.app.state.fleet_cache
+    return cache
+
+
 def get_session(registry: Annotated[Registry, Depends(get_registry)]) -> Iterator[Session]:
     with registry.session() as session:
         yield session
@@ -48,6 +54,7 @@ SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
 SessionDep = Annotated[Session, Depends(get_session)]
 AlertBookDep = Annotated[AlertBook, Depends(get_alert_book)]
+FleetCacheDep = Annotated[FleetCache, Depends(get_fleet_cache)]
 
 
 def current_principal(

@@ -11,7 +11,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
-from server.api.deps import Reader, SessionDep, SettingsDep, Staff, StoreDep
+from server.api.deps import FleetCacheDep, Reader, SessionDep, SettingsDep, Staff, StoreDep
 from server.api.fleet import merge, station_out
 from server.api.schemas import (
     JST,
@@ -87,12 +87,20 @@ def fleet(
     store: StoreDep,
     settings: SettingsDep,
     session: SessionDep,
+    cache: FleetCacheDep,
     include_retired: bool = False,
 ) -> Response:
-    stations = merge(
-        list_stations(session), store.fleet(), now_ms(), settings.offline_after_s, include_retired
-    )
-    return Response(_STATIONS.dump_json(stations), media_type="application/json")
+    def compute() -> bytes:
+        stations = merge(
+            list_stations(session),
+            store.fleet(),
+            now_ms(),
+            settings.offline_after_s,
+            include_retired,
+        )
+        return _STATIONS.dump_json(stations)
+
+    return Response(cache.get(include_retired, compute), media_type="application/json")
 
 
 @router.get("/{station_id}")
@@ -118,7 +126,11 @@ def _apply(station: Station, changes: dict[str, object]) -> None:
 
 @router.post("", status_code=201, summary="Enrol a station (or complete a pending one)")
 def enrol(
-    body: StationIn, who: Staff, store: StoreDep, settings: SettingsDep, session: SessionDep
+    body: StationIn,
+    who: Staff,
+    settings: SettingsDep,
+    session: SessionDep,
+    cache: FleetCacheDep,
 ) -> StationOut:
     station = session.get(Station, body.id)
     if station is not None and station.state != StationState.PENDING:
@@ -129,6 +141,7 @@ def enrol(
     station.state = StationState.ACTIVE.value
     _apply(station, body.model_dump(exclude={"id"}))
     audit(session, who.name, "station.enrol", body.id)
+    cache.clear()
     session.flush()
     return station_out(station, None, now_ms(), settings.offline_after_s)
 
@@ -138,9 +151,9 @@ def edit(
     station_id: str,
     body: StationPatch,
     who: Staff,
-    store: StoreDep,
     settings: SettingsDep,
     session: SessionDep,
+    cache: FleetCacheDep,
 ) -> StationOut:
     station = session.get(Station, station_id)
     if station is None:
@@ -150,11 +163,12 @@ def edit(
     changes = body.model_dump(exclude_unset=True)
     _apply(station, changes)
     audit(session, who.name, "station.edit", station_id, ", ".join(sorted(changes)))
+    cache.clear()
     return station_out(station, None, now_ms(), settings.offline_after_s)
 
 
 @router.delete("/{station_id}", status_code=204, summary="Retire a station; its data stays")
-def retire(station_id: str, who: Staff, session: SessionDep) -> Response:
+def retire(station_id: str, who: Staff, session: SessionDep, cache: FleetCacheDep) -> Response:
     station = session.get(Station, station_id)
     if station is None:
         raise HTTPException(
@@ -163,6 +177,7 @@ def retire(station_id: str, who: Staff, session: SessionDep) -> Response:
     station.state = StationState.RETIRED.value
     station.retired_at = now_ms()
     audit(session, who.name, "station.retire", station_id)
+    cache.clear()
     return Response(status_code=204)
 
 

@@ -125,6 +125,7 @@ def api_settings(tmp_path: Path) -> ServerSettings:
         timeseries_path=tmp_path / "ts.sqlite",
         registry_path=tmp_path / "registry.sqlite",
         alert_check_interval_s=3600,
+        api_fleet_cache_s=0,
     )
 
 

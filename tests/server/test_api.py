@@ -175,3 +175,25 @@ def test_the_openapi_document_describes_the_api(api: TestClient) -> None:
         "/api/v1/quarantine",
     ):
         assert path in paths
+
+
+def test_many_screens_polling_the_fleet_share_one_computation() -> None:
+    from server.api.cache import FleetCache
+
+    computed: list[int] = []
+
+    def compute() -> bytes:
+        computed.append(1)
+        return b"[]"
+
+    cache = FleetCache(ttl_s=60)
+    assert [cache.get(False, compute) for _ in range(5)] == [b"[]"] * 5
+    assert len(computed) == 1
+    cache.get(True, compute)  # include_retired is a different view
+    cache.clear()  # an edit through the API
+    cache.get(False, compute)
+    assert len(computed) == 3
+    uncached = FleetCache(ttl_s=0)
+    uncached.get(False, compute)
+    uncached.get(False, compute)
+    assert len(computed) == 5
