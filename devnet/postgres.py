@@ -9,6 +9,7 @@ import pwd
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -95,12 +96,24 @@ class PostgresCluster:
         )
         try:
             wait_for_port(self.port, timeout_s=30)
+            self._wait_until_accepting()
         except TimeoutError:
             self.stop()
             raise RuntimeError(
                 f"postgres did not start; see {self.workdir / 'postgres.log'}"
             ) from None
         return self
+
+    def _wait_until_accepting(self, timeout_s: float = 30.0) -> None:
+        """The port opens before recovery ends ("the database system is starting up")."""
+        ready = _bin("pg_isready")
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            check = [ready, "-q", "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]
+            if subprocess.run(check, check=False).returncode == 0:
+                return
+            time.sleep(0.1)
+        raise TimeoutError("postgres does not accept connections")
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import json
 import time
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -18,7 +19,6 @@ from server.api.schemas import (
     BucketOut,
     HealthOut,
     ReadingOut,
-    Stat,
     StationIn,
     StationOut,
     StationPatch,
@@ -76,7 +76,6 @@ def _known(session: Session, store: StoreDep, station_id: str) -> Station | None
 
 # Large lists are serialised once, by pydantic-core, instead of validated again by FastAPI.
 _STATIONS = TypeAdapter(list[StationOut])
-_BUCKETS = TypeAdapter(list[BucketOut])
 
 
 @router.get(
@@ -191,8 +190,10 @@ def station_readings(
     end: TimeQuery = None,
 ) -> list[ReadingOut]:
     start_ms, end_ms = _range(start, end, MAX_RANGE)
-    _known(session, store, station_id)
-    return [ReadingOut.of(r) for r in store.readings(station_id, start_ms, end_ms)]
+    readings = store.readings(station_id, start_ms, end_ms)
+    if not readings:
+        _known(session, store, station_id)  # 404 for a station nobody knows
+    return [ReadingOut.of(r) for r in readings]
 
 
 @router.get(
@@ -210,22 +211,25 @@ def station_history(
     end: TimeQuery = None,
 ) -> Response:
     start_ms, end_ms = _range(start, end, timedelta(seconds=every.seconds * MAX_BUCKETS))
-    _known(session, store, station_id)
+    buckets = store.aggregate(station_id, start_ms, end_ms, every.seconds)
+    if not buckets:
+        _known(session, store, station_id)
 
-    def stat(triple: tuple[float, float, float] | None) -> Stat | None:
-        return None if triple is None else Stat(min=triple[0], mean=triple[1], max=triple[2])
+    def stat(triple: tuple[float, float, float] | None) -> dict[str, float] | None:
+        return None if triple is None else {"min": triple[0], "mean": triple[1], "max": triple[2]}
 
-    buckets = [
-        BucketOut(
-            time=jst(b.start_ms),
-            count=b.count,
-            temp_c=stat(b.temp_c),
-            rh=stat(b.rh),
-            wbgt=stat(b.wbgt),
-        )
-        for b in store.aggregate(station_id, start_ms, end_ms, every.seconds)
+    # Plain dicts in the BucketOut shape: a 7-day history is a thousand buckets.
+    body = [
+        {
+            "time": jst(b.start_ms).isoformat(),
+            "count": b.count,
+            "temp_c": stat(b.temp_c),
+            "rh": stat(b.rh),
+            "wbgt": stat(b.wbgt),
+        }
+        for b in buckets
     ]
-    return Response(_BUCKETS.dump_json(buckets), media_type="application/json")
+    return Response(json.dumps(body, separators=(",", ":")), media_type="application/json")
 
 
 @router.get("/{station_id}/health", summary="The station's latest health report")
