@@ -142,7 +142,6 @@ def test_before_the_agent_has_started_the_screen_says_no_reading_yet(run: dict[s
         s = shot(run, name)
         assert close_to(band_colour(s), hex_rgb(STATE_BAND))
         assert similarity("まだ測定値がありません", ocr(s, "level_word", "ja")) >= 0.7
-    assert not (Path(run["state_dir"]) / f"{FILE_NAME}.corrupt").exists()
 
 
 def test_notice_text_is_shown_exactly_as_written_never_as_markup(run: dict[str, Any]) -> None:
