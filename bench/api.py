@@ -64,6 +64,8 @@ def load(settings: ServerSettings, now_ms: int) -> int:
                 flush()
         lines.append(f"status,station={station} online=1.0,session=1.0 {now_ms - 5000}")
     flush()
+    # Loaded around ingest, so bring the 10-minute rollup up to date as ingest would.
+    store.rollup.backfill(start)
     store.close()
     return written
 

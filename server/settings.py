@@ -57,6 +57,8 @@ class ServerSettings(TomlSettings):
     influx_raw_days: int = Field(30, ge=1)
     influx_rollup_days: int = Field(3650, ge=1)
     influx_timeout_s: float = Field(10.0, gt=0)
+    # 10-minute history from the rollup that ingest keeps (docs/timeseries.md).
+    influx_rollup_reads: bool = True
 
     # SQLAlchemy URL of the registry; unset: a SQLite file at registry_path.
     registry_url: SecretStr = SecretStr("")

@@ -28,6 +28,7 @@ from server.store.base import StoreUnavailableError
 
 log = logging.getLogger("kyusui.ingest")
 MAX_BACKOFF_S = 30.0
+MAINTAIN_EVERY_S = 60.0
 
 
 class IngestWorker:
@@ -46,6 +47,7 @@ class IngestWorker:
         # (mid, qos, message) received on the current connection and not yet acknowledged.
         self._pending: list[tuple[int, int, Incoming]] = []
         self._first_pending_at = 0.0
+        self._maintained_at = time.monotonic()
         fixed_id = settings.ingest_client_id is not None
         client_id = settings.ingest_client_id or f"ingest-{time.time_ns()}"
         self.client = mqtt.Client(
@@ -168,6 +170,7 @@ class IngestWorker:
                 self.stopping.wait(backoff_s)
                 continue
             self._drain()
+            self._maintain()
             if self._pending and (
                 len(self._pending) >= self.settings.ingest_batch_size
                 or time.monotonic() - self._first_pending_at >= self.settings.ingest_batch_wait_s
@@ -175,6 +178,18 @@ class IngestWorker:
                 socket_open = self._flush()
         if socket_open:
             self.client.disconnect()
+        self._maintain(force=True)
+
+    def _maintain(self, force: bool = False) -> None:
+        """The store's housekeeping (rollups), about once a minute and at stop."""
+        now = time.monotonic()
+        if not force and now - self._maintained_at < MAINTAIN_EVERY_S:
+            return
+        self._maintained_at = now
+        try:
+            self.handler.store.maintain()
+        except StoreUnavailableError as exc:
+            log.warning("store housekeeping failed; trying again later: %s", exc)
 
     def _drain(self) -> None:
         """Read what is already buffered without waiting in select() once per packet."""

@@ -99,4 +99,7 @@ class TimeSeriesStore(Protocol):
     def ping(self) -> None:
         """Raise StoreUnavailableError unless the store answers."""
 
+    def maintain(self) -> None:
+        """Housekeeping that ingest runs about once a minute (e.g. refreshing rollups)."""
+
     def close(self) -> None: ...

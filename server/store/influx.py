@@ -8,9 +8,6 @@ import re
 import time
 from typing import Any
 
-import httpx
-
-from contract.levels import ordered_levels
 from contract.messages import Health, Reading, StationState, Status
 from server.settings import ServerSettings, TimeSeriesBackend
 from server.store.base import (
@@ -18,12 +15,13 @@ from server.store.base import (
     HealthSample,
     LatestState,
     StationReadings,
-    StoreUnavailableError,
     health_fields,
 )
+from server.store.influx_read import READING_FIELDS, InfluxQL, quote, reading_of, rows_of
+from server.store.influx_rollup import SETTLED_MS, STEP_MS, Rollup, floor_step
+from server.store.influx_rollup import STATS as ROLLUP_STATS
+from server.store.influx_rollup import TARGET as ROLLUP_TARGET
 from server.store.influx_write import (
-    QUALITY_CODES,
-    TIME_CODES,
     LineWriter,
     V1Writer,
     V2Writer,
@@ -31,10 +29,6 @@ from server.store.influx_write import (
     reading_lines,
 )
 
-_QUALITY = {v: k for k, v in QUALITY_CODES.items()}
-_TIME = {v: k for k, v in TIME_CODES.items()}
-_LEVELS = ordered_levels()
-READING_FIELDS = "temp_c, rh, wbgt, level, quality, time_source"
 FLEET_WINDOW_S = 3600
 LAST_PER_STATION = "GROUP BY station ORDER BY time DESC LIMIT 1"
 # Status points arrive once per station connect; the fleet view may show one a few
@@ -42,82 +36,17 @@ LAST_PER_STATION = "GROUP BY station ORDER BY time DESC LIMIT 1"
 STATUS_CACHE_S = 5.0
 
 
-def quote(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+ROLLUP_RP = "rollup"
 
 
-class InfluxQL:
-    """Queries over ``/query``; answers as {series name or tag value: rows}."""
+def _bucket(row: dict[str, Any]) -> Bucket:
+    def triple(f: str) -> tuple[float, float, float] | None:
+        if row.get(f"{f}_mean") is None:
+            return None
+        return (float(row[f"{f}_min"]), float(row[f"{f}_mean"]), float(row[f"{f}_max"]))
 
-    def __init__(self, settings: ServerSettings) -> None:
-        s = settings
-        if s.timeseries_backend is TimeSeriesBackend.INFLUXDB:
-            database, _, rp = s.influx_bucket.partition("/")
-            self.rp = rp or "autogen"
-            headers = {"Authorization": f"Token {s.influx_token.get_secret_value()}"}
-            self.params: dict[str, str] = {"db": database}
-        else:
-            database, self.rp, headers = s.influx_database, s.influx_retention_policy, {}
-            self.params = {"db": database}
-            if s.influx_username:
-                self.params |= {"u": s.influx_username, "p": s.influx_password.get_secret_value()}
-        self.database = database
-        self.client = httpx.Client(
-            base_url=s.influx_url, headers=headers, timeout=s.influx_timeout_s
-        )
-
-    def query(self, q: str, method: str = "GET") -> list[dict[str, Any]]:
-        params = self.params | {"q": q, "epoch": "ms"}
-        try:
-            answer = self.client.request(method, "/query", params=params)
-        except httpx.HTTPError as exc:
-            raise StoreUnavailableError(f"InfluxDB query failed: {exc!r}") from exc
-        if answer.status_code != 200:
-            raise StoreUnavailableError(f"InfluxDB query: {answer.status_code} {answer.text}")
-        results: list[dict[str, Any]] = answer.json().get("results", [])
-        for result in results:
-            if "error" in result:
-                raise StoreUnavailableError(f"InfluxDB query error: {result['error']}")
-        return results
-
-    def ping(self) -> None:
-        try:
-            answer = self.client.get("/ping")
-        except httpx.HTTPError as exc:
-            raise StoreUnavailableError(f"InfluxDB does not answer: {exc!r}") from exc
-        if answer.status_code != 204:
-            raise StoreUnavailableError(f"InfluxDB ping: {answer.status_code}")
-
-    def close(self) -> None:
-        self.client.close()
-
-
-def _rows(result: dict[str, Any]) -> list[tuple[dict[str, str], list[dict[str, Any]]]]:
-    out = []
-    for series in result.get("series", []):
-        columns = series["columns"]
-        out.append(
-            (
-                series.get("tags", {}),
-                [dict(zip(columns, v, strict=True)) for v in series.get("values", [])],
-            )
-        )
-    return out
-
-
-def _reading(row: dict[str, Any]) -> Reading:
-    quality = _QUALITY.get(row.get("quality") or 0.0)
-    level = row.get("level")
-    return Reading.model_validate(
-        {
-            "ts": row["time"],
-            "temp_c": row.get("temp_c"),
-            "rh": row.get("rh"),
-            "wbgt": row.get("wbgt"),
-            "level": None if level is None else _LEVELS[int(level)],
-            "quality": quality,
-            "time": _TIME.get(row.get("time_source") or 0.0),
-        }
+    return Bucket(
+        int(row["time"]), int(row.get("n") or 0), triple("temp_c"), triple("rh"), triple("wbgt")
     )
 
 
@@ -146,12 +75,19 @@ class InfluxTimeSeries:
         self.ql = InfluxQL(settings)
         self.writer = writer or make_writer(settings)
         self._from = f'"{self.ql.database}"."{self.ql.rp}"'
+        self._rollup_from = f'"{self.ql.database}"."{ROLLUP_RP}"'
+        self.rollup = Rollup(self.ql, self._from, self._rollup_from)
+        self.rollup_reads = settings.influx_rollup_reads
         self._status_cache: tuple[float, dict[str, dict[str, Any]]] = (-STATUS_CACHE_S, {})
 
     def write_batch(self, batch: list[StationReadings]) -> None:
         lines = reading_lines(batch)
         if lines:
             self.writer.write(lines)
+            self.rollup.mark(batch)
+
+    def maintain(self) -> None:
+        self.rollup.refresh()
 
     def write_readings(self, station: str, readings: list[Reading]) -> None:
         self.write_batch([StationReadings(station, readings)])
@@ -176,44 +112,42 @@ class InfluxTimeSeries:
     def readings(self, station: str, start_ms: int, end_ms: int) -> list[Reading]:
         where = self._where(station, start_ms, end_ms)
         q = f"SELECT {READING_FIELDS} FROM {self._from}.reading WHERE {where}"
-        return [_reading(row) for _, rows in _rows(self.ql.query(q)[0]) for row in rows]
+        return [reading_of(row) for _, rows in rows_of(self.ql.query(q)[0]) for row in rows]
 
     def aggregate(self, station: str, start_ms: int, end_ms: int, every_s: int) -> list[Bucket]:
-        stats = ", ".join(
-            f"min({f}) AS {f}_min, mean({f}) AS {f}_mean, max({f}) AS {f}_max"
-            for f in ("temp_c", "rh", "wbgt")
-        )
+        if every_s * 1000 != STEP_MS or not self.rollup_reads:
+            return self._aggregate_raw(station, start_ms, end_ms, every_s)
+        # Settled 10-minute buckets from the rollup, the last few minutes from raw points.
+        settled = floor_step(time.time_ns() // 1_000_000 - SETTLED_MS)
+        split = min(max(settled, start_ms), end_ms)
+        buckets: list[Bucket] = []
+        if split > start_ms:
+            columns = ", ".join(f"{f}_min, {f}_mean, {f}_max" for f in ("temp_c", "rh", "wbgt"))
+            q = (
+                f"SELECT n, {columns} FROM {self._rollup_from}.{ROLLUP_TARGET}"
+                f" WHERE {self._where(station, start_ms, split)}"
+            )
+            buckets += [_bucket(row) for _, rows in rows_of(self.ql.query(q)[0]) for row in rows]
+        if end_ms > split:
+            buckets += self._aggregate_raw(station, split, end_ms, every_s)
+        return buckets
+
+    def _aggregate_raw(
+        self, station: str, start_ms: int, end_ms: int, every_s: int
+    ) -> list[Bucket]:
         q = (
-            f"SELECT count(quality) AS n, {stats} FROM {self._from}.reading"
+            f"SELECT count(quality) AS n, {ROLLUP_STATS} FROM {self._from}.reading"
             f" WHERE {self._where(station, start_ms, end_ms)}"
             f" GROUP BY time({every_s}s) fill(none) tz('Asia/Tokyo')"
         )
-        buckets = []
-        for _, rows in _rows(self.ql.query(q)[0]):
-            for row in rows:
-
-                def triple(f: str, row: dict[str, Any] = row) -> tuple[float, float, float] | None:
-                    if row[f"{f}_mean"] is None:
-                        return None
-                    return (row[f"{f}_min"], row[f"{f}_mean"], row[f"{f}_max"])
-
-                buckets.append(
-                    Bucket(
-                        row["time"],
-                        int(row["n"] or 0),
-                        triple("temp_c"),
-                        triple("rh"),
-                        triple("wbgt"),
-                    )
-                )
-        return buckets
+        return [_bucket(row) for _, rows in rows_of(self.ql.query(q)[0]) for row in rows]
 
     def latest_health(self, station: str) -> HealthSample | None:
         q = (
             f"SELECT * FROM {self._from}.health WHERE station = {quote(station)}"
             " ORDER BY time DESC LIMIT 1"
         )
-        for _, rows in _rows(self.ql.query(q)[0]):
+        for _, rows in rows_of(self.ql.query(q)[0]):
             for row in rows:
                 ts = row.pop("time")
                 fields = {
@@ -238,15 +172,15 @@ class InfluxTimeSeries:
             f"SELECT outbox_depth FROM {self._from}.health {recent} {last};"
             f'SHOW TAG VALUES FROM {self._from}.reading WITH KEY = "station"'
         )
-        latest = {tags["station"]: rows[0] for tags, rows in _rows(results[0]) if rows}
-        health = {tags["station"]: rows[0]["time"] for tags, rows in _rows(results[1]) if rows}
-        every = {row["value"] for _, rows in _rows(results[2]) for row in rows}
+        latest = {tags["station"]: rows[0] for tags, rows in rows_of(results[0]) if rows}
+        health = {tags["station"]: rows[0]["time"] for tags, rows in rows_of(results[1]) if rows}
+        every = {row["value"] for _, rows in rows_of(results[2]) for row in rows}
         silent = sorted(every - latest.keys())
         for chunk in range(0, len(silent), 200):
             names = "|".join(re.escape(s) for s in silent[chunk : chunk + 200])
             where = f"WHERE station =~ /^(?:{names})$/"
             q = f"SELECT {READING_FIELDS} FROM {self._from}.reading {where} {last}"
-            found = _rows(self.ql.query(q)[0])
+            found = rows_of(self.ql.query(q)[0])
             latest |= {tags["station"]: rows[0] for tags, rows in found if rows}
         status = self._statuses()
         states = []
@@ -259,7 +193,7 @@ class InfluxTimeSeries:
                     last_seen_ms=max(seen) if seen else None,
                     online=None if st is None else bool(st["online"]),
                     session=None if st is None else int(st["session"]),
-                    latest=None if row is None else _reading(row),
+                    latest=None if row is None else reading_of(row),
                 )
             )
         return states
@@ -269,7 +203,7 @@ class InfluxTimeSeries:
         if time.monotonic() - cached_at < STATUS_CACHE_S:
             return cached
         q = f"SELECT online, session FROM {self._from}.status {LAST_PER_STATION}"
-        fresh = {tags["station"]: rows[0] for tags, rows in _rows(self.ql.query(q)[0]) if rows}
+        fresh = {tags["station"]: rows[0] for tags, rows in rows_of(self.ql.query(q)[0]) if rows}
         self._status_cache = (time.monotonic(), fresh)
         return fresh
 

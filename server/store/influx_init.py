@@ -11,10 +11,11 @@ that version's own tools; this command then only reports what it cannot do.
 import logging
 
 from server.settings import ServerSettings
-from server.store.influx import InfluxQL
+from server.store.influx import ROLLUP_RP
+from server.store.influx_read import InfluxQL
 
 log = logging.getLogger("kyusui.timeseries")
-ROLLUP_RP = "rollup"
+
 CQ_NAME = "reading_10m"
 
 

@@ -127,6 +127,9 @@ class SqliteTimeSeries:
             for row in rows
         ]
 
+    def maintain(self) -> None:
+        pass  # nothing to keep up to date: aggregates are computed on read
+
     def ping(self) -> None:
         with self._lock:
             try:

@@ -61,6 +61,7 @@ def test_ten_minute_buckets_give_min_mean_max(any_store: TimeSeriesStore) -> Non
             )
         ]
     )
+    any_store.maintain()  # what ingest does every minute
     buckets = any_store.aggregate("st-a", start, start + 3_600_000, 600)
     assert [(b.start_ms - start, b.count) for b in buckets] == [(0, 2), (600_000, 1)]
     assert buckets[0].wbgt == (20.0, 22.0, 24.0)
@@ -154,3 +155,26 @@ def test_the_fleet_includes_stations_silent_for_days(any_store: TimeSeriesStore)
     assert fleet["st-quiet"].latest == reading(now - 3 * 86_400_000, wbgt=19.0)
     assert fleet["st-quiet"].last_seen_ms == now - 3 * 86_400_000
     assert fleet["st-busy"].latest == reading(now - 1000, wbgt=30.0)
+
+
+def test_a_late_outbox_shows_in_the_ten_minute_history_after_housekeeping(
+    influx_store: InfluxTimeSeries,
+) -> None:
+    now = now_ms()
+    start = now - now % 600_000 - 3 * 3_600_000
+    influx_store.write_batch([StationReadings("st-a", [reading(start + 60_000, wbgt=20.0)])])
+    influx_store.maintain()
+    # The station was offline: its outbox arrives an hour later, into old buckets.
+    late = [reading(start + 120_000, wbgt=30.0), reading(start + 1_860_000, wbgt=25.0)]
+    influx_store.write_batch([StationReadings("st-a", late)])
+    influx_store.maintain()
+    recent = [reading(now - 1000, wbgt=28.0)]  # not yet in the rollup: read from raw
+    influx_store.write_batch([StationReadings("st-a", recent)])
+    buckets = influx_store.aggregate("st-a", start, now + 1, 600)
+    assert [(b.start_ms - start, b.count, b.wbgt) for b in buckets[:2]] == [
+        (0, 2, (20.0, 25.0, 30.0)),
+        (1_800_000, 1, (25.0, 25.0, 25.0)),
+    ]
+    assert buckets[-1].wbgt == (28.0, 28.0, 28.0)
+    raw = influx_store._aggregate_raw("st-a", start, now + 1, 600)
+    assert buckets == raw

@@ -1,0 +1,90 @@
+"""10-minute aggregates kept up to date by ingest, late data included.
+
+A continuous query sees only points that arrive on time; a station's outbox replayed
+after an outage would be missing from it. Instead, every write marks its stations dirty
+from its oldest reading, and ``refresh()`` (run by ingest about once a minute) recomputes
+their 10-minute buckets from that point on with ``SELECT … INTO``. The history API reads
+these for ``every=10m`` and the raw points for the minutes not yet refreshed.
+"""
+
+import threading
+import time
+
+from server.store.base import StationReadings, StoreUnavailableError
+from server.store.influx_read import InfluxQL
+
+STEP_MS = 600_000
+# Buckets older than this are complete in the rollup (ingest refreshes every minute).
+SETTLED_MS = 150_000
+# Stations dirty only this recently are refreshed together in one query.
+RECENT_MS = 30 * 60_000
+FIELDS = ("temp_c", "rh", "wbgt")
+STATS = ", ".join(
+    f"min({f}) AS {f}_min, mean({f}) AS {f}_mean, max({f}) AS {f}_max" for f in FIELDS
+)
+TARGET = "reading_10m"
+
+
+def floor_step(ms: int) -> int:
+    return ms - ms % STEP_MS
+
+
+class Rollup:
+    def __init__(self, ql: InfluxQL, raw: str, rollup: str) -> None:
+        self.ql = ql
+        self.raw = raw  # '"db"."rp"'
+        self.rollup = rollup
+        self._dirty: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def mark(self, batch: list[StationReadings]) -> None:
+        with self._lock:
+            for item in batch:
+                oldest = min(r.ts for r in item.readings)
+                known = self._dirty.get(item.station)
+                self._dirty[item.station] = oldest if known is None else min(known, oldest)
+
+    def _recompute(self, stations: list[str], since_ms: int) -> None:
+        for chunk in range(0, len(stations), 200):
+            names = "|".join(stations[chunk : chunk + 200])
+            self.ql.query(
+                f"SELECT count(quality) AS n, {STATS} INTO {self.rollup}.{TARGET}"
+                f" FROM {self.raw}.reading WHERE station =~ /^(?:{names})$/"
+                f" AND time >= {floor_step(since_ms)}ms GROUP BY time(10m), *",
+                "POST",
+            )
+
+    def refresh(self) -> int:
+        """Recompute the dirty stations' buckets; returns how many stations. On failure
+        the stations stay dirty and StoreUnavailableError is raised."""
+        with self._lock:
+            dirty, self._dirty = self._dirty, {}
+        if not dirty:
+            return 0
+        recent_from = floor_step(time.time_ns() // 1_000_000 - RECENT_MS)
+        recent = sorted(s for s, ts in dirty.items() if ts >= recent_from)
+        try:
+            if recent:
+                self._recompute(recent, recent_from)
+            for station, since in sorted(dirty.items()):
+                if since < recent_from:
+                    self._recompute([station], since)
+        except StoreUnavailableError:
+            self.mark_all(dirty)
+            raise
+        return len(dirty)
+
+    def mark_all(self, dirty: dict[str, int]) -> None:
+        with self._lock:
+            for station, since in dirty.items():
+                known = self._dirty.get(station)
+                self._dirty[station] = since if known is None else min(known, since)
+
+    def backfill(self, since_ms: int) -> None:
+        """Recompute every station from ``since_ms`` (after loading data by other means)."""
+        self.ql.query(
+            f"SELECT count(quality) AS n, {STATS} INTO {self.rollup}.{TARGET}"
+            f" FROM {self.raw}.reading WHERE time >= {floor_step(since_ms)}ms"
+            " GROUP BY time(10m), *",
+            "POST",
+        )
