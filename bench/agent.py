@@ -69,9 +69,11 @@ def written_bytes(pid: int) -> int:
     raise RuntimeError("no write_bytes")
 
 
-def steady_state(broker: Mosquitto, workdir: Path, window_s: float) -> dict[str, float]:
-    state_dir = workdir / "steady"
-    process = start_agent(agent_env(broker, state_dir, 10.0), workdir / "steady.log")
+def steady_state(
+    broker: Mosquitto, workdir: Path, window_s: float, interval_s: float = 10.0
+) -> dict[str, float]:
+    state_dir = workdir / f"steady-{interval_s:g}"
+    process = start_agent(agent_env(broker, state_dir, interval_s), workdir / "steady.log")
     try:
         time.sleep(15)  # start-up, first connection, first readings
         cpu0, io0, t0 = cpu_s(process.pid), written_bytes(process.pid), time.monotonic()
@@ -82,7 +84,7 @@ def steady_state(broker: Mosquitto, workdir: Path, window_s: float) -> dict[str,
         process.terminate()
         process.wait(20)
     elapsed = t1 - t0
-    per_reading = (io1 - io0) / (elapsed / 10.0)
+    per_reading = (io1 - io0) / (elapsed / interval_s)
     return {
         "rss_mb": round(rss, 1),
         "cpu_pct_at_10s": round(100 * (cpu1 - cpu0) / elapsed, 2),

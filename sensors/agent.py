@@ -369,6 +369,7 @@ class Agent:
             )
             self.link.stop(offline)
         finally:
+            self.outbox.flush()
             self.executor.shutdown(wait=False, cancel_futures=True)
             self.sampler.close()
             self.parts.close()

@@ -38,12 +38,15 @@ class Outbox:
         self.depth = int(conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
         row = conn.execute("SELECT value FROM meta WHERE key = 'evicted'").fetchone()
         self.evicted = int(row[0]) if row else 0
+        self._acked: list[tuple[int, int]] = []  # acknowledged, delete not yet committed
 
     def add(self, stamp: Stamp, body: dict[str, Any]) -> int:
         """Store one reading (``body`` without ``ts``/``time``); returns its id."""
         encoded = json.dumps(body, separators=(",", ":"), ensure_ascii=False)
         self.conn.execute("BEGIN IMMEDIATE")
         try:
+            if self._acked:
+                self._delete_acked()
             cur = self.conn.execute(
                 "INSERT INTO outbox (ts, mono_ms, boot_id, time_source, body)"
                 " VALUES (?, ?, ?, ?, ?)",
@@ -77,16 +80,27 @@ class Outbox:
         ).fetchall()
         return [OutboxRow(*r) for r in rows]
 
-    def remove(self, ids: list[int]) -> None:
-        if not ids:
-            return
-        cur = self.conn.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
-        self.depth = max(0, self.depth - max(cur.rowcount, 0))
+    def remove_range(self, first_id: int, last_id: int, count: int) -> None:
+        """Forget an acknowledged batch of ``count`` readings (ids first…last).
 
-    def remove_range(self, first_id: int, last_id: int) -> None:
-        """Remove an acknowledged batch (ids are contiguous within a batch)."""
-        cur = self.conn.execute("DELETE FROM outbox WHERE id BETWEEN ? AND ?", (first_id, last_id))
-        self.depth = max(0, self.depth - max(cur.rowcount, 0))
+        The delete is committed together with the next reading, or by ``flush``, to save
+        one SD-card commit per reading. Should the process die first, those readings are
+        sent again after the restart: a duplicate the server's idempotent write absorbs,
+        never a loss.
+        """
+        self._acked.append((first_id, last_id))
+        self.depth = max(0, self.depth - count)
+        if len(self._acked) >= 16:
+            self.flush()
+
+    def _delete_acked(self) -> None:
+        self.conn.executemany("DELETE FROM outbox WHERE id BETWEEN ? AND ?", self._acked)
+        self._acked.clear()
+
+    def flush(self) -> None:
+        """Commit the deletes of acknowledged readings now."""
+        if self._acked:
+            self._delete_acked()
 
     def redate(self, sync: Synchronised) -> int:
         """Give readings taken before synchronisation (in this boot) their true time."""

@@ -34,7 +34,7 @@ class OutboxPump:
         self.window = window
         self.unsynced_hold_ms = unsynced_hold_ms
         self.seq = 0
-        self.inflight: dict[int, tuple[int, int]] = {}  # mid → (first id, last id)
+        self.inflight: dict[int, tuple[int, int, int]] = {}  # mid → (first id, last id, count)
         self.cursor = 0  # the last row id handed to the broker
         self.denied = 0
         self._paused_until = 0
@@ -82,12 +82,12 @@ class OutboxPump:
             if not rows:
                 break
             mid = self.publish(self.encode(rows))
-            self.inflight[mid] = (rows[0].id, rows[-1].id)
+            self.inflight[mid] = (rows[0].id, rows[-1].id, len(rows))
             self.cursor = rows[-1].id
             sent += 1
         return sent
 
-    def _in_flight(self, row_id: int) -> tuple[int, int] | None:
+    def _in_flight(self, row_id: int) -> tuple[int, int, int] | None:
         for span in self.inflight.values():
             if span[0] <= row_id <= span[1]:
                 return span
@@ -102,6 +102,7 @@ class OutboxPump:
             self.outbox.remove_range(*span)
         else:
             # Refused by the broker (ACL, quota): keep the rows, try again later.
+            self.outbox.flush()  # what was acknowledged must not be sent again
             self.denied += 1
             self.cursor = min(self.cursor, span[0] - 1)
             self._paused_until = now_mono_ms + DENIED_PAUSE_MS

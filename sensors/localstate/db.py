@@ -101,6 +101,7 @@ def open_local_state(state_dir: Path, create: bool = True) -> OpenResult:
 class LocalState:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self.conn = conn
+        self._pruned_hour: int | None = None
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -147,7 +148,12 @@ class LocalState:
                     "INSERT OR REPLACE INTO wbgt_history VALUES (?, ?, ?)",
                     (reading.ts, reading.wbgt, reading.level),
                 )
-                c.execute("DELETE FROM wbgt_history WHERE ts < ?", (reading.ts - history_keep_ms,))
+                hour = reading.ts // 3_600_000
+                if hour != self._pruned_hour:  # hourly: each prune writes another page
+                    self._pruned_hour = hour
+                    c.execute(
+                        "DELETE FROM wbgt_history WHERE ts < ?", (reading.ts - history_keep_ms,)
+                    )
 
     def write_agent_status(
         self,

@@ -40,6 +40,8 @@ def test_rows_leave_only_when_their_message_is_acknowledged(tmp_path: Path) -> N
     assert pump.pump("b1", 10) == 3
     assert outbox.depth == 5
     pump.acked(2, True, 10)
+    assert outbox.depth == 3
+    outbox.flush()  # otherwise committed with the next reading
     assert [r.ts for r in outbox.batch(0, 10)] == [1_000_000, 1_000_001, 1_000_004]
     pump.acked(1, False, 10)  # refused by the broker: kept, and sent again later
     assert outbox.depth == 3

@@ -4,6 +4,7 @@ import os
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 from pathlib import Path
 
@@ -85,8 +86,6 @@ def test_the_systemd_unit_is_valid_and_sandboxed(tmp_path: Path) -> None:
 def test_a_stop_signal_leaves_no_acknowledged_reading_in_the_outbox(
     broker: Mosquitto, listener: Listener, tmp_path: Path, signum: int
 ) -> None:
-    import sqlite3
-
     env = agent_env(broker, tmp_path / "state")
     process = start_agent(env, tmp_path / "agent.log")
     assert wait_until(lambda: len(listener.readings()) >= 10, timeout_s=20)
