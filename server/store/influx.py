@@ -116,31 +116,38 @@ class InfluxTimeSeries:
 
     def aggregate(self, station: str, start_ms: int, end_ms: int, every_s: int) -> list[Bucket]:
         if every_s * 1000 != STEP_MS or not self.rollup_reads:
-            return self._aggregate_raw(station, start_ms, end_ms, every_s)
-        # Settled 10-minute buckets from the rollup, the last few minutes from raw points.
+            return self._buckets([self._raw_query(station, start_ms, end_ms, every_s)])
+        # Settled 10-minute buckets from the rollup, the last few minutes from raw points,
+        # in one request.
         settled = floor_step(time.time_ns() // 1_000_000 - SETTLED_MS)
         split = min(max(settled, start_ms), end_ms)
-        buckets: list[Bucket] = []
+        queries = []
         if split > start_ms:
             columns = ", ".join(f"{f}_min, {f}_mean, {f}_max" for f in ("temp_c", "rh", "wbgt"))
-            q = (
+            queries.append(
                 f"SELECT n, {columns} FROM {self._rollup_from}.{ROLLUP_TARGET}"
                 f" WHERE {self._where(station, start_ms, split)}"
             )
-            buckets += [_bucket(row) for _, rows in rows_of(self.ql.query(q)[0]) for row in rows]
         if end_ms > split:
-            buckets += self._aggregate_raw(station, split, end_ms, every_s)
-        return buckets
+            queries.append(self._raw_query(station, split, end_ms, every_s))
+        return self._buckets(queries)
 
-    def _aggregate_raw(
-        self, station: str, start_ms: int, end_ms: int, every_s: int
-    ) -> list[Bucket]:
-        q = (
+    def _raw_query(self, station: str, start_ms: int, end_ms: int, every_s: int) -> str:
+        return (
             f"SELECT count(quality) AS n, {ROLLUP_STATS} FROM {self._from}.reading"
             f" WHERE {self._where(station, start_ms, end_ms)}"
             f" GROUP BY time({every_s}s) fill(none) tz('Asia/Tokyo')"
         )
-        return [_bucket(row) for _, rows in rows_of(self.ql.query(q)[0]) for row in rows]
+
+    def _buckets(self, queries: list[str]) -> list[Bucket]:
+        results = self.ql.query(";".join(queries))
+        return [_bucket(row) for result in results for _, rows in rows_of(result) for row in rows]
+
+    def _aggregate_raw(
+        self, station: str, start_ms: int, end_ms: int, every_s: int
+    ) -> list[Bucket]:
+        """Always from the raw points (to check the rollup against)."""
+        return self._buckets([self._raw_query(station, start_ms, end_ms, every_s)])
 
     def latest_health(self, station: str) -> HealthSample | None:
         q = (

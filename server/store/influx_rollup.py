@@ -8,7 +8,6 @@ these for ``every=10m`` and the raw points for the minutes not yet refreshed.
 """
 
 import threading
-import time
 
 from server.store.base import StationReadings, StoreUnavailableError
 from server.store.influx_read import InfluxQL
@@ -16,8 +15,6 @@ from server.store.influx_read import InfluxQL
 STEP_MS = 600_000
 # Buckets older than this are complete in the rollup (ingest refreshes every minute).
 SETTLED_MS = 150_000
-# Stations dirty only this recently are refreshed together in one query.
-RECENT_MS = 30 * 60_000
 FIELDS = ("temp_c", "rh", "wbgt")
 STATS = ", ".join(
     f"min({f}) AS {f}_min, mean({f}) AS {f}_mean, max({f}) AS {f}_max" for f in FIELDS
@@ -61,14 +58,14 @@ class Rollup:
             dirty, self._dirty = self._dirty, {}
         if not dirty:
             return 0
-        recent_from = floor_step(time.time_ns() // 1_000_000 - RECENT_MS)
-        recent = sorted(s for s, ts in dirty.items() if ts >= recent_from)
+        # Stations whose oldest new reading falls in the same bucket share one query; in
+        # steady state that is the current bucket (or the one before) for the whole fleet.
+        groups: dict[int, list[str]] = {}
+        for station, since in dirty.items():
+            groups.setdefault(floor_step(since), []).append(station)
         try:
-            if recent:
-                self._recompute(recent, recent_from)
-            for station, since in sorted(dirty.items()):
-                if since < recent_from:
-                    self._recompute([station], since)
+            for since, stations in sorted(groups.items()):
+                self._recompute(sorted(stations), since)
         except StoreUnavailableError:
             self.mark_all(dirty)
             raise
