@@ -77,17 +77,21 @@ class InfluxTimeSeries:
         self._from = f'"{self.ql.database}"."{self.ql.rp}"'
         self._rollup_from = f'"{self.ql.database}"."{ROLLUP_RP}"'
         self.rollup = Rollup(self.ql, self._from, self._rollup_from)
-        self.rollup_reads = settings.influx_rollup_reads
+        # SELECT … INTO exists only in InfluxDB 1.x; 2.x/3.x aggregate raw points on read.
+        self.rollup_kept = settings.timeseries_backend is TimeSeriesBackend.INFLUXDB_V1
+        self.rollup_reads = settings.influx_rollup_reads and self.rollup_kept
         self._status_cache: tuple[float, dict[str, dict[str, Any]]] = (-STATUS_CACHE_S, {})
 
     def write_batch(self, batch: list[StationReadings]) -> None:
         lines = reading_lines(batch)
         if lines:
             self.writer.write(lines)
-            self.rollup.mark(batch)
+            if self.rollup_kept:
+                self.rollup.mark(batch)
 
     def maintain(self) -> None:
-        self.rollup.refresh()
+        if self.rollup_kept:
+            self.rollup.refresh()
 
     def write_readings(self, station: str, readings: list[Reading]) -> None:
         self.write_batch([StationReadings(station, readings)])
