@@ -102,27 +102,36 @@ class MessageHandler:
                 telemetry.append((message, readings))
             kinds[kind] += 1
         if telemetry:
-            self._write(telemetry)
+            telemetry = self._write(telemetry)
+            kinds[StationTopic.TELEMETRY.value] = len(telemetry)
         for kind, n in kinds.items():
             self.stats.accepted[kind] += n
             self.metrics.messages.labels(kind).inc(n)
-        if telemetry:
+        if telemetry:  # what was stored
             newest = max(r.ts for _, item in telemetry for r in item.readings)
             self.metrics.lag_seconds.set(max(0, batch[-1].received_ms - newest) / 1000)
             self._heat_alerts([item for _, item in telemetry])
 
-    def _write(self, telemetry: list[tuple[Incoming, StationReadings]]) -> None:
+    def _write(
+        self, telemetry: list[tuple[Incoming, StationReadings]]
+    ) -> list[tuple[Incoming, StationReadings]]:
+        """Write the batch; returns what was stored (the store may refuse some)."""
+        stored = telemetry
         with self.metrics.write_seconds.time():
             try:
                 self.store.write_batch([item for _, item in telemetry])
             except StoreRejectedError:
                 # One bad message must not hold the others back: write them one by one.
+                stored = []
                 for message, item in telemetry:
                     try:
                         self.store.write_batch([item])
                     except StoreRejectedError as exc:
                         self._quarantine(message, "store_rejected", str(exc))
-        self.metrics.readings.inc(sum(len(item.readings) for _, item in telemetry))
+                    else:
+                        stored.append((message, item))
+        self.metrics.readings.inc(sum(len(item.readings) for _, item in stored))
+        return stored
 
     def _station_topic(self, topic: str) -> tuple[str, str]:
         """(station, kind) of a station's topic; parsed once per topic string."""

@@ -197,3 +197,17 @@ def test_many_screens_polling_the_fleet_share_one_computation() -> None:
     uncached.get(False, compute)
     uncached.get(False, compute)
     assert len(computed) == 5
+
+
+def test_the_latest_health_report_is_shown_as_numbers(api: TestClient, registry: Registry) -> None:
+    from tests.server.helpers import health
+
+    assert ingest(api, registry, "kyusui/v1/st/st-a/status", status())
+    assert api.get("/api/v1/stations/st-a/health").json()["error"]["code"] == "not_found"
+    report = health(disk_free_mb=812.5, wifi_rssi_dbm=-61.0, clock_synced=False)
+    assert ingest(api, registry, "kyusui/v1/st/st-a/health", report)
+    shown = api.get("/api/v1/stations/st-a/health").json()
+    assert shown["time"].endswith("+09:00")
+    assert shown["fields"]["disk_free_mb"] == 812.5
+    assert shown["fields"]["wifi_rssi_dbm"] == -61.0
+    assert shown["fields"]["clock_synced"] == 0.0

@@ -178,3 +178,31 @@ def test_a_late_outbox_shows_in_the_ten_minute_history_after_housekeeping(
     assert buckets[-1].wbgt == (28.0, 28.0, 28.0)
     raw = influx_store._aggregate_raw("st-a", start, now + 1, 600)
     assert buckets == raw
+
+
+def test_data_the_database_refuses_is_quarantined_not_retried_forever(
+    influxdb: InfluxDB, sqlite_registry: object
+) -> None:
+    from server.ingest.handler import Incoming, MessageHandler
+    from server.registry.db import Registry
+    from server.registry.quarantine import count
+    from tests.server.helpers import telemetry
+
+    assert isinstance(sqlite_registry, Registry)
+    settings = influx_settings(influxdb)
+    # Someone wrote "level" as text into this database: InfluxDB refuses float levels now.
+    httpx.post(
+        f"{influxdb.url}/write",
+        params={"db": settings.influx_database, "rp": "raw", "precision": "ms"},
+        content=f'reading,station=other level="danger" {now_ms()}',
+    ).raise_for_status()
+    store = InfluxTimeSeries(settings)
+    handler = MessageHandler(store, sqlite_registry)
+    topic = "kyusui/v1/st/st-a/telemetry"
+    handler.handle_batch(
+        [Incoming(topic, telemetry(i, reading(now_ms() - i)), 0) for i in range(3)]
+    )
+    assert handler.stats.rejected["store_rejected"] == 3
+    assert handler.stats.accepted["telemetry"] == 0
+    with sqlite_registry.session() as session:
+        assert count(session) == 3
