@@ -7,6 +7,7 @@ GPIO callbacks queue what they have and wake it.
 import logging
 import queue
 import signal
+import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -26,8 +27,8 @@ from sensors.dht import DhtDevice
 from sensors.health import HealthProbe
 from sensors.heat import LevelTracker
 from sensors.link import Incoming, LinkConfig, MqttLink
-from sensors.localstate import ReadingView, open_local_state
-from sensors.measure import to_reading
+from sensors.localstate import open_local_state
+from sensors.measure import to_reading, view_of
 from sensors.notify import SystemdNotifier
 from sensors.outbox import Outbox
 from sensors.parts import build_parts, given_or_fake, sensor_opener
@@ -64,6 +65,7 @@ class Agent:
         self.session = next_session(s.state_dir)
         self.runtime = RuntimeConfig.from_settings(s)
         self.files_rebuilt = 0
+        self.unstored = 0  # readings the outbox could not take (disk full)
 
         db = open_agent_db(s.state_dir)
         local = open_local_state(s.state_dir)
@@ -190,19 +192,21 @@ class Agent:
                 ReadResult(error=result.error), stamp.ts, self.tracker, stamp.source
             )
         body = reading.model_dump(mode="json", exclude_none=True, exclude={"ts", "time"})
-        self.outbox.add(stamp, body)
-        view = ReadingView(
-            reading.ts,
-            reading.temp_c,
-            reading.rh,
-            reading.wbgt,
-            reading.level.value if reading.level else None,
-            reading.quality.value,
-            reading.time.value,
-        )
-        with self.state.transaction():  # one commit for the kiosk's view of this reading
-            self.state.write_reading(view)
-            self._write_status()
+        try:
+            self.outbox.add(stamp, body)
+        except sqlite3.Error as exc:  # a full or failing SD card: never stop measuring
+            self.unstored += 1
+            sent = self.link.connected
+            log.error("reading not stored (%s); %s", exc, "sent directly" if sent else "lost")
+            if sent:
+                values = body | {"ts": stamp.ts, "time": stamp.source.value}
+                self.pump.publish(self.pump.encode_readings([values]))
+        try:
+            with self.state.transaction():  # one commit for the kiosk's view of this reading
+                self.state.write_reading(view_of(reading))
+                self._write_status()
+        except sqlite3.Error as exc:
+            log.error("could not update the kiosk's local state: %s", exc)
         if self.parts.beacon is not None:
             quiet = in_window(*self.runtime.quiet_hours, self.clock.wall_ms())
             level = reading.level

@@ -2,6 +2,7 @@
 
 from contract.messages import Quality, Reading, TimeSource
 from sensors.heat import LevelTracker, estimate_wbgt
+from sensors.localstate import ReadingView
 from sensors.reader import ReadResult
 
 
@@ -19,4 +20,17 @@ def to_reading(
         level=tracker.update(estimate.wbgt_c),
         quality=Quality.EXTRAPOLATED if estimate.extrapolated else Quality.OK,
         time=time,
+    )
+
+
+def view_of(reading: Reading) -> ReadingView:
+    """The reading as the kiosk reads it from the local state."""
+    return ReadingView(
+        reading.ts,
+        reading.temp_c,
+        reading.rh,
+        reading.wbgt,
+        reading.level.value if reading.level else None,
+        reading.quality.value,
+        reading.time.value,
     )

@@ -6,12 +6,15 @@ that is offline for weeks keeps the newest data and says how much it had to drop
 """
 
 import json
+import logging
 import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
 from contract.messages import TimeSource
 from sensors.timekeeping import Stamp, Synchronised
+
+log = logging.getLogger("kyusui.agent.outbox")
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,9 +101,14 @@ class Outbox:
         self._acked.clear()
 
     def flush(self) -> None:
-        """Commit the deletes of acknowledged readings now."""
-        if self._acked:
+        """Commit the deletes of acknowledged readings now (kept for later if the disk
+        refuses: the readings would be sent twice, never lost)."""
+        if not self._acked:
+            return
+        try:
             self._delete_acked()
+        except sqlite3.Error as exc:
+            log.error("could not remove %d acknowledged batches: %s", len(self._acked), exc)
 
     def redate(self, sync: Synchronised) -> int:
         """Give readings taken before synchronisation (in this boot) their true time."""

@@ -9,6 +9,7 @@ clock may still come right.
 import json
 import logging
 from collections.abc import Callable
+from typing import Any
 
 from contract.messages import TimeSource
 from sensors.outbox import Outbox, OutboxRow
@@ -53,9 +54,12 @@ class OutboxPump:
         )
 
     def encode(self, rows: list[OutboxRow]) -> bytes:
+        return self.encode_readings([r.reading() for r in rows])
+
+    def encode_readings(self, values: list[dict[str, Any]]) -> bytes:
         self.seq += 1
         readings = ",".join(
-            json.dumps(r.reading(), separators=(",", ":"), ensure_ascii=False) for r in rows
+            json.dumps(v, separators=(",", ":"), ensure_ascii=False) for v in values
         )
         return (
             f'{{"v":1,"session":{self.session},"seq":{self.seq},"readings":[{readings}]}}'

@@ -28,6 +28,15 @@ from tests.conftest import SERVER_USER, TEST_STATIONS
 STATION = "st-test-01"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """An exception in the agent's or a callback's thread fails the test."""
+    for item in items:
+        if "tests/agent/" in str(item.path):
+            item.add_marker(
+                pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+            )
+
+
 def wait_until(check: Callable[[], bool], timeout_s: float = 10.0, step_s: float = 0.05) -> bool:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

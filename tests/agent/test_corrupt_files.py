@@ -49,3 +49,21 @@ def test_garbage_instead_of_a_database_is_handled_the_same_way(
         assert wait_until(lambda: len(listener.readings()) >= 2)
     assert agent.files_rebuilt == 1
     assert list(tmp_path.glob("agent.sqlite.corrupt-*"))
+
+
+def test_an_sd_card_that_refuses_writes_does_not_stop_the_station(
+    broker: Mosquitto, listener: Listener, tmp_path: Path
+) -> None:
+    agent = Agent(agent_settings(broker, tmp_path))
+    with running(agent):
+        assert wait_until(lambda: len(listener.readings()) >= 2)
+        # As after ext4 remounts a failing card read-only, or a full disk: writes fail.
+        agent.outbox.conn.execute("PRAGMA query_only = ON")
+        before = len(listener.readings())
+        assert wait_until(lambda: agent.unstored >= 3)
+        assert wait_until(lambda: len(listener.readings()) >= before + 3)
+    state = open_local_state(tmp_path, create=False).state
+    latest = state.snapshot().latest
+    state.close()
+    assert latest is not None
+    assert latest.ts == listener.readings()[-1]["ts"], "the kiosk still shows the newest reading"
