@@ -1,6 +1,8 @@
 """A failed read is no value and a counted, classified error — never the previous value."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sensors.dht import Failure, FakeDHT
 from sensors.reader import ReadError
@@ -110,3 +112,28 @@ def test_the_reported_value_is_the_median_of_recent_good_reads() -> None:
     s.sample()
     result = s.sample()
     assert (result.temp_c, result.rh) == (30.2, 61.0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.sampled_from([None, *Failure]), min_size=1, max_size=40))
+def test_whatever_the_sensor_does_a_failed_reading_never_carries_a_value(
+    script: list[Failure | None],
+) -> None:
+    ticker = Ticker()
+    fake = FakeDHT(SummerDay(seed=9))
+    s = sampler(fake, ticker, stuck_after_s=120)
+    failures = 0
+    for failure in script:
+        fake.failure = failure
+        ticker.now += 60
+        result = s.sample()
+        if result.ok:
+            assert result.temp_c is not None
+            assert result.rh is not None
+            assert -40 < result.temp_c < 80
+        else:
+            failures += 1
+            assert (result.temp_c, result.rh) == (None, None)
+            assert s.state in ("fault", "stuck")
+        fake.set_power(True)
+    assert sum(s.errors.values()) >= failures
