@@ -30,7 +30,8 @@ class AgentSettings(TomlSettings):
     broker_keepalive_s: int = Field(30, ge=5, le=600)
 
     # The sensor. "fake" is the simulated DHT of the demo and the tests.
-    sensor: Literal["fake", "dht22", "am2302", "dht11"] = "fake"
+    # "iio": the kernel's dht11 driver (dtoverlay=dht11), for DHT11 and DHT22 alike.
+    sensor: Literal["fake", "dht22", "am2302", "dht11", "iio"] = "fake"
     sensor_pin: str = "D4"  # a board pin name for adafruit_dht
     sensor_attempts: int = Field(3, ge=1, le=10)
     sensor_min_gap_s: float = Field(2.0, ge=0, le=10)

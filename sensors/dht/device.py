@@ -18,6 +18,10 @@ class DhtDevice(Protocol):
 
 def open_device(model: str, pin: str) -> DhtDevice:
     """Open a real sensor; imported lazily because it needs a Pi's GPIO."""
+    if model == "iio":
+        from sensors.dht.iio import IioDht
+
+        return IioDht()
     import adafruit_dht
     import board
 
