@@ -76,12 +76,3 @@ class Rollup:
             for station, since in dirty.items():
                 known = self._dirty.get(station)
                 self._dirty[station] = since if known is None else min(known, since)
-
-    def backfill(self, since_ms: int) -> None:
-        """Recompute every station from ``since_ms`` (after loading data by other means)."""
-        self.ql.query(
-            f"SELECT count(quality) AS n, {STATS} INTO {self.rollup}.{TARGET}"
-            f" FROM {self.raw}.reading WHERE time >= {floor_step(since_ms)}ms"
-            " GROUP BY time(10m), *",
-            "POST",
-        )
