@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from server.alerts.book import AlertBook
 from server.alerts.notify import Notifier, notifier_for
 from server.alerts.offline import check_offline
-from server.api import admin, alerts, metrics, public, stations
+from server.api import admin, alerts, directory, metrics, public, stations
 from server.api.cache import FleetCache
 from server.notify import SystemdNotifier
 from server.registry.db import Registry
@@ -147,6 +147,7 @@ def create_app(
     app.include_router(stations.router)
     app.include_router(alerts.router)
     app.include_router(admin.router)
+    app.include_router(directory.router)
     app.include_router(public.router)
     app.include_router(metrics.router)
     return app

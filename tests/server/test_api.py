@@ -211,3 +211,16 @@ def test_the_latest_health_report_is_shown_as_numbers(api: TestClient, registry:
     assert shown["fields"]["disk_free_mb"] == 812.5
     assert shown["fields"]["wifi_rssi_dbm"] == -61.0
     assert shown["fields"]["clock_synced"] == 0.0
+
+
+def test_staff_name_areas_and_admins_add_staff_users(api: TestClient) -> None:
+    area = {"id": "naka", "name_ja": "中区", "name_en": "Naka"}
+    assert api.put("/api/v1/areas/naka", json=area).status_code == 200
+    assert api.put("/api/v1/areas/naka", json=area | {"name_en": "Naka Ward"}).status_code == 200
+    assert api.get("/api/v1/areas").json() == [area | {"name_en": "Naka Ward"}]
+    user = {"login": "sato@ward.example", "display_name": "佐藤", "role": "staff"}
+    made = api.post("/api/v1/users", json=user)
+    assert made.status_code == 201
+    assert made.json()["created_at"].endswith("+09:00")
+    assert api.post("/api/v1/users", json=user).json()["error"]["code"] == "conflict"
+    assert [u["login"] for u in api.get("/api/v1/users").json()] == ["sato@ward.example"]
