@@ -138,6 +138,24 @@ def listener(broker: Mosquitto) -> Iterator[Listener]:
     instance.stop()
 
 
+@pytest.fixture(autouse=True)
+def _clear_retained_status(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The agent's status is retained: clear it on the shared broker after each test, so
+    no later test (of any part of the product) sees this one's station."""
+    yield
+    if "broker" not in request.fixturenames:
+        return
+    broker: Mosquitto = request.getfixturevalue("broker")
+    cleaner = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    cleaner.username_pw_set(SERVER_USER, broker.accounts[SERVER_USER])
+    cleaner.connect("127.0.0.1", broker.port or 0)
+    cleaner.loop_start()
+    info = cleaner.publish(f"kyusui/v1/st/{STATION}/status", b"", qos=1, retain=True)
+    info.wait_for_publish(5)
+    cleaner.disconnect()
+    cleaner.loop_stop()
+
+
 def agent_settings(broker: Mosquitto, state_dir: Path, **overrides: Any) -> AgentSettings:
     values: dict[str, Any] = {
         "station_id": STATION,
