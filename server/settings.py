@@ -72,6 +72,9 @@ class ServerSettings(TomlSettings):
     # When set, an admin API token with this value exists from start (demo, first install).
     bootstrap_token: SecretStr = SecretStr("")
 
+    # Ed25519 private key (PEM) that signs content for stations; unset: no publishing.
+    signing_key_file: Path | None = None
+
     alert_webhook_url: str = ""
     alert_offline_after_s: int = Field(900, ge=60)
     alert_disk_free_mb: float = Field(200.0, ge=0)

@@ -14,9 +14,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from server.alerts.book import AlertBook
 from server.alerts.notify import Notifier, notifier_for
 from server.alerts.offline import check_offline
-from server.api import admin, alerts, directory, metrics, public, stations
+from server.api import admin, alerts, directory, heat_alert, metrics, public, stations
 from server.api.cache import FleetCache
 from server.notify import SystemdNotifier
+from server.publish import publisher_for
 from server.registry.db import Registry
 from server.settings import ServerSettings
 from server.store.base import StoreUnavailableError, TimeSeriesStore
@@ -79,6 +80,7 @@ def create_app(
         app.state.alert_book = AlertBook(app.state.registry, app.state.notifier)
         app.state.metrics = metrics.ApiMetrics()
         app.state.fleet_cache = FleetCache(settings.api_fleet_cache_s)
+        app.state.publisher = publisher_for(settings)
         checker = asyncio.create_task(_offline_checker(app, settings.alert_check_interval_s))
         systemd = SystemdNotifier()
         pinger = asyncio.create_task(_watchdog(systemd))
@@ -148,6 +150,7 @@ def create_app(
     app.include_router(alerts.router)
     app.include_router(admin.router)
     app.include_router(directory.router)
+    app.include_router(heat_alert.router)
     app.include_router(public.router)
     app.include_router(metrics.router)
     return app

@@ -1,0 +1,72 @@
+"""Publishing signed content to stations over MQTT (retained, QoS 1, confirmed by PUBACK)."""
+
+import threading
+import time
+from pathlib import Path
+from typing import Protocol
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from contract.content import AnyContent
+from contract.signing import Signer, load_private_key
+from server.settings import ServerSettings
+
+
+class PublishError(RuntimeError):
+    """The broker did not confirm the publication."""
+
+
+class ContentPublisher(Protocol):
+    def publish(self, topic: str, content: AnyContent) -> None: ...
+
+
+class MqttContentPublisher:
+    """Signs each content and publishes it retained; one short connection per publication,
+    since staff publish a handful of times a day."""
+
+    def __init__(self, settings: ServerSettings, signer: Signer) -> None:
+        self.settings = settings
+        self.signer = signer
+
+    def publish(self, topic: str, content: AnyContent) -> None:
+        s = self.settings
+        done = threading.Event()
+        failure: list[str] = []
+        client = mqtt.Client(
+            CallbackAPIVersion.VERSION2,
+            client_id=f"api-publish-{time.time_ns()}",
+            protocol=mqtt.MQTTv5,
+        )
+        client.username_pw_set(s.broker_username, s.broker_password.get_secret_value())
+        if s.broker_ca_file is not None:
+            client.tls_set(ca_certs=str(s.broker_ca_file))
+
+        def on_publish(c: mqtt.Client, u: object, mid: int, reason: object, p: object) -> None:
+            if getattr(reason, "is_failure", False):
+                failure.append(str(reason))
+            done.set()
+
+        client.on_publish = on_publish
+        try:
+            client.connect(s.broker_host, s.broker_port, keepalive=30)
+        except OSError as exc:
+            raise PublishError(f"broker unreachable: {exc}") from exc
+        client.loop_start()
+        try:
+            client.publish(topic, self.signer.sign(content), qos=1, retain=True)
+            if not done.wait(10):
+                raise PublishError("the broker did not confirm the publication in 10 s")
+            if failure:
+                raise PublishError(f"the broker refused the publication: {failure[0]}")
+        finally:
+            client.disconnect()
+            client.loop_stop()
+
+
+def publisher_for(settings: ServerSettings) -> ContentPublisher | None:
+    """None when no signing key is configured: stations would refuse unsigned content."""
+    path: Path | None = settings.signing_key_file
+    if path is None:
+        return None
+    return MqttContentPublisher(settings, Signer(load_private_key(path.read_bytes())))
