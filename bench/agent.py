@@ -62,6 +62,14 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError("no VmRSS")
 
 
+def pss_mb(pid: int) -> float:
+    """Proportional set size: shared libraries counted once across the processes using them."""
+    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no Pss")
+
+
 def written_bytes(pid: int) -> int:
     for line in Path(f"/proc/{pid}/io").read_text().splitlines():
         if line.startswith("write_bytes:"):
@@ -79,7 +87,7 @@ def steady_state(
         cpu0, io0, t0 = cpu_s(process.pid), written_bytes(process.pid), time.monotonic()
         time.sleep(window_s)
         cpu1, io1, t1 = cpu_s(process.pid), written_bytes(process.pid), time.monotonic()
-        rss = rss_mb(process.pid)
+        rss, pss = rss_mb(process.pid), pss_mb(process.pid)
     finally:
         process.terminate()
         process.wait(20)
@@ -89,6 +97,7 @@ def steady_state(
     # written once, so the per-reading figure depends on the interval it was measured at.
     return {
         "rss_mb": round(rss, 1),
+        "pss_mb": round(pss, 1),
         "cpu_pct_at_10s": round(100 * (cpu1 - cpu0) / elapsed, 2),
         f"disk_bytes_per_reading_at_{interval_s:g}s": round(per_reading),
         f"disk_bytes_per_day_at_{interval_s:g}s": round(per_reading * 86_400 / interval_s),
