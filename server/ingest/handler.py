@@ -11,9 +11,17 @@ from dataclasses import dataclass, field
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from contract.codec import MAX_COMMAND_RESULT_BYTES, MAX_PAYLOAD_BYTES, decode
+from contract.codec import MAX_PAYLOAD_BYTES, decode, payload_limit
 from contract.errors import ContractError
-from contract.messages import Health, Reading, Receipts, StationState, Status, Telemetry
+from contract.messages import (
+    CommandResult,
+    Health,
+    Reading,
+    Receipts,
+    StationState,
+    Status,
+    Telemetry,
+)
 from contract.topics import StationTopic, parse_topic
 from server.alerts.book import AlertBook
 from server.alerts.rules import (
@@ -172,8 +180,7 @@ class MessageHandler:
         elif kind == StationTopic.RECEIPTS:
             decode(Receipts, payload)
         elif kind == StationTopic.CMD_RESULT:
-            if len(payload) > MAX_COMMAND_RESULT_BYTES:
-                raise ContractError("too_large", "command result is too large")
+            decode(CommandResult, payload, payload_limit(kind))
         else:
             raise ContractError("topic", f"stations do not publish {kind!r}")
         return kind, None

@@ -150,6 +150,17 @@ def test_a_malformed_message_is_quarantined_with_its_reason(
     assert api.get("/api/v1/stations/st-a/readings").status_code == 404
 
 
+def test_a_command_result_that_breaks_the_contract_is_quarantined(
+    api: TestClient, registry: Registry
+) -> None:
+    result_topic = "kyusui/v1/st/st-a/cmd/result"
+    assert ingest(api, registry, result_topic, b'{"v": 1, "cmd_id": "c-1", "ok": true}')
+    assert not ingest(api, registry, result_topic, b'{"v": 1, "cmd_id": "c-2"}')
+    listed = api.get("/api/v1/quarantine", params={"station": "st-a"}).json()
+    assert [q["reason"] for q in listed] == ["schema"]
+    assert "ok" in listed[0]["detail"]
+
+
 def test_machine_clients_get_tokens_with_limited_roles(api: TestClient) -> None:
     made = api.post("/api/v1/tokens", json={"name": "open-data-mirror", "role": "reader"})
     assert made.status_code == 201
