@@ -34,7 +34,8 @@ apt_install() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# ensure_venv: create .venv and install the project with $KYUSUI_EXTRAS, skipping when unchanged.
+# ensure_venv: create .venv and install the project with $KYUSUI_EXTRAS, skipping the install
+# when pyproject.toml is unchanged and the extras installed already include these.
 ensure_venv() {
     check_python
     if [ ! -x "$VENV/bin/python" ]; then
@@ -43,13 +44,24 @@ ensure_venv() {
             "$PYTHON_BIN" -m venv "$VENV"
         fi
     fi
-    local stamp="$VENV/.kyusui-installed"
-    local want
-    want="$KYUSUI_EXTRAS $(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)"
-    if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
-        say "Installing Python packages into .venv ($KYUSUI_EXTRAS)…"
-        "$VENV/bin/python" -m pip install -q --upgrade pip
-        "$VENV/bin/python" -m pip install -q -e "$ROOT[$KYUSUI_EXTRAS]"
-        echo "$want" > "$stamp"
+    local stamp="$VENV/.kyusui-installed" digest installed="" missing=""
+    digest=$(sha256sum "$ROOT/pyproject.toml" | cut -d' ' -f1)
+    if [ -f "$stamp" ] && [ "$(head -n1 "$stamp")" = "$digest" ]; then
+        installed=$(sed -n 2p "$stamp")
     fi
+    for extra in ${KYUSUI_EXTRAS//,/ }; do
+        case ",$installed," in *",$extra,"*) ;; *) missing="$missing,$extra" ;; esac
+    done
+    [ -z "$missing" ] && return 0
+    local wanted="${installed:+$installed}$missing"
+    wanted=${wanted#,}
+    say "Installing Python packages into .venv ($wanted)…"
+    local log="$VENV/pip-install.log"
+    if ! { "$VENV/bin/python" -m pip install -q --upgrade pip \
+            && "$VENV/bin/python" -m pip install -q -e "$ROOT[$wanted]"; } >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        say "Installing Python packages failed; the whole log is $log"
+        exit 1
+    fi
+    printf '%s\n%s\n' "$digest" "$wanted" > "$stamp"
 }
