@@ -5,13 +5,12 @@ writes and a damaged file costs only one of the two. A file SQLite cannot read o
 fails ``quick_check`` is moved aside (``agent.sqlite.corrupt-<ms>``) and rebuilt.
 """
 
-import logging
 import sqlite3
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
-log = logging.getLogger("kyusui.agent.db")
+from sensors.sqlitefile import quarantine_if_bad
+
 FILE_NAME = "agent.sqlite"
 SCHEMA_VERSION = 1
 
@@ -41,43 +40,10 @@ class OpenedDb:
     quarantined: Path | None
 
 
-def _problem(path: Path) -> str | None:
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
-        try:
-            check = conn.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                return f"integrity check failed: {check}"
-            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        return f"not a readable database: {exc}"
-    if row is None or row[0] != str(SCHEMA_VERSION):
-        return f"schema version {row[0] if row else None}, expected {SCHEMA_VERSION}"
-    return None
-
-
-def quarantine(path: Path, reason: str) -> Path:
-    """Move a bad file (and its WAL/SHM) aside, keeping it for a person to inspect."""
-    target = path.with_name(f"{path.name}.corrupt-{time.time_ns() // 1_000_000}")
-    path.replace(target)
-    for suffix in ("-wal", "-shm"):
-        side = path.with_name(path.name + suffix)
-        if side.exists():
-            side.replace(target.with_name(target.name + suffix))
-    log.error("%s moved to %s and rebuilt: %s", path, target, reason)
-    return target
-
-
 def open_agent_db(state_dir: Path) -> OpenedDb:
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / FILE_NAME
-    quarantined = None
-    if path.exists():
-        problem = _problem(path)
-        if problem is not None:
-            quarantined = quarantine(path, problem)
+    quarantined = quarantine_if_bad(path, SCHEMA_VERSION)
     conn = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
     # 1 KiB pages (new files only): a commit's WAL frames then share page-cache pages,
     # so the kernel writes about a quarter as much to the SD card.

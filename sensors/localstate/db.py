@@ -6,7 +6,6 @@ so from ``OpenResult.quarantined`` and reports it.
 """
 
 import json
-import logging
 import sqlite3
 import time
 from collections.abc import Iterator
@@ -23,8 +22,8 @@ from sensors.localstate.model import (
     Snapshot,
 )
 from sensors.localstate.schema import DDL, SCHEMA_VERSION
+from sensors.sqlitefile import quarantine_if_bad
 
-log = logging.getLogger("kyusui.localstate")
 FILE_NAME = "station.sqlite"
 
 
@@ -56,39 +55,11 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _healthy(path: Path) -> str | None:
-    """None when the file is usable, else why not."""
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
-        try:
-            check = conn.execute("PRAGMA quick_check").fetchone()[0]
-            if check != "ok":
-                return f"integrity check failed: {check}"
-            row = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError as exc:
-        return f"not a readable database: {exc}"
-    if row is None or row[0] != str(SCHEMA_VERSION):
-        return f"schema version {row[0] if row else None}, expected {SCHEMA_VERSION}"
-    return None
-
-
 def open_local_state(state_dir: Path, create: bool = True) -> OpenResult:
     """Open (and with ``create``, repair or build) the local state in ``state_dir``."""
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / FILE_NAME
-    quarantined: Path | None = None
-    if path.exists():
-        problem = _healthy(path)
-        if problem is not None and create:
-            quarantined = path.with_name(f"{FILE_NAME}.corrupt-{_now_ms()}")
-            path.replace(quarantined)
-            for suffix in ("-wal", "-shm"):
-                side = path.with_name(FILE_NAME + suffix)
-                if side.exists():
-                    side.replace(quarantined.with_name(quarantined.name + suffix))
-            log.error("local state %s moved to %s: %s", path, quarantined, problem)
+    quarantined = quarantine_if_bad(path, SCHEMA_VERSION) if create else None
     conn = _connect(path)
     if create:
         conn.executescript(DDL)
