@@ -23,6 +23,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from contract.levels import level_for  # noqa: E402
+from devnet.processes import stop_process  # noqa: E402
+from devnet.xvfb import start_xvfb  # noqa: E402
 from sensors.localstate import (  # noqa: E402
     DisplaySchedule,
     NoticeView,
@@ -53,26 +55,6 @@ def write_state(state_dir: Path) -> None:
     state.close()
 
 
-def start_xvfb() -> tuple[subprocess.Popen[bytes], str]:
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        sys.exit("bench/kiosk.py: Xvfb is not installed (apt-get install xvfb xauth)")
-    read_fd, write_fd = os.pipe()
-    process = subprocess.Popen(
-        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "800x480x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        process.kill()
-        sys.exit("bench/kiosk.py: Xvfb did not start")
-    return process, f":{number}"
-
-
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
@@ -85,16 +67,6 @@ def rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--settle", type=float, default=10.0, help="seconds before measuring")
@@ -103,7 +75,10 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="kyusui-kiosk-bench-"))
     write_state(work / "state")
-    xvfb, display = start_xvfb()
+    try:
+        xvfb, display = start_xvfb("800x480x24")
+    except RuntimeError as exc:
+        sys.exit(f"bench/kiosk.py: {exc}")
     env = {
         **os.environ,
         "DISPLAY": display,
@@ -145,8 +120,8 @@ def main() -> None:
         }
     finally:
         if kiosk is not None:
-            stop(kiosk)
-        stop(xvfb)
+            stop_process(kiosk)
+        stop_process(xvfb)
         shutil.rmtree(work, ignore_errors=True)
     print(f"first frame after {figures['first_frame_s']} s (target ≤ 2 s)")
     print(f"resident memory {figures['rss_mb']} MB (target ≤ 200 MB)")

@@ -14,19 +14,10 @@ from pathlib import Path
 import httpx
 
 from devnet.ports import free_port, wait_for_port
+from devnet.processes import stop_process
 
 INFLUX_HINT = "InfluxDB is not installed: run 'sudo apt-get install influxdb' (provides influxd)"
 NGINX_HINT = "nginx is not installed: run 'sudo apt-get install nginx'"
-
-
-def _stop(process: subprocess.Popen[bytes] | None) -> None:
-    if process is not None and process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 @dataclass
@@ -93,7 +84,7 @@ bind-address = "127.0.0.1:{rpc}"
         return httpx.post(f"{self.url}/query", params=params, timeout=30)
 
     def stop(self) -> None:
-        _stop(self.process)
+        stop_process(self.process)
         self.process = None
 
 
@@ -161,5 +152,5 @@ http {{
         return self
 
     def stop(self) -> None:
-        _stop(self.process)
+        stop_process(self.process)
         self.process = None

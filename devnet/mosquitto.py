@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from devnet.ports import free_port, wait_for_port
+from devnet.processes import stop_process
 from provisioning.acl import acl_file
 from provisioning.passwords import mosquitto_password_line
 
@@ -88,13 +89,7 @@ class Mosquitto:
         return self
 
     def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
         self.process = None
 
     def kill(self) -> None:

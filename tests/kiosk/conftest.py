@@ -15,6 +15,9 @@ from typing import Any
 
 import pytest
 
+from devnet.processes import stop_process
+from devnet.xvfb import start_xvfb
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "kiosk"
 OCR_LANGS = ("jpn", "chi_sim", "kor", "vie", "eng")
@@ -26,30 +29,12 @@ RunKiosk = Callable[..., dict[str, Any]]
 @pytest.fixture(scope="session")
 def xvfb_display(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A private X display big enough for every layout; stopped at the end of the session."""
-    xvfb = shutil.which("Xvfb")
-    if xvfb is None:
-        pytest.fail("Xvfb is not installed: apt-get install xvfb xauth libmtdev1")
-    read_fd, write_fd = os.pipe()
-    process = subprocess.Popen(
-        [xvfb, "-displayfd", str(write_fd), "-screen", "0", "1920x1080x24", "-nolisten", "tcp"],
-        pass_fds=(write_fd,),
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    os.close(write_fd)
-    with os.fdopen(read_fd) as pipe:
-        number = pipe.readline().strip()
-    if not number:
-        process.kill()
-        process.wait()
-        pytest.fail("Xvfb did not start (no display number reported)")
-    yield f":{number}"
-    process.terminate()
     try:
-        process.wait(10)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        process, display = start_xvfb("1920x1080x24")
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+    yield display
+    stop_process(process)
 
 
 @pytest.fixture(scope="session")
