@@ -14,7 +14,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from server.alerts.book import AlertBook
 from server.alerts.notify import Notifier, notifier_for
 from server.alerts.offline import check_offline
-from server.api import admin, alerts, directory, heat_alert, metrics, public, stations
+from server.api import (
+    admin,
+    alerts,
+    directory,
+    heat_alert,
+    metrics,
+    public,
+    receipts,
+    stations,
+)
 from server.api.cache import FleetCache
 from server.notify import SystemdNotifier
 from server.publish import publisher_for
@@ -147,6 +156,7 @@ def create_app(
         )
 
     app.include_router(stations.router)
+    app.include_router(receipts.router)
     app.include_router(alerts.router)
     app.include_router(admin.router)
     app.include_router(directory.router)

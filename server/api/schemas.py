@@ -122,6 +122,18 @@ class AlertOut(BaseModel):
     acknowledged_by: str | None
 
 
+class ReceiptOut(BaseModel):
+    """A station's screen showed a notice version from ``shown_at`` for ``duration_s``."""
+
+    station_id: str
+    notice_id: str
+    version: int
+    shown_at: datetime
+    duration_s: float
+    lang: str
+    received_at: datetime
+
+
 class QuarantinedOut(BaseModel):
     id: int
     received_at: datetime

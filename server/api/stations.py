@@ -4,18 +4,16 @@ import csv
 import io
 import json
 import time
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
-from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Response
+from fastapi import APIRouter, HTTPException, Response
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
 from server.api.deps import FleetCacheDep, Reader, SessionDep, SettingsDep, Staff, StoreDep
 from server.api.fleet import merge, station_out
 from server.api.schemas import (
-    JST,
     BucketOut,
     HealthOut,
     ReadingOut,
@@ -24,6 +22,7 @@ from server.api.schemas import (
     StationPatch,
     jst,
 )
+from server.api.timerange import TimeQuery, time_range, to_ms
 from server.registry.db import now_ms
 from server.registry.models import Station, StationState
 from server.registry.stations import audit, list_stations
@@ -31,7 +30,6 @@ from server.registry.stations import audit, list_stations
 router = APIRouter(prefix="/api/v1/stations", tags=["stations"])
 MAX_RANGE = timedelta(days=31)
 MAX_BUCKETS = 5000
-TimeQuery = Annotated[datetime | None, Query(description="ISO 8601; JST if no offset")]
 
 
 class Every(StrEnum):
@@ -50,24 +48,7 @@ class ExportFormat(StrEnum):
     JSON = "json"
 
 
-def _ms(value: datetime) -> int:
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=JST)
-    return int(aware.timestamp() * 1000)
-
-
-def _range(start: datetime | None, end: datetime | None, limit: timedelta) -> tuple[int, int]:
-    end_ms = _ms(end) if end else now_ms()
-    start_ms = _ms(start) if start else end_ms - 86_400_000
-    if start_ms >= end_ms:
-        raise HTTPException(422, "start は end より前にしてください / start must be before end")
-    if end_ms - start_ms > limit.total_seconds() * 1000:
-        raise HTTPException(
-            422, f"1 回に {limit.days} 日まで / at most {limit.days} days per request"
-        )
-    return start_ms, end_ms
-
-
-def _known(session: Session, store: StoreDep, station_id: str) -> Station | None:
+def known_station(session: Session, store: StoreDep, station_id: str) -> Station | None:
     station = session.get(Station, station_id)
     if station is None and station_id not in {s.station for s in store.fleet()}:
         raise HTTPException(404, f"局 {station_id!r} はありません / no station {station_id!r}")
@@ -106,7 +87,7 @@ def fleet(
 def one_station(
     station_id: str, _: Reader, store: StoreDep, settings: SettingsDep, session: SessionDep
 ) -> StationOut:
-    station = _known(session, store, station_id)
+    station = known_station(session, store, station_id)
     state = next((s for s in store.fleet() if s.station == station_id), None)
     return station_out(station, state, now_ms(), settings.offline_after_s)
 
@@ -116,7 +97,7 @@ def _apply(station: Station, changes: dict[str, object]) -> None:
         if key == "area":
             station.area_id = value  # type: ignore[assignment]
         elif key == "installed_at":
-            station.installed_at = None if value is None else _ms(value)  # type: ignore[arg-type]
+            station.installed_at = None if value is None else to_ms(value)  # type: ignore[arg-type]
         elif key == "exposure":
             station.exposure = str(value)
         else:
@@ -189,10 +170,10 @@ def station_readings(
     start: TimeQuery = None,
     end: TimeQuery = None,
 ) -> list[ReadingOut]:
-    start_ms, end_ms = _range(start, end, MAX_RANGE)
+    start_ms, end_ms = time_range(start, end, MAX_RANGE)
     readings = store.readings(station_id, start_ms, end_ms)
     if not readings:
-        _known(session, store, station_id)  # 404 for a station nobody knows
+        known_station(session, store, station_id)  # 404 for a station nobody knows
     return [ReadingOut.of(r) for r in readings]
 
 
@@ -210,10 +191,10 @@ def station_history(
     start: TimeQuery = None,
     end: TimeQuery = None,
 ) -> Response:
-    start_ms, end_ms = _range(start, end, timedelta(seconds=every.seconds * MAX_BUCKETS))
+    start_ms, end_ms = time_range(start, end, timedelta(seconds=every.seconds * MAX_BUCKETS))
     buckets = store.aggregate(station_id, start_ms, end_ms, every.seconds)
     if not buckets:
-        _known(session, store, station_id)
+        known_station(session, store, station_id)
 
     def stat(triple: tuple[float, float, float] | None) -> dict[str, float] | None:
         return None if triple is None else {"min": triple[0], "mean": triple[1], "max": triple[2]}
@@ -234,7 +215,7 @@ def station_history(
 
 @router.get("/{station_id}/health", summary="The station's latest health report")
 def station_health(station_id: str, _: Reader, store: StoreDep, session: SessionDep) -> HealthOut:
-    _known(session, store, station_id)
+    known_station(session, store, station_id)
     sample = store.latest_health(station_id)
     if sample is None:
         raise HTTPException(
@@ -253,8 +234,8 @@ def export(
     start: TimeQuery = None,
     end: TimeQuery = None,
 ) -> Response:
-    start_ms, end_ms = _range(start, end, MAX_RANGE)
-    _known(session, store, station_id)
+    start_ms, end_ms = time_range(start, end, MAX_RANGE)
+    known_station(session, store, station_id)
     rows = [ReadingOut.of(r) for r in store.readings(station_id, start_ms, end_ms)]
     stamp = time.strftime("%Y%m%d", time.localtime(start_ms / 1000))
     filename = f"kyusui-{station_id}-{stamp}.{format.value}"

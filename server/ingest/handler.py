@@ -1,7 +1,8 @@
 """What to do with station messages, without any MQTT: validate, store, quarantine, alert.
 
-``handle_batch`` returns only when every good message is durably stored and every bad one
-quarantined; it raises StoreUnavailableError otherwise, and then nothing may be acknowledged.
+``handle_batch`` returns only when every good message is durably stored (readings in the
+time series, receipts in the registry) and every bad one quarantined; it raises
+StoreUnavailableError otherwise, and then nothing may be acknowledged.
 """
 
 import logging
@@ -9,7 +10,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DataError, SQLAlchemyError
 
 from contract.codec import MAX_PAYLOAD_BYTES, decode, payload_limit
 from contract.errors import ContractError
@@ -32,8 +33,10 @@ from server.alerts.rules import (
     reading_conditions,
 )
 from server.ingest.metrics import IngestMetrics
+from server.registry import receipts as receipt_registry
 from server.registry.db import Registry
 from server.registry.quarantine import quarantine
+from server.registry.receipts import StationReceipts
 from server.registry.stations import KnownStations
 from server.store.base import StationReadings, StoreUnavailableError, TimeSeriesStore
 from server.store.influx_write import StoreRejectedError
@@ -50,6 +53,15 @@ def _telemetry(payload: bytes) -> Telemetry:
         except ValidationError:
             pass
     return decode(Telemetry, payload)
+
+
+def _receipts(payload: bytes) -> Receipts:
+    """Receipts as the contract has them, refusing what the registry cannot store."""
+    receipts = decode(Receipts, payload)
+    for i, receipt in enumerate(receipts.receipts):
+        if "\x00" in receipt.lang:  # PostgreSQL text cannot hold NUL
+            raise ContractError("store_rejected", f"receipts.{i}.lang: contains NUL")
+    return receipts
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,19 +111,24 @@ class MessageHandler:
 
     def _handle_batch(self, batch: list[Incoming]) -> None:
         telemetry: list[tuple[Incoming, StationReadings]] = []
+        receipts: list[tuple[Incoming, StationReceipts]] = []
         kinds: Counter[str] = Counter()
         for message in batch:
             try:
-                kind, readings = self._one(message)
+                kind, parsed = self._one(message)
             except ContractError as exc:
                 self._quarantine(message, exc.reason, exc.detail)
                 continue
-            if readings is not None:
-                telemetry.append((message, readings))
+            if isinstance(parsed, StationReadings):
+                telemetry.append((message, parsed))
+            elif isinstance(parsed, StationReceipts):
+                receipts.append((message, parsed))
             kinds[kind] += 1
         if telemetry:
             telemetry = self._write(telemetry)
             kinds[StationTopic.TELEMETRY.value] = len(telemetry)
+        if receipts:
+            kinds[StationTopic.RECEIPTS.value] = len(self._record_receipts(receipts))
         for kind, n in kinds.items():
             self.stats.accepted[kind] += n
             self.metrics.messages.labels(kind).inc(n)
@@ -141,6 +158,30 @@ class MessageHandler:
         self.metrics.readings.inc(sum(len(item.readings) for _, item in stored))
         return stored
 
+    def _record_receipts(
+        self, receipts: list[tuple[Incoming, StationReceipts]]
+    ) -> list[tuple[Incoming, StationReceipts]]:
+        """Store the batch's receipts in one transaction; returns what was stored. Without a
+        registry (time-series-only set-ups) they are validated and not kept."""
+        if self.registry is None:
+            return receipts
+        try:
+            with self.registry.session() as session:
+                receipt_registry.record(session, [item for _, item in receipts])
+        except DataError:
+            # A value the registry refuses must not hold the others back: one by one.
+            stored = []
+            for message, item in receipts:
+                try:
+                    with self.registry.session() as session:
+                        receipt_registry.record(session, [item])
+                except DataError as exc:
+                    self._quarantine(message, "store_rejected", str(exc.orig))
+                else:
+                    stored.append((message, item))
+            return stored
+        return receipts
+
     def _station_topic(self, topic: str) -> tuple[str, str]:
         """(station, kind) of a station's topic; parsed once per topic string."""
         known = self._topics.get(topic)
@@ -153,7 +194,7 @@ class MessageHandler:
                 self._topics[topic] = known
         return known
 
-    def _one(self, message: Incoming) -> tuple[str, StationReadings | None]:
+    def _one(self, message: Incoming) -> tuple[str, StationReadings | StationReceipts | None]:
         station, kind = self._station_topic(message.topic)
         payload = message.payload
         if kind == StationTopic.TELEMETRY:
@@ -178,7 +219,9 @@ class MessageHandler:
                 found = health_conditions(health, self.thresholds)
                 self.alerts.sync(station, HEALTH_KINDS, found)
         elif kind == StationTopic.RECEIPTS:
-            decode(Receipts, payload)
+            receipts = _receipts(payload)
+            self._discovered(station)
+            return kind, StationReceipts(station, receipts, message.received_ms)
         elif kind == StationTopic.CMD_RESULT:
             decode(CommandResult, payload, payload_limit(kind))
         else:

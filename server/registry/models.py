@@ -10,6 +10,7 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
+    PrimaryKeyConstraint,
     String,
     Text,
     text,
@@ -145,6 +146,24 @@ class QuarantinedMessage(Base):
     detail: Mapped[str] = mapped_column(String(1000))
     payload: Mapped[bytes] = mapped_column(LargeBinary)
     payload_size: Mapped[int] = mapped_column(Integer)
+
+
+class Receipt(Base):
+    """What a station's screen showed: one notice version, from when, for how long, in which
+    language. A receipt is identified by station, notice, version and ``shown_at``."""
+
+    __tablename__ = "receipts"
+    station_id: Mapped[str] = mapped_column(String(64))
+    shown_at: Mapped[int] = mapped_column(BigInteger)
+    notice_id: Mapped[str] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(BigInteger)
+    duration_s: Mapped[float] = mapped_column(Float)
+    lang: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[int] = mapped_column(BigInteger)
+    __table_args__ = (
+        PrimaryKeyConstraint("station_id", "shown_at", "notice_id", "version", name="receipts_pk"),
+        Index("ix_receipts_notice", "notice_id", "shown_at"),
+    )
 
 
 class AuditEntry(Base):

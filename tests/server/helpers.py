@@ -35,3 +35,20 @@ def status(state: str = "online", session: int = 1, area: str | None = "naka") -
 def health(**fields: object) -> bytes:
     body = {"v": 1, "ts": now_ms(), "session": 1, "version": "1.0", "uptime_s": 10.0} | fields
     return json.dumps(body).encode()
+
+
+def receipt(
+    notice_id: str, shown_at: int, version: int = 1, duration_s: float = 12.0, lang: str = "ja"
+) -> dict[str, object]:
+    return {
+        "notice_id": notice_id,
+        "version": version,
+        "shown_at": shown_at,
+        "duration_s": duration_s,
+        "lang": lang,
+    }
+
+
+def receipts(seq: int, *items: dict[str, object], session: int = 1) -> bytes:
+    body = {"v": 1, "session": session, "seq": seq, "receipts": list(items)}
+    return json.dumps(body).encode()

@@ -184,6 +184,8 @@ def test_the_openapi_document_describes_the_api(api: TestClient) -> None:
         "/api/v1/public/levels",
         "/api/v1/alerts/{alert_id}/ack",
         "/api/v1/quarantine",
+        "/api/v1/stations/{station_id}/receipts",
+        "/api/v1/notices/{notice_id}/receipts",
     ):
         assert path in paths
 

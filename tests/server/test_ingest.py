@@ -17,10 +17,11 @@ from server.ingest.handler import MessageHandler
 from server.ingest.worker import IngestWorker
 from server.registry.db import Registry
 from server.registry.quarantine import count as quarantined_count
+from server.registry.receipts import for_station
 from server.settings import ServerSettings
 from server.store.influx import InfluxTimeSeries
 from tests.server.conftest import influx_settings
-from tests.server.helpers import reading, telemetry
+from tests.server.helpers import reading, receipt, receipts, telemetry
 
 STATION = "st-test-01"
 TOPIC = f"kyusui/v1/st/{STATION}/telemetry"
@@ -139,6 +140,30 @@ def test_a_malformed_message_is_quarantined_once_and_never_redelivered(
             wait_until(lambda: len(stored(settings, start)) == 2, what="the reading after restart")
     with sqlite_registry.session() as session:
         assert quarantined_count(session) == 1
+
+
+def test_receipts_a_station_publishes_are_stored_once_though_sent_twice(
+    broker: Mosquitto, influxdb: InfluxDB, sqlite_registry: Registry
+) -> None:
+    settings = worker_settings(
+        broker,
+        influx_settings(influxdb),
+        f"g{uuid.uuid4().hex[:6]}",
+        f"ingest-{uuid.uuid4().hex[:6]}",
+    )
+    shown = (time.time_ns() // 1_000_000) - 3_600_000
+    sent = receipts(1, receipt("water-map", shown), receipt("heat-tips", shown + 10_000))
+
+    def listed() -> list[tuple[str, int]]:
+        with sqlite_registry.session() as session:
+            rows = for_station(session, STATION, shown, shown + 60_000, 100)
+            return [(r.notice_id, r.shown_at) for r in rows]
+
+    topic = f"kyusui/v1/st/{STATION}/receipts"
+    with running(settings, sqlite_registry) as worker, station(broker) as client:
+        publish_all(client, [sent, sent], topic)
+        wait_until(lambda: worker.handler.stats.accepted["receipts"] == 2, what="both messages")
+    assert listed() == [("water-map", shown), ("heat-tips", shown + 10_000)]
 
 
 def test_messages_sent_while_ingest_is_stopped_wait_in_the_broker(
