@@ -117,11 +117,28 @@ class Receipt(_Message):
     lang: Annotated[str, Field(max_length=16)]
 
 
+class Interaction(_Message):
+    """A touch on the kiosk (language chosen, notice swiped, screen woken…), no personal data."""
+
+    ts: EpochMs
+    kind: Annotated[str, Field(pattern=r"^[a-z][a-z_]{0,31}$")]
+    detail: Annotated[str, Field(max_length=64)] = ""
+
+
 class Receipts(_Message):
+    """What the screen reports back: notices it showed and touches it received."""
+
     v: Literal[1] = 1
     session: Count
     seq: Count
-    receipts: Annotated[list[Receipt], Field(min_length=1, max_length=1000)]
+    receipts: Annotated[list[Receipt], Field(max_length=1000)] = []
+    interactions: Annotated[list[Interaction], Field(max_length=1000)] = []
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Self:
+        if not self.receipts and not self.interactions:
+            raise ValueError("a receipts message carries at least one receipt or interaction")
+        return self
 
 
 class CommandName(StrEnum):

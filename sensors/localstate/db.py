@@ -16,6 +16,7 @@ from pathlib import Path
 from sensors.localstate.model import (
     AlertView,
     DisplaySchedule,
+    Interaction,
     NoticeView,
     ReadingView,
     Receipt,
@@ -212,6 +213,18 @@ class LocalState:
 
     def mark_receipts_published(self, ids: list[int]) -> None:
         self.conn.executemany("UPDATE receipts SET published = 1 WHERE id = ?", [(i,) for i in ids])
+
+    def unpublished_interactions(self, limit: int = 500) -> list[tuple[int, Interaction]]:
+        rows = self.conn.execute(
+            "SELECT id, ts, kind, detail FROM interactions WHERE published = 0 ORDER BY id LIMIT ?",
+            (limit,),
+        ).fetchall()
+        return [(r[0], Interaction(r[1], r[2], r[3])) for r in rows]
+
+    def mark_interactions_published(self, ids: list[int]) -> None:
+        self.conn.executemany(
+            "UPDATE interactions SET published = 1 WHERE id = ?", [(i,) for i in ids]
+        )
 
     # --- kiosk writes -------------------------------------------------------------------
     def record_receipt(self, receipt: Receipt) -> None:

@@ -59,6 +59,13 @@ class Receipt:
     lang: str
 
 
+@dataclass(frozen=True, slots=True)
+class Interaction:
+    ts: int
+    kind: str
+    detail: str
+
+
 @dataclass(frozen=True)
 class Snapshot:
     """Everything the kiosk shows, read in one transaction."""

@@ -3,9 +3,11 @@
 from pathlib import Path
 
 from contract.codec import decode
-from contract.messages import Health, Telemetry
+from contract.messages import Health, Receipts, Telemetry
 from devnet.mosquitto import Mosquitto
 from sensors.agent import Agent
+from sensors.localstate import Receipt as LocalReceipt
+from sensors.localstate import open_local_state
 from tests.agent.conftest import Listener, agent_settings, running, wait_until
 
 
@@ -31,3 +33,23 @@ def test_readings_health_and_a_clean_offline_status_reach_the_server(
     stamps = [r["ts"] for r in listener.readings()]
     assert stamps == sorted(stamps)
     assert agent.outbox.depth == 0
+
+
+def test_what_the_kiosk_showed_and_was_touched_reaches_the_server_once(
+    broker: Mosquitto, listener: Listener, tmp_path: Path
+) -> None:
+    kiosk = open_local_state(tmp_path).state  # the kiosk's side of the same file
+    kiosk.record_receipt(LocalReceipt("water-map", 3, 1_785_891_600_000, 12.0, "ja"))
+    kiosk.record_interaction("lang", "en", ts=1_785_891_605_000)
+    agent = Agent(agent_settings(broker, tmp_path))
+    with running(agent):
+        assert wait_until(lambda: bool(listener.payloads("receipts")))
+        kiosk.record_interaction("notice", "next", ts=1_785_891_610_000)
+        assert wait_until(lambda: len(listener.payloads("receipts")) >= 2)
+    reports = [decode(Receipts, raw) for topic, raw in listener.messages if "/receipts" in topic]
+    shown = [r for report in reports for r in report.receipts]
+    touches = [(t.kind, t.detail) for report in reports for t in report.interactions]
+    assert [(r.notice_id, r.version, r.lang) for r in shown] == [("water-map", 3, "ja")]
+    assert touches == [("lang", "en"), ("notice", "next")]
+    assert kiosk.unpublished_receipts() == []
+    assert kiosk.unpublished_interactions() == []

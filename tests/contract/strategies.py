@@ -14,6 +14,7 @@ from contract.messages import (
     CommandName,
     CommandResult,
     Health,
+    Interaction,
     Quality,
     Reading,
     Receipt,
@@ -106,6 +107,15 @@ receipts = st.builds(
         ),
         min_size=1,
         max_size=5,
+    ),
+    interactions=st.lists(
+        st.builds(
+            Interaction,
+            ts=epoch_ms,
+            kind=st.from_regex(r"^[a-z][a-z_]{0,31}$", fullmatch=True),
+            detail=st.text(max_size=64),
+        ),
+        max_size=3,
     ),
 )
 

@@ -209,3 +209,14 @@ def test_the_error_names_the_field_at_fault() -> None:
 
 def test_a_contract_error_is_a_value_error() -> None:
     assert issubclass(ContractError, ValueError)
+
+
+def test_a_screen_report_needs_something_to_report() -> None:
+    empty = b'{"v":1,"session":1,"seq":1,"receipts":[],"interactions":[]}'
+    with pytest.raises(ContractError) as refused:
+        decode(Receipts, empty)
+    assert refused.value.reason == "schema"
+    touch_only = (
+        b'{"v":1,"session":1,"seq":2,"interactions":[{"ts":1,"kind":"lang","detail":"en"}]}'
+    )
+    assert decode(Receipts, touch_only).interactions[0].detail == "en"
