@@ -116,10 +116,11 @@ def test_malformed_messages_change_nothing_and_are_logged(network: StationNetwor
 
     def settled() -> tuple[int, Any] | None:
         before = snapshot(network, station)
-        time.sleep(1.5)
+        # Longer than the API's fleet cache (2 s): a change must show within the pause.
+        time.sleep(3.0)
         return before if snapshot(network, station) == before else None
 
-    before = wait_for("the station's data to settle", settled)
+    before = wait_for("the station's data to settle", settled, timeout_s=40.0)
     later = int(time.time() * 1000)  # newer than anything the station sent
     malformed = {
         "encoding": b"\xff\xfe\x00\x01 not text at all",
