@@ -7,6 +7,8 @@ from typing import Protocol
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from contract.content import AnyContent
 from contract.signing import Signer, load_private_key
@@ -54,7 +56,13 @@ class MqttContentPublisher:
             raise PublishError(f"broker unreachable: {exc}") from exc
         client.loop_start()
         try:
-            client.publish(topic, self.signer.sign(content), qos=1, retain=True)
+            client.publish(
+                topic,
+                self.signer.sign(content),
+                qos=1,
+                retain=True,
+                properties=expiry_properties(content),
+            )
             if not done.wait(10):
                 raise PublishError("the broker did not confirm the publication in 10 s")
             if failure:
@@ -62,6 +70,17 @@ class MqttContentPublisher:
         finally:
             client.disconnect()
             client.loop_stop()
+
+
+def expiry_properties(content: AnyContent) -> Properties | None:
+    """Content that expires also leaves the broker then (MQTT 5 Message Expiry Interval),
+    so stations connecting later are not sent something they would refuse as expired."""
+    if content.expires_at is None:
+        return None
+    properties = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+    remaining_ms = content.expires_at - time.time_ns() // 1_000_000
+    properties.MessageExpiryInterval = max(1, -(-remaining_ms // 1000))
+    return properties
 
 
 def publisher_for(settings: ServerSettings) -> ContentPublisher | None:

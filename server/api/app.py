@@ -20,6 +20,7 @@ from server.api import (
     directory,
     heat_alert,
     metrics,
+    notices,
     public,
     receipts,
     stations,
@@ -128,7 +129,9 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = CODES.get(exc.status_code, f"http_{exc.status_code}")
+        code = getattr(exc, "error_code", None) or CODES.get(
+            exc.status_code, f"http_{exc.status_code}"
+        )
         return _error(exc.status_code, code, str(exc.detail), exc.headers)
 
     @app.exception_handler(RequestValidationError)
@@ -156,6 +159,7 @@ def create_app(
         )
 
     app.include_router(stations.router)
+    app.include_router(notices.router)
     app.include_router(receipts.router)
     app.include_router(alerts.router)
     app.include_router(admin.router)

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from contract.content import AlertKind, HeatAlert
 from contract.topics import alert_topic
 from server.api.deps import SessionDep, Staff
+from server.api.errors import CodedError
 from server.api.schemas import JST
 from server.publish import ContentPublisher, PublishError
 from server.registry.db import now_ms
@@ -38,9 +39,11 @@ def set_heat_alert(
 ) -> HeatAlert:
     publisher: ContentPublisher | None = request.app.state.publisher
     if publisher is None:
-        raise HTTPException(
+        raise CodedError(
             503,
-            "署名鍵が設定されていません / no content-signing key is configured (signing_key_file)",
+            "signing_key_missing",
+            "署名鍵が設定されていません / no content-signing key is configured "
+            "(signing_key_file, KYUSUI_SERVER_SIGNING_KEY_FILE)",
         )
     if body.message_en and not body.message_ja:
         raise HTTPException(422, "message_ja が必要です / a Japanese message is required first")
@@ -65,6 +68,8 @@ def set_heat_alert(
     try:
         publisher.publish(alert_topic(), content)
     except PublishError as exc:
-        raise HTTPException(503, f"配信できませんでした / could not publish: {exc}") from exc
+        raise CodedError(
+            503, "publish_failed", f"配信できませんでした / could not publish: {exc}"
+        ) from exc
     audit(session, who.name, "heat_alert.set", body.alert.value, body.valid_on or "")
     return content

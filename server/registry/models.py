@@ -3,6 +3,7 @@
 from enum import StrEnum
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
     Float,
@@ -70,20 +71,25 @@ class Station(Base):
 
 
 class Notice(Base):
+    """A notice as staff last wrote it; ``version`` is the one stations hold."""
+
     __tablename__ = "notices"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(BigInteger, default=1)
     scope: Mapped[str] = mapped_column(String(80), default="all")  # all | area:{id} | st:{id}
     priority: Mapped[str] = mapped_column(String(16), default="normal")
-    title_ja: Mapped[str] = mapped_column(String(400))
-    title_en: Mapped[str | None] = mapped_column(String(400))
-    body_ja: Mapped[str | None] = mapped_column(Text)
-    body_en: Mapped[str | None] = mapped_column(Text)
+    title: Mapped[dict[str, str]] = mapped_column(JSON)  # {lang: text}, always with "ja"
+    body: Mapped[dict[str, str] | None] = mapped_column(JSON)
     starts_at: Mapped[int | None] = mapped_column(BigInteger)
     ends_at: Mapped[int | None] = mapped_column(BigInteger)
+    expires_at: Mapped[int | None] = mapped_column(BigInteger)
     withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[int] = mapped_column(BigInteger)
     created_by: Mapped[str | None] = mapped_column(String(200))
+    updated_at: Mapped[int | None] = mapped_column(BigInteger)
+    updated_by: Mapped[str | None] = mapped_column(String(200))
+    withdrawn_at: Mapped[int | None] = mapped_column(BigInteger)
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
 
 
 class User(Base):

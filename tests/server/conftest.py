@@ -14,7 +14,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from devnet.influx import InfluxDB, InfluxV2Gateway
+from devnet.mosquitto import Mosquitto
 from devnet.postgres import PostgresCluster
+from provisioning.keys import generate_keypair
 from server.alerts.notify import NoNotifier
 from server.api.app import create_app
 from server.registry.db import Registry
@@ -23,6 +25,7 @@ from server.store.base import TimeSeriesStore
 from server.store.influx import InfluxTimeSeries
 from server.store.influx_init import init_influx
 from server.store.sqlite import SqliteTimeSeries
+from tests.server.notice_helpers import clear_retained, publishing_settings
 
 ADMIN_TOKEN = "test-admin-" + secrets.token_urlsafe(8)
 
@@ -136,4 +139,33 @@ def api(api_settings: ServerSettings, registry: Registry) -> Iterator[TestClient
     app = create_app(api_settings, store, registry, NoNotifier())
     with TestClient(app, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as client:
         yield client
+    store.close()
+
+
+@pytest.fixture
+def keys(tmp_path: Path) -> Path:
+    directory = tmp_path / "keys"
+    generate_keypair(directory)
+    return directory
+
+
+@pytest.fixture
+def notices_api(
+    broker: Mosquitto,
+    api_settings: ServerSettings,
+    registry: Registry,
+    keys: Path,
+) -> Iterator[TestClient]:
+    """The API, as the admin, signing with ``keys`` and publishing to the session broker;
+    areas ``naka`` and ``kohoku`` are registered."""
+    settings = publishing_settings(api_settings, broker, keys)
+    store = SqliteTimeSeries(settings.timeseries_path)
+    app = create_app(settings, store, registry, NoNotifier())
+    with TestClient(app, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as client:
+        for area, name in (("naka", "中区"), ("kohoku", "港北区")):
+            client.put(f"/api/v1/areas/{area}", json={"id": area, "name_ja": name})
+        try:
+            yield client
+        finally:
+            clear_retained(broker, [n["topic"] for n in client.get("/api/v1/notices").json()])
     store.close()
