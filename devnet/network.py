@@ -8,6 +8,7 @@ from pathlib import Path
 from devnet.children import Children
 from devnet.mosquitto import Mosquitto
 from devnet.ports import free_port, wait_for_port
+from provisioning.keys import PRIVATE_NAME, PUBLIC_NAME, generate_keypair
 
 SERVER_USER = "kyusui-server"
 
@@ -47,6 +48,16 @@ class StationNetwork:
         }
 
     @property
+    def keys_dir(self) -> Path:
+        """The server's content-signing key pair: it signs notices, stations verify them."""
+        return self.workdir / "keys"
+
+    def ensure_signing_keys(self) -> None:
+        """A key pair for this network, made once and kept with its workdir."""
+        if not (self.keys_dir / PRIVATE_NAME).exists():
+            generate_keypair(self.keys_dir)
+
+    @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}"
 
@@ -62,6 +73,7 @@ class StationNetwork:
             "KYUSUI_SERVER_REGISTRY_PATH": str(self.workdir / "registry.sqlite"),
             "KYUSUI_SERVER_API_PORT": str(self.api_port),
             "KYUSUI_SERVER_BOOTSTRAP_TOKEN": self.api_token,
+            "KYUSUI_SERVER_SIGNING_KEY_FILE": str(self.keys_dir / PRIVATE_NAME),
         }
 
     def station_env(self, spec: StationSpec) -> dict[str, str]:
@@ -78,6 +90,7 @@ class StationNetwork:
             "KYUSUI_AGENT_SIMULATION_FAILURE_RATE": str(self.failure_rate),
             "KYUSUI_AGENT_READING_INTERVAL_S": str(self.reading_interval_s),
             "KYUSUI_AGENT_STATE_DIR": str(self.workdir / "stations" / spec.id),
+            "KYUSUI_AGENT_CONTENT_KEYS_FILE": str(self.keys_dir / PUBLIC_NAME),
             # The development machine's clock is kept by its host, whatever adjtimex says.
             "KYUSUI_AGENT_CLOCK_CHECK": "trust",
         }
@@ -104,6 +117,7 @@ class StationNetwork:
 
     def start(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
+        self.ensure_signing_keys()
         self.start_broker()
         self.start_server()
         for spec in self.stations:
