@@ -56,20 +56,21 @@ def clear_retained(broker: Mosquitto, topics: list[str]) -> None:
 
 
 def retained(
-    broker: Mosquitto, station: str, topic_filter: str, wait_s: float = 1.5
+    broker: Mosquitto, station: str, topic_filter: str, wait_s: float = 1.5, notice_id: str = ""
 ) -> list[bytes]:
-    """What a station connecting now is sent on ``topic_filter``: the retained messages."""
-    received: queue.Queue[bytes] = queue.Queue()
+    """What a station connecting now is sent on ``topic_filter``: the retained messages
+    (with ``notice_id``, only those on that notice's topic)."""
+    received: queue.Queue[tuple[str, bytes]] = queue.Queue()
     client = mqtt.Client(
         CallbackAPIVersion.VERSION2, client_id=f"{station}-{time.time_ns()}", protocol=mqtt.MQTTv5
     )
     client.username_pw_set(station, broker.accounts[station])
     client.on_connect = lambda c, *a: c.subscribe(topic_filter, 1)
-    client.on_message = lambda c, u, m: received.put(bytes(m.payload))
+    client.on_message = lambda c, u, m: received.put((m.topic, bytes(m.payload)))
     assert broker.port is not None
     client.connect("127.0.0.1", broker.port)
     client.loop_start()
-    found: list[bytes] = []
+    found: list[tuple[str, bytes]] = []
     try:
         deadline = time.monotonic() + wait_s
         while time.monotonic() < deadline:
@@ -78,4 +79,5 @@ def retained(
     finally:
         client.disconnect()
         client.loop_stop()
-    return [payload for payload in found if payload]
+    suffix = f"/notices/{notice_id}" if notice_id else ""
+    return [payload for topic, payload in found if payload and topic.endswith(suffix)]

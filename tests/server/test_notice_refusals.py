@@ -123,7 +123,7 @@ def test_a_publication_the_broker_refuses_is_an_error_and_nothing_is_stored(
         assert api.get("/api/v1/notices").json() == []
         assert [e for e in api.get("/api/v1/audit").json() if e["action"] == "notice.create"] == []
     store.close()
-    assert retained(broker, "st-test-01", "kyusui/v1/all/notices/+", 0.5) == []
+    assert retained(broker, "st-test-01", "kyusui/v1/all/notices/+", 0.5, "shade") == []
 
 
 def test_an_unreachable_broker_is_an_error_too(

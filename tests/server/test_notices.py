@@ -44,14 +44,14 @@ def test_a_notice_reaches_its_area_signed_and_retained_and_a_withdrawal_replaces
     assert not notice["withdrawn"]
 
     # A station of the area connecting afterwards is sent it; another area's is not.
-    [raw] = retained(broker, "st-test-01", AREA_NOTICES)
+    [raw] = retained(broker, "st-test-01", AREA_NOTICES, notice_id="water-map")
     shown = received_notice(raw, keys, "water-map")
     assert shown.title == WATER_MAP["title"]
     assert shown.body == WATER_MAP["body"]
     assert shown.version == notice["version"]
     assert shown.priority.value == "high"
     assert shown.starts_at == notice_ms("2026-08-01T00:00:00Z")
-    assert retained(broker, "st-test-03", "kyusui/v1/area/kohoku/notices/+", 0.5) == []
+    assert retained(broker, "st-test-03", "kyusui/v1/+/+/notices/+", 0.5, "water-map") == []
 
     changed = notices_api.put(
         "/api/v1/notices/water-map",
@@ -59,7 +59,7 @@ def test_a_notice_reaches_its_area_signed_and_retained_and_a_withdrawal_replaces
     )
     assert changed.status_code == 200, changed.text
     assert changed.json()["version"] > notice["version"]
-    [raw] = retained(broker, "st-test-02", AREA_NOTICES)
+    [raw] = retained(broker, "st-test-02", AREA_NOTICES, notice_id="water-map")
     updated = received_notice(raw, keys, "water-map")
     assert updated.version == changed.json()["version"]
     assert updated.title == {"ja": "給水所が 2 か所増えました"}
@@ -69,7 +69,9 @@ def test_a_notice_reaches_its_area_signed_and_retained_and_a_withdrawal_replaces
     assert withdrawn.status_code == 200, withdrawn.text
     assert withdrawn.json()["withdrawn"]
     assert withdrawn.json()["withdrawn_by"] == "bootstrap"
-    [raw] = retained(broker, "st-test-01", AREA_NOTICES)  # replaced, not added
+    [raw] = retained(
+        broker, "st-test-01", AREA_NOTICES, notice_id="water-map"
+    )  # replaced, not added
     gone = received_notice(raw, keys, "water-map")
     assert gone.withdrawn
     assert gone.version > updated.version
@@ -104,7 +106,7 @@ def test_notices_for_everyone_and_for_one_station_use_their_topics(
     assert everyone.status_code == 201, everyone.text
     made_up = everyone.json()["id"]
     assert everyone.json()["topic"] == f"kyusui/v1/all/notices/{made_up}"
-    [raw] = retained(broker, "st-test-03", "kyusui/v1/all/notices/+")
+    [raw] = retained(broker, "st-test-03", "kyusui/v1/all/notices/+", notice_id=made_up)
     assert received_notice(raw, keys, made_up).priority.value == "normal"
 
     notices_api.post("/api/v1/stations", json={"id": "st-test-03", "name_ja": "港北 1"})
@@ -116,7 +118,9 @@ def test_notices_for_everyone_and_for_one_station_use_their_topics(
     answer = notices_api.post("/api/v1/notices", json=one)
     assert answer.status_code == 201, answer.text
     assert answer.json()["topic"] == "kyusui/v1/st/st-test-03/notices/fountain"
-    [raw] = retained(broker, "st-test-03", "kyusui/v1/st/st-test-03/notices/+")
+    [raw] = retained(
+        broker, "st-test-03", "kyusui/v1/st/st-test-03/notices/+", notice_id="fountain"
+    )
     assert received_notice(raw, keys, "fountain").title == {"ja": "噴水は点検中"}
 
     moved = notices_api.put(
