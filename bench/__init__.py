@@ -1,0 +1,1 @@
+"""Benchmarks: each script prints its figures, the last line one JSON object."""

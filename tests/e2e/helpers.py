@@ -16,8 +16,26 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from devnet.network import StationNetwork
+from devnet.ports import free_port
 
 T = TypeVar("T")
+
+
+@contextmanager
+def station_network(workdir: Path) -> Iterator[StationNetwork]:
+    """The demo's network on free ports, a reading a second, no simulated sensor failures."""
+    network = StationNetwork(
+        workdir,
+        reading_interval_s=1.0,
+        failure_rate=0.0,
+        broker_port=free_port(),
+        api_port=free_port(),
+    )
+    try:
+        network.start()
+        yield network
+    finally:
+        network.stop()
 
 
 def wait_for(what: str, probe: Callable[[], T | None], timeout_s: float = 20.0) -> T:

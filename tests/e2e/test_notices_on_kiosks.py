@@ -9,9 +9,8 @@ import httpx
 import pytest
 
 from devnet.network import DEMO_STATIONS, StationNetwork
-from devnet.ports import free_port
 from sensors.localstate import NoticeView, open_local_state
-from tests.e2e.helpers import api_get, wait_for
+from tests.e2e.helpers import api_get, station_network, wait_for
 
 NAKA = [s for s in DEMO_STATIONS if s.area == "naka"]
 OTHERS = [s for s in DEMO_STATIONS if s.area != "naka"]
@@ -19,18 +18,8 @@ OTHERS = [s for s in DEMO_STATIONS if s.area != "naka"]
 
 @pytest.fixture(scope="module")
 def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StationNetwork]:
-    net = StationNetwork(
-        tmp_path_factory.mktemp("notices"),
-        reading_interval_s=1.0,
-        failure_rate=0.0,
-        broker_port=free_port(),
-        api_port=free_port(),
-    )
-    try:
-        net.start()
+    with station_network(tmp_path_factory.mktemp("notices")) as net:
         yield net
-    finally:
-        net.stop()
 
 
 def shown_notices(network: StationNetwork, station_id: str) -> dict[str, NoticeView]:

@@ -12,10 +12,17 @@ from contract.levels import Level, level_for
 from contract.messages import Quality, Reading, Telemetry
 from contract.topics import StationTopic, station_topic
 from devnet.network import DEMO_STATIONS, SERVER_USER, StationNetwork
-from devnet.ports import free_port
 from sensors.heat import estimate_wbgt
 from sensors.heat.hysteresis import DEFAULT_HYSTERESIS_C
-from tests.e2e.helpers import api_get, epoch_ms, mqtt_session, publish, rejections, wait_for
+from tests.e2e.helpers import (
+    api_get,
+    epoch_ms,
+    mqtt_session,
+    publish,
+    rejections,
+    station_network,
+    wait_for,
+)
 
 WATCHED = DEMO_STATIONS[0]  # its readings are followed from the broker to the API
 VANDALISED = DEMO_STATIONS[2]  # silenced, then sent malformed messages with its own password
@@ -23,18 +30,8 @@ VANDALISED = DEMO_STATIONS[2]  # silenced, then sent malformed messages with its
 
 @pytest.fixture(scope="module")
 def network(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StationNetwork]:
-    net = StationNetwork(
-        tmp_path_factory.mktemp("network"),
-        reading_interval_s=1.0,
-        failure_rate=0.0,
-        broker_port=free_port(),
-        api_port=free_port(),
-    )
-    try:
-        net.start()
+    with station_network(tmp_path_factory.mktemp("network")) as net:
         yield net
-    finally:
-        net.stop()
 
 
 def api_reading(network: StationNetwork, station: str, ts: int) -> dict[str, Any] | None:
