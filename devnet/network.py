@@ -18,12 +18,14 @@ class StationSpec:
     id: str
     area: str
     seed: int
+    name_ja: str = ""
+    name_en: str = ""
 
 
 DEMO_STATIONS = (
-    StationSpec("yokohama-naka-01", "naka", 1),
-    StationSpec("yokohama-naka-02", "naka", 2),
-    StationSpec("yokohama-kohoku-01", "kohoku", 3),
+    StationSpec("yokohama-naka-01", "naka", 1, "中区役所前 給水所", "Naka Ward Office"),
+    StationSpec("yokohama-naka-02", "naka", 2, "山下公園 まちの給水所", "Yamashita Park"),
+    StationSpec("yokohama-kohoku-01", "kohoku", 3, "綱島駅前 給水所", "Tsunashima Station"),
 )
 
 
@@ -83,6 +85,8 @@ class StationNetwork:
             "KYUSUI_AGENT_CONFIG": str(self.workdir / f"{spec.id}.toml"),
             "KYUSUI_AGENT_STATION_ID": spec.id,
             "KYUSUI_AGENT_AREA": spec.area,
+            "KYUSUI_AGENT_NAME_JA": spec.name_ja,
+            "KYUSUI_AGENT_NAME_EN": spec.name_en,
             "KYUSUI_AGENT_BROKER_PORT": str(self.broker.port),
             "KYUSUI_AGENT_BROKER_PASSWORD": self.passwords[spec.id],
             "KYUSUI_AGENT_SENSOR": "fake",
