@@ -9,8 +9,6 @@ import argparse
 import json
 import os
 import secrets
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -19,6 +17,7 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from devnet.agent import simulated_agent_env, start_agent
 from devnet.mosquitto import Mosquitto
 from sensors.agentdb import open_agent_db
 
@@ -29,25 +28,17 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def agent_env(broker: Mosquitto, state_dir: Path, interval_s: float) -> dict[str, str]:
-    return {
-        **os.environ,
-        "KYUSUI_AGENT_CONFIG": str(state_dir / "absent.toml"),
-        "KYUSUI_AGENT_STATION_ID": STATION,
-        "KYUSUI_AGENT_AREA": "naka",
-        "KYUSUI_AGENT_BROKER_PORT": str(broker.port),
-        "KYUSUI_AGENT_BROKER_PASSWORD": broker.accounts[STATION],
-        "KYUSUI_AGENT_SENSOR": "fake",
-        "KYUSUI_AGENT_READING_INTERVAL_S": str(interval_s),
-        "KYUSUI_AGENT_CLOCK_CHECK": "trust",
-        "KYUSUI_AGENT_STATE_DIR": str(state_dir),
-    }
-
-
-def start_agent(env: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "sensors"], env=env, stdout=out, stderr=subprocess.STDOUT
-        )
+    assert broker.port is not None
+    env = simulated_agent_env(
+        STATION,
+        "naka",
+        broker.port,
+        broker.accounts[STATION],
+        state_dir,
+        config_file=state_dir / "absent.toml",
+        reading_interval_s=str(interval_s),
+    )
+    return {**os.environ, **env}
 
 
 def cpu_s(pid: int) -> float:

@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from devnet.agent import simulated_agent_env
 from devnet.children import Children
 from devnet.mosquitto import Mosquitto
 from devnet.ports import free_port, wait_for_port
@@ -81,23 +82,20 @@ class StationNetwork:
     def station_env(self, spec: StationSpec) -> dict[str, str]:
         assert self.broker is not None
         assert self.broker.port is not None
-        return {
-            "KYUSUI_AGENT_CONFIG": str(self.workdir / f"{spec.id}.toml"),
-            "KYUSUI_AGENT_STATION_ID": spec.id,
-            "KYUSUI_AGENT_AREA": spec.area,
-            "KYUSUI_AGENT_NAME_JA": spec.name_ja,
-            "KYUSUI_AGENT_NAME_EN": spec.name_en,
-            "KYUSUI_AGENT_BROKER_PORT": str(self.broker.port),
-            "KYUSUI_AGENT_BROKER_PASSWORD": self.passwords[spec.id],
-            "KYUSUI_AGENT_SENSOR": "fake",
-            "KYUSUI_AGENT_SIMULATION_SEED": str(spec.seed),
-            "KYUSUI_AGENT_SIMULATION_FAILURE_RATE": str(self.failure_rate),
-            "KYUSUI_AGENT_READING_INTERVAL_S": str(self.reading_interval_s),
-            "KYUSUI_AGENT_STATE_DIR": str(self.workdir / "stations" / spec.id),
-            "KYUSUI_AGENT_CONTENT_KEYS_FILE": str(self.keys_dir / PUBLIC_NAME),
-            # The development machine's clock is kept by its host, whatever adjtimex says.
-            "KYUSUI_AGENT_CLOCK_CHECK": "trust",
-        }
+        return simulated_agent_env(
+            spec.id,
+            spec.area,
+            self.broker.port,
+            self.passwords[spec.id],
+            self.workdir / "stations" / spec.id,
+            config_file=self.workdir / f"{spec.id}.toml",
+            name_ja=spec.name_ja,
+            name_en=spec.name_en,
+            simulation_seed=str(spec.seed),
+            simulation_failure_rate=str(self.failure_rate),
+            reading_interval_s=str(self.reading_interval_s),
+            content_keys_file=str(self.keys_dir / PUBLIC_NAME),
+        )
 
     def start_broker(self) -> None:
         self.broker = Mosquitto(
