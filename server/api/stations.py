@@ -3,7 +3,6 @@
 import csv
 import io
 import json
-import time
 from datetime import timedelta
 from enum import StrEnum
 
@@ -237,7 +236,7 @@ def export(
     start_ms, end_ms = time_range(start, end, MAX_RANGE)
     known_station(session, store, station_id)
     rows = [ReadingOut.of(r) for r in store.readings(station_id, start_ms, end_ms)]
-    stamp = time.strftime("%Y%m%d", time.localtime(start_ms / 1000))
+    stamp = jst(start_ms).strftime("%Y%m%d")  # the file name is dated in JST, like its rows
     filename = f"kyusui-{station_id}-{stamp}.{format.value}"
     headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
     if format is ExportFormat.JSON:

@@ -135,6 +135,14 @@ def test_readings_export_as_csv_and_json_in_jst(api: TestClient, registry: Regis
     assert as_json[0]["temp_c"] == 31.25
 
 
+def test_an_export_file_is_named_by_its_jst_date(api: TestClient, registry: Registry) -> None:
+    ingest(api, registry, TOPIC.format("st-a"), telemetry(1, reading(now_ms() - 60_000)))
+    # 23:30 UTC on 31 July is already 1 August in Japan.
+    window = {"start": "2026-07-31T23:30:00+00:00", "end": "2026-08-01T01:00:00+00:00"}
+    answer = api.get("/api/v1/stations/st-a/export", params={"format": "csv", **window})
+    assert 'filename="kyusui-st-a-20260801.csv"' in answer.headers["content-disposition"]
+
+
 def test_a_malformed_message_is_quarantined_with_its_reason(
     api: TestClient, registry: Registry
 ) -> None:
