@@ -1,19 +1,20 @@
 """The only way out of the kiosk by touch: a hidden gesture, then the technician's PIN.
 
-Five quick taps on the station name open a PIN pad. Five wrong PINs lock it for five
+Holding a finger still on the top left corner for five seconds opens a small PIN pad — a
+child tapping about never does that. The pad does not hide the level, has a cancel button
+and closes itself after ten seconds without a key. Five wrong PINs lock it for five
 minutes, so a curious passer-by cannot try them all. Without a configured PIN there is no
 way out at all; the unit is then stopped with systemctl.
 """
 
 import hmac
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 
-TAPS_TO_OPEN = 5
-TAP_WINDOW_S = 4.0
+HOLD_S = 5.0  # the long press on the corner
 MAX_WRONG = 5
 LOCKOUT_S = 300.0
-PAD_TIMEOUT_S = 30.0
+PAD_TIMEOUT_S = 10.0  # without a key press
 ADMIN_EXIT_STATUS = 3  # the unit's RestartPreventExitStatus: an admin exit stays stopped
 
 
@@ -26,21 +27,29 @@ class PinResult(StrEnum):
 @dataclass
 class AdminGate:
     pin: str  # empty: disabled
-    taps: list[float] = field(default_factory=list)
+    pressed_at: float | None = None
     wrong: int = 0
     locked_until: float = 0.0
     opened_at: float | None = None
 
-    def tap(self, now_s: float) -> bool:
-        """A tap on the station name; True when this tap opens the PIN pad."""
-        if not self.pin or now_s < self.locked_until:
+    def press(self, now_s: float) -> None:
+        """A finger down on the corner."""
+        self.pressed_at = now_s
+
+    def release(self, now_s: float, still_inside: bool = True) -> bool:
+        """The finger lifted; True when it was a long press that opens the PIN pad."""
+        started, self.pressed_at = self.pressed_at, None
+        if not self.pin or now_s < self.locked_until or started is None or not still_inside:
             return False
-        self.taps = [t for t in self.taps if now_s - t < TAP_WINDOW_S] + [now_s]
-        if len(self.taps) >= TAPS_TO_OPEN:
-            self.taps = []
+        if now_s - started < HOLD_S:
+            return False
+        self.opened_at = now_s
+        return True
+
+    def key(self, now_s: float) -> None:
+        """A key on the pad: it stays open another PAD_TIMEOUT_S."""
+        if self.opened_at is not None:
             self.opened_at = now_s
-            return True
-        return False
 
     def is_open(self, now_s: float) -> bool:
         if self.opened_at is not None and now_s - self.opened_at >= PAD_TIMEOUT_S:

@@ -31,14 +31,16 @@ from kiosk.notify import notify
 from kiosk.settings import KioskSettings
 from kiosk.situation import assess
 from kiosk.source import StateSource
-from kiosk.viewmodel import HomeView, build_view
+from kiosk.textfit import LARGE_TEXT_STEPS, MM_PER_INCH
+from kiosk.viewmodel import HomeView, build_view, station_names
 from kiosk.widgets import KioskRoot, LangButton
 from sensors.localstate import Snapshot
 
 log = logging.getLogger("kyusui.kiosk")
 KV_FILE = Path(__file__).with_name("layout.kv")
 DESIGN_HEIGHT, DESIGN_WIDTH = 480, 800  # the official 7" display: 1 unit = 1 px
-LARGE_TEXT_SCALE = 1.25
+DESIGN_DPI = 132.0  # the official 7" display: 800×480 on a 154 × 86 mm panel
+NOTICE_MIN_UNITS = 72  # less room than this for the notice card: it gives way
 DIM_ALPHA = {DisplayState.ON: 0.0, DisplayState.DIM: 0.6, DisplayState.OFF: 1.0}
 STATUS_EVERY_S = 30.0
 # A frame is read only after it has been drawn into every swap buffer: reading right after
@@ -52,7 +54,8 @@ ShotDone = Callable[[Path | None], None]
 class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
     view = ObjectProperty(None, rebind=True)  # kv re-reads every app.view.* on change
     u = NumericProperty(1.0)
-    text_scale = NumericProperty(1.0)
+    mm = NumericProperty(DESIGN_DPI / MM_PER_INCH)  # pixels per millimetre on the panel
+    steps = NumericProperty(0)  # type-scale steps up: LARGE_TEXT_STEPS for 大きな文字
     shift = ListProperty([0, 0])
     dim_alpha = NumericProperty(0.0)
     history = ObjectProperty([])
@@ -73,7 +76,8 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self.idle = IdleReset(settings.idle_reset_s, language(settings.default_lang).code)
         self.policy = DisplayPolicy(settings.wake_s, settings.dim_after_s)
         self.lang = self.idle.home_lang
-        self.text_scale = LARGE_TEXT_SCALE if settings.large_text else 1.0
+        self.steps = LARGE_TEXT_STEPS if settings.large_text else 0
+        self._notice_room = True
         self.snapshot: Snapshot | None = None
         self.display_state = DisplayState.ON
         self.last_touch_ms: int | None = None
@@ -112,6 +116,8 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
 
     def _resize(self, _window: Any, width: int, height: int) -> None:
         self.u = min(height / DESIGN_HEIGHT, width / DESIGN_WIDTH)
+        dpi = self.settings.dpi
+        self.mm = (dpi if dpi else self.u * DESIGN_DPI) / MM_PER_INCH
 
     def _on_flip(self, *_: Any) -> None:
         """Screenshots are read here, after a flip (a Clock callback reads an empty buffer
@@ -164,11 +170,19 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self.carousel.step(delta, int(self.now() * 1000))
         self.update()
 
-    def station_tapped(self) -> None:
-        if self.admin.tap(self.now()):
+    def admin_pressed(self) -> None:
+        self.admin.press(self.now())
+
+    def admin_released(self, still_inside: bool) -> None:
+        if self.admin.release(self.now(), still_inside):
             self.pin_entered, self.pin_open = "", True
 
+    def pin_cancel(self) -> None:
+        self.admin.close()
+        self.pin_entered, self.pin_open = "", False
+
     def pin_key(self, key: str) -> None:
+        self.admin.key(self.now())
         if key == PIN_CLEAR:
             self.pin_entered = ""
         elif key == PIN_ENTER:
@@ -184,8 +198,9 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             self.pin_entered += key
 
     def toggle_large_text(self) -> None:
-        self.text_scale = 1.0 if self.text_scale > 1.0 else LARGE_TEXT_SCALE
-        self.source.record_interaction("large_text", "on" if self.text_scale > 1.0 else "off")
+        self.steps = 0 if self.steps else LARGE_TEXT_STEPS
+        self.source.record_interaction("large_text", "on" if self.steps else "off")
+        self.update()
 
     # --- the one update -------------------------------------------------------------
     def update(self, read: bool | None = None) -> None:
@@ -213,7 +228,11 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         carousel = self.carousel
         carousel.set_lang(self.lang, now_ms)
         carousel.update(snap.notices if snap else [], now_ms)
-        visible = self.display_state is not DisplayState.OFF and not situation.takeover
+        visible = (
+            self.display_state is not DisplayState.OFF
+            and not situation.takeover
+            and self._notice_room
+        )
         carousel.set_visible(visible, now_ms)
         carousel.tick(now_ms)
         for receipt in carousel.take_receipts():
@@ -223,7 +242,10 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             self.view = view
         for code, button in self.lang_buttons.items():
             button.selected = code == self.lang
-        self.lang_buttons["large-text"].text = self.view.large_text_label
+        large = self.lang_buttons["large-text"]
+        large.selected = bool(self.steps)  # drawn dark, and says so, while it is on
+        large.text = self.view.large_text_on_label if self.steps else self.view.large_text_label
+        self._notice_room = self._notice_fits()
         self.dim_alpha = DIM_ALPHA[self.display_state]
         shift = burn_in_offset(
             now_s, self.settings.burn_in_shift_px, self.settings.burn_in_period_s
@@ -237,6 +259,13 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self._write_status(now_s)
         notify("WATCHDOG=1")  # the screen is still being updated
 
+    def _notice_fits(self) -> bool:
+        """Whether the notice card has room on screen now (it gives way to the level)."""
+        root = self.root
+        if root is None:
+            return True
+        return bool(root.ids.home.ids.lower.height >= NOTICE_MIN_UNITS * self.u)
+
     def _build_view(self, now_ms: int, situation: Any = None) -> HomeView:
         snap = self.snapshot
         notice = self.carousel.current
@@ -245,7 +274,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             self.lang,
             self.tr,
             now_ms,
-            (snap.name_ja, snap.name_en) if snap else ("", ""),
+            station_names(snap),
             (notice, self.carousel.index, len(self.carousel.notices)) if notice else None,
             self.settings.high_contrast,
         )

@@ -4,11 +4,14 @@ Japanese is the source language: ``ja`` holds every message, and any message ano
 catalog lacks is shown in Japanese rather than as a key.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from babel.messages.pofile import read_po
+
+from contract.languages import KIOSK_LANGS, canonical, choose_language, fallback_chain
+from contract.languages import SOURCE_LANG as SOURCE_LANG
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "kiosk"
@@ -20,17 +23,9 @@ class Language:
     fallbacks: tuple[str, ...]  # notice text to try when this language is missing
 
 
-# Order of the language bar. やさしい日本語 falls back to ordinary Japanese.
-LANGUAGES: tuple[Language, ...] = (
-    Language("ja", ("ja",)),
-    Language("ja-easy", ("ja-easy", "ja")),
-    Language("en", ("en", "ja")),
-    Language("zh", ("zh", "zh-Hans", "zh-CN", "en", "ja")),
-    Language("ko", ("ko", "en", "ja")),
-    Language("vi", ("vi", "en", "ja")),
-)
+# Order of the language bar; the fallback order is the contract's (contract.languages).
+LANGUAGES: tuple[Language, ...] = tuple(Language(c, fallback_chain(c)) for c in KIOSK_LANGS)
 BY_CODE: dict[str, Language] = {lang.code: lang for lang in LANGUAGES}
-SOURCE_LANG = "ja"
 
 
 def language(code: str) -> Language:
@@ -71,13 +66,19 @@ class Translator:
 
 def pick_text(texts: Mapping[str, str] | object, lang: str) -> str:
     """A notice's or alert's text in ``lang``, else its fallbacks, else any text it has."""
-    if not isinstance(texts, Mapping):
-        return ""
-    for code in language(lang).fallbacks:
-        value = texts.get(code)
-        if isinstance(value, str) and value.strip():
-            return value
-    for value in texts.values():
-        if isinstance(value, str) and value.strip():
-            return value
-    return ""
+    return pick_block([texts], lang)[1][0]
+
+
+def pick_block(blocks: Sequence[Mapping[str, str] | object], lang: str) -> tuple[str, list[str]]:
+    """The texts of one block (a notice's title and body) in one language, and that language
+    as a kiosk language code: the first of ``lang``'s fallbacks that has them all."""
+    maps = [b if isinstance(b, Mapping) else None for b in blocks]
+    code = choose_language(maps, language(lang).code)
+    if code is None:
+        return language(lang).code, ["" for _ in blocks]
+    texts = []
+    for block in maps:
+        value = block.get(code) if block is not None else None
+        texts.append(value if isinstance(value, str) else "")
+    shown = canonical(code)
+    return (shown if shown in BY_CODE else SOURCE_LANG), texts

@@ -27,6 +27,9 @@ class KioskSettings(TomlSettings):
     width: int = Field(800, ge=320, le=7680)
     height: int = Field(480, ge=240, le=4320)
     fullscreen: bool = False
+    # The panel's pixel density, for sizes in millimetres. Empty: the official 7" display
+    # (800×480 at 132 DPI), scaled with the window.
+    dpi: float | None = Field(None, ge=50, le=600)
 
     refresh_s: float = Field(2.0, gt=0, le=60)  # how often the local state is read
     carousel_dwell_s: float = Field(12.0, ge=2, le=600)

@@ -1,4 +1,4 @@
-"""How wide a line of text is in ems, so one-line headlines shrink to fit instead of being cut.
+"""Font sizes: a short type scale, physical sizes, and headlines that shrink to fit.
 
 Wide (CJK) characters take about one em, others about 0.6: close enough to choose a font
 size that fits "厳重警戒", "Severe warning" and "Gần như an toàn" on the same band.
@@ -6,30 +6,49 @@ size that fits "厳重警戒", "Severe warning" and "Gần như an toàn" on the
 
 from unicodedata import east_asian_width
 
+MM_PER_INCH = 25.4
+# Font sizes in pixels, a quarter to a third apart. Every distinct size (and weight) is one
+# more open font face (~2.5 MB each for Noto Sans CJK), so sizes snap down to this scale.
+TYPE_SCALE = (10, 12, 15, 19, 24, 30, 38, 48, 60, 80, 100, 125, 156, 195, 244, 305)
+# 大きな文字 moves every text this many steps up the scale: at least 1.5× (10 → 15).
+LARGE_TEXT_STEPS = 2
+# A line of Noto Sans CJK is about 1.45 em tall (ascent + descent).
+LINE_HEIGHT = 1.45
+
 
 def em_width(text: str) -> float:
     return sum(1.0 if east_asian_width(c) in "WF" else 0.6 for c in text)
 
 
-def fitting_size(text: str, width: float, wanted: float) -> float:
-    """The largest scale size up to ``wanted`` at which ``text`` fits on one line of ``width``."""
+def px_of_mm(mm: float, dpi: float) -> float:
+    return mm * dpi / MM_PER_INCH
+
+
+def mm_of_px(px: float, dpi: float) -> float:
+    return px * MM_PER_INCH / dpi
+
+
+def snap_size(px: float, steps: int = 0) -> float:
+    """The largest size on the type scale not above ``px``, then ``steps`` further up."""
+    index = max([i for i, s in enumerate(TYPE_SCALE) if s <= px], default=0)
+    return float(TYPE_SCALE[min(index + max(steps, 0), len(TYPE_SCALE) - 1)])
+
+
+def size_at_least(px: float) -> float:
+    """The smallest size on the type scale not below ``px``."""
+    return float(min([s for s in TYPE_SCALE if s >= px], default=TYPE_SCALE[-1]))
+
+
+def fitting_size(
+    text: str, width: float, wanted: float, steps: int = 0, height: float | None = None
+) -> float:
+    """The largest scale size up to ``wanted`` (moved ``steps`` up) at which ``text`` fits
+    on one line of ``width`` and, when given, a line box of ``height``."""
+    size = snap_size(wanted, steps)
     ems = em_width(text)
-    if ems <= 0 or width <= 0:
-        return snap_size(wanted)
-    return snap_size(min(wanted, 0.95 * width / ems))
-
-
-# Font sizes in pixels, about a quarter apart. Every distinct size (and weight) is one more
-# open font face (~2.5 MB each for Noto Sans CJK), so sizes snap down to this scale.
-TYPE_SCALE = (10, 12, 15, 19, 24, 30, 38, 48, 60, 76, 96)
-_LARGEST = TYPE_SCALE[-1]
-
-
-def snap_size(px: float) -> float:
-    """The largest size on the type scale not above ``px`` (beyond the scale: steps of 25 %)."""
-    if px >= _LARGEST:
-        size = float(_LARGEST)
-        while size * 1.25 <= px:
-            size = float(round(size * 1.25))
-        return size
-    return float(max([s for s in TYPE_SCALE if s <= px], default=TYPE_SCALE[0]))
+    limit = size
+    if ems > 0 and width > 0:
+        limit = min(limit, 0.95 * width / ems)
+    if height is not None and height > 0:
+        limit = min(limit, height / LINE_HEIGHT)
+    return snap_size(limit) if limit < size else size

@@ -1,10 +1,14 @@
 """The 24-hour WBGT trend as plain geometry: level bands behind a line, in a w×h box."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from contract.levels import Level, ordered_levels
+from kiosk.display import JST
 
 DAY_MS = 86_400_000
+HOUR_MS = 3_600_000
+TICK_EVERY_H = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,3 +56,22 @@ def trend_geometry(
         if start <= ts <= now_ms:
             line += [(ts - start) / DAY_MS * width, y_of(wbgt)]
     return TrendGeometry(tuple(bands), tuple(line), low, high)
+
+
+@dataclass(frozen=True, slots=True)
+class Tick:
+    x: float  # 0 (24 h ago) to 1 (now)
+    label: str  # the JST hour, "18:00"
+
+
+def hour_ticks(now_ms: int, every_h: int = TICK_EVERY_H) -> tuple[Tick, ...]:
+    """The time axis: every ``every_h``-th full JST hour in the last 24 h."""
+    start = now_ms - DAY_MS
+    ticks: list[Tick] = []
+    hour = start // HOUR_MS * HOUR_MS + HOUR_MS
+    while hour <= now_ms:
+        moment = datetime.fromtimestamp(hour / 1000, JST)
+        if moment.hour % every_h == 0:
+            ticks.append(Tick((hour - start) / DAY_MS, f"{moment.hour}:00"))
+        hour += HOUR_MS
+    return tuple(ticks)

@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from contract.content import AlertKind
+from contract.languages import pick
+from contract.levels import ordered_levels
 from kiosk.display import JST
-from kiosk.i18n import Translator, pick_text
+from kiosk.i18n import Translator, pick_block
 from kiosk.situation import Condition, Situation
-from sensors.localstate import NoticeView
+from sensors.localstate import NoticeView, Snapshot
 
 Rgba = tuple[float, float, float, float]
 
@@ -49,6 +51,7 @@ class HomeView:
     alert_text: str  # empty: no alert
     alert_detail: str
     alert_colour: Rgba
+    alert_lang: str  # the alert band is wholly in this language
     water_title: str
     water_advice: str
     trend_title: str
@@ -56,8 +59,12 @@ class HomeView:
     notice_body: str
     notice_position: str
     notice_urgent: bool
+    notice_lang: str  # title and body are in this language
     large_text_label: str
+    large_text_on_label: str
     admin_pin_label: str
+    admin_cancel_label: str
+    trend_band_names: tuple[str, ...]  # level words, lowest level first
 
 
 # Dates and decimals come from the catalogs, not from CLDR locale data: the screen needs a
@@ -69,18 +76,37 @@ def _number(value: float | None, lang: str, tr: Translator) -> str:
 
 
 def clock_text(now_ms: int, lang: str, tr: Translator) -> str:
-    """Date and time in JST, e.g. 7月26日(日) 11:20."""
+    """Date and time in JST, e.g. 7月26日(日) 11:20, Wed 12 Feb 11:20."""
     moment = datetime.fromtimestamp(now_ms / 1000, JST)
     weekdays = tr.text(lang, "date.weekdays").split(",")
     weekday = weekdays[moment.weekday()] if len(weekdays) == 7 else ""
-    day = tr.text(lang, "date.format", month=moment.month, day=moment.day, weekday=weekday)
+    months = tr.text(lang, "date.months").split(",")
+    month_name = months[moment.month - 1] if len(months) == 12 else str(moment.month)
+    day = tr.text(
+        lang,
+        "date.format",
+        month=moment.month,
+        month_name=month_name,
+        day=moment.day,
+        weekday=weekday,
+    )
     return f"{day} {moment:%H:%M}"
 
 
-def station_name(name_ja: str, name_en: str, lang: str) -> str:
-    if lang.startswith("ja"):
-        return name_ja or name_en
-    return name_en or name_ja
+def station_names(snapshot: Snapshot | None) -> dict[str, str]:
+    """The station's name in every language the local state has."""
+    if snapshot is None:
+        return {}
+    names = dict(getattr(snapshot, "names", None) or {})
+    names.setdefault("ja", snapshot.name_ja)
+    names.setdefault("en", snapshot.name_en)
+    return {code: name for code, name in names.items() if name}
+
+
+def station_name(names: dict[str, str], lang: str) -> str:
+    """The name in the screen's language, by the contract's fallback order."""
+    picked = pick(names, lang)
+    return picked[1] if picked else ""
 
 
 def build_view(
@@ -88,7 +114,7 @@ def build_view(
     lang: str,
     tr: Translator,
     now_ms: int,
-    names: tuple[str, str],
+    names: dict[str, str],
     notice: tuple[NoticeView, int, int] | None,  # (notice, index, count)
     high_contrast: bool = False,
 ) -> HomeView:
@@ -130,33 +156,48 @@ def build_view(
     alert = situation.alert
     alert_text = alert_detail = ""
     alert_colour = rgba("#000000")
+    alert_lang = lang
     if alert is not None:
         kind = AlertKind(alert.alert)
-        alert_text = t(f"alert.{kind.value}")
-        from_ward = pick_text(alert.message, lang)
+        # The whole band in one language: the ward's message decides which, and the
+        # headline and forecast follow it (a Vietnamese screen shows an English message
+        # with an English headline, never a mix).
+        alert_lang, (from_ward,) = pick_block([alert.message], lang)
+        if not from_ward:
+            alert_lang = lang
+        alert_text = tr.text(alert_lang, f"alert.{kind.value}")
         forecast = (
-            t("alert.forecast", value=_number(alert.forecast_wbgt, lang, tr))
+            tr.text(
+                alert_lang,
+                "alert.forecast",
+                value=_number(alert.forecast_wbgt, alert_lang, tr),
+            )
             if alert.forecast_wbgt is not None
             else ""
         )
-        alert_detail = "  ".join(p for p in (forecast, from_ward or t("alert.guidance")) if p)
+        message = from_ward or tr.text(alert_lang, "alert.guidance")
+        alert_detail = "\n".join(p for p in (forecast, message) if p)
         alert_colour = rgba(ALERT_COLOURS[kind])
 
+    n_lang = lang
     if notice is None:
-        n_title, n_body, n_pos, urgent = t("notice.empty"), "", "", False
+        n_title, n_body, n_pos, urgent = "", "", "", False  # no empty card: the level grows
     else:
         shown, index, count = notice
-        n_title = pick_text(shown.title, lang)
-        n_body = pick_text(shown.body, lang)
+        n_lang, (n_title, n_body) = pick_block([shown.title, shown.body], lang)
         n_pos = t("notice.position", index=index + 1, count=count)
         urgent = shown.priority == "urgent"
 
     return HomeView(
         lang=lang,
-        station_name=station_name(*names, lang),
+        station_name=station_name(names, lang),
         clock_text=clock_text(now_ms, lang, tr),
-        background=rgba("#000000") if high_contrast else rgba("#F4F4F0"),
-        foreground=rgba("#FFFFFF") if high_contrast else rgba("#141414"),
+        background=rgba(band)
+        if situation.takeover
+        else rgba("#000000" if high_contrast else "#F4F4F0"),
+        foreground=rgba(band_text)
+        if situation.takeover
+        else rgba("#FFFFFF" if high_contrast else "#141414"),
         band_colour=rgba(band),
         band_text_colour=rgba(band_text),
         icon_rank=rank,
@@ -172,6 +213,7 @@ def build_view(
         alert_text=alert_text,
         alert_detail=alert_detail,
         alert_colour=alert_colour,
+        alert_lang=alert_lang,
         water_title=t("app.water_station"),
         water_advice=t("app.water_advice"),
         trend_title=t("trend.title"),
@@ -179,6 +221,10 @@ def build_view(
         notice_body=n_body,
         notice_position=n_pos,
         notice_urgent=urgent,
+        notice_lang=n_lang,
         large_text_label=t("access.large_text"),
+        large_text_on_label=t("access.large_text_on"),
         admin_pin_label=t("admin.pin"),
+        admin_cancel_label=t("admin.cancel"),
+        trend_band_names=tuple(t(f"level.{lv.value}.name") for lv in ordered_levels()),
     )

@@ -13,9 +13,11 @@ from kivy.properties import (
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.floatlayout import FloatLayout
+from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
-from kiosk.trend import trend_geometry
+from kiosk.fonts import FONT_NAME
+from kiosk.trend import hour_ticks, trend_geometry
 from kiosk.viewmodel import rgba
 
 SWIPE_FRACTION = 0.12  # of the card's width: less is a tap
@@ -58,34 +60,74 @@ class LevelIcon(Widget):  # type: ignore[misc]  # kivy is untyped
 
 
 class TrendGraph(Widget):  # type: ignore[misc]  # kivy is untyped
-    """The last 24 h of WBGT over the five level bands."""
+    """The last 24 h of WBGT over the five level bands, each band named, with an hour axis."""
 
     history = ObjectProperty([])
     now_ms = NumericProperty(0)
     line_colour = ListProperty([0, 0, 0, 1])
+    text_colour = ListProperty([0, 0, 0, 1])
+    band_names = ObjectProperty(())  # the level words, lowest level first
+    font_px = NumericProperty(12)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self._labels: list[Label] = []
         self.bind(
             pos=self._draw, size=self._draw, history=self._draw, now_ms=self._draw,
-            line_colour=self._draw,
+            line_colour=self._draw, band_names=self._draw, font_px=self._draw,
+            text_colour=self._draw,
         )  # fmt: skip
 
+    def _label(self, i: int, text: str, colour: Any) -> Label:
+        while len(self._labels) <= i:
+            label = Label(font_name=FONT_NAME, markup=False, size_hint=(None, None))
+            self._labels.append(label)
+            self.add_widget(label)
+        label = self._labels[i]
+        label.text, label.font_size, label.color = text, self.font_px, colour
+        label.texture_update()
+        label.size = label.texture_size
+        return label
+
     def _draw(self, *_: Any) -> None:
-        self.canvas.clear()
-        if self.width <= 0 or self.height <= 0:
-            return
-        geometry = trend_geometry(list(self.history), int(self.now_ms), self.width, self.height)
-        with self.canvas:
+        self.canvas.before.clear()
+        axis_h = self.font_px * 1.5
+        width, height = self.width, self.height - axis_h
+        used = 0
+        if width > 0 and height > 0:
+            geometry = trend_geometry(list(self.history), int(self.now_ms), width, height)
+            y0 = self.y + axis_h
+            names = list(self.band_names)
+            with self.canvas.before:
+                for band in geometry.bands:
+                    Color(*rgba(band.level.info.colour, 0.55))
+                    Rectangle(pos=(self.x, y0 + band.y0), size=(width, band.y1 - band.y0))
+                Color(*self.text_colour)
+                Line(points=[self.x, y0, self.x + width, y0], width=1)
+                for tick in hour_ticks(int(self.now_ms)):
+                    x = self.x + tick.x * width
+                    Line(points=[x, y0, x, y0 - axis_h * 0.25], width=1)
+                if len(geometry.line) >= 4:
+                    Color(*self.line_colour)
+                    points = [
+                        v + (self.x if i % 2 == 0 else y0) for i, v in enumerate(geometry.line)
+                    ]
+                    Line(points=points, width=max(1.5, height / 90))
             for band in geometry.bands:
-                Color(*rgba(band.level.info.colour, 0.55))
-                Rectangle(pos=(self.x, self.y + band.y0), size=(self.width, band.y1 - band.y0))
-            if len(geometry.line) >= 4:
-                Color(*self.line_colour)
-                points = [
-                    v + (self.x if i % 2 == 0 else self.y) for i, v in enumerate(geometry.line)
-                ]
-                Line(points=points, width=max(1.5, self.height / 90))
+                rank = band.level.rank
+                if rank >= len(names) or band.y1 - band.y0 < self.font_px:
+                    continue
+                label = self._label(used, names[rank], (0.05, 0.05, 0.05, 1))
+                label.pos = (self.x + 3, y0 + (band.y0 + band.y1 - label.height) / 2)
+                used += 1
+            for tick in hour_ticks(int(self.now_ms)):
+                label = self._label(used, tick.label, self.text_colour)
+                x = self.x + tick.x * width - label.width / 2
+                label.pos = (max(self.x, min(x, self.right - label.width)), self.y)
+                used += 1
+        for label in self._labels[used:]:
+            label.text = ""
+            label.size = (0, 0)
 
 
 class NoticeCard(BoxLayout):  # type: ignore[misc]  # kivy is untyped
@@ -148,3 +190,27 @@ class LangButton(Button):  # type: ignore[misc]  # kivy is untyped
 
     code = StringProperty("")
     selected = BooleanProperty(False)
+
+
+class AdminCorner(Widget):  # type: ignore[misc]  # kivy is untyped
+    """An invisible corner: the technician's long press starts here (kiosk.admin). A touch
+    that starts here does nothing else, so it never reaches what lies underneath."""
+
+    pressed = ObjectProperty(None)
+    released = ObjectProperty(None)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if not self.collide_point(*touch.pos):
+            return False
+        touch.grab(self)
+        if self.pressed is not None:
+            self.pressed()
+        return False  # the touch still counts as presence and reaches the top bar
+
+    def on_touch_up(self, touch: Any) -> bool:
+        if touch.grab_current is not self:
+            return False
+        touch.ungrab(self)
+        if self.released is not None:
+            self.released(self.collide_point(*touch.pos))
+        return True

@@ -27,9 +27,11 @@ from tests.kiosk import statefile
 
 SETTLE_FRAMES = 4  # label textures are rebuilt on the frame after a change
 RECT_IDS = (
-    "band", "level_word", "guidance", "wbgt", "notice", "notice_title", "notice_body",
-    "takeover", "takeover_word", "alert", "alert_text", "langbar", "offline", "trend", "station",
-    "pinpad",
+    "band", "level_row", "level_word", "guidance", "wbgt", "wbgt_label", "details", "water",
+    "lower", "notice", "notice_title", "notice_body", "takeover", "takeover_word",
+    "takeover_label", "takeover_value", "takeover_guidance", "alert", "alert_text",
+    "alert_detail", "langbar", "offline", "trend", "station", "clock", "pinpad", "stage",
+    "topbar", "admin_corner",
 )  # fmt: skip
 
 
@@ -103,7 +105,7 @@ class Driver:
             self.app.update(read=True)
         elif op == "touch":
             for _ in range(step.get("times", 1)):
-                self.touch(step["target"], step.get("swipe_px", 0))
+                self.touch(step["target"], step.get("swipe_px", 0), step.get("hold_s", 0))
         elif op == "request_screenshot":
             state = statefile.open_state(self.state_dir)
             state.request_kiosk(step["id"], "screenshot")  # as the agent asks
@@ -131,15 +133,24 @@ class Driver:
         if target.startswith("pin:"):
             key = target.removeprefix("pin:")
             return next(k for k in self.app.root.ids.pinkeys.children if k.text == key)
-        return self.app.root.ids[target]
+        widget = self.ids().get(target)
+        if widget is None:
+            raise KeyError(target)
+        return widget
 
-    def touch(self, target: str, swipe_px: float) -> None:
+    def ids(self) -> dict[str, Any]:
+        """Every widget id: the root's and those inside the home and takeover rules."""
+        root = self.app.root
+        return {**root.ids, **root.ids.home.ids, **root.ids.takeover.ids}
+
+    def touch(self, target: str, swipe_px: float, hold_s: float = 0) -> None:
         from kivy.tests.common import UnitTestTouch
 
         widget = self.widget(target)
         x, y = widget.to_window(*widget.center)
         touch = UnitTestTouch(x, y)
         touch.touch_down()
+        self.offset_s += hold_s  # held still this long
         if swipe_px:
             touch.touch_move(x + swipe_px / 2, y)
             touch.touch_move(x + swipe_px, y)
@@ -150,8 +161,9 @@ class Driver:
         from kivy.core.window import Window
 
         out: dict[str, list[float]] = {}
+        ids = self.ids()
         for name in RECT_IDS:
-            widget = self.app.root.ids.get(name)
+            widget = ids.get(name)
             if widget is None:
                 continue
             x, y = widget.to_window(*widget.pos)
@@ -164,6 +176,32 @@ class Driver:
                 button.width,
                 button.height,
             ]
+        return out
+
+    def labels(self) -> dict[str, dict[str, Any]]:
+        """Every visible label with an id: its font size, its box and its text's size."""
+        from kivy.uix.label import Label
+
+        out: dict[str, dict[str, Any]] = {}
+        for name, widget in self.ids().items():
+            if not isinstance(widget, Label) or not widget.text:
+                continue
+            shown = widget.opacity > 0 and all(p.opacity > 0 for p in self.parents(widget))
+            out[name] = {
+                "font_size": float(widget.font_size),
+                "size": [float(widget.width), float(widget.height)],
+                "texture": [float(v) for v in widget.texture_size],
+                "shown": shown,
+                "text": widget.text,
+            }
+        return out
+
+    @staticmethod
+    def parents(widget: Any) -> list[Any]:
+        out = []
+        while widget.parent is not None and widget.parent is not widget:
+            widget = widget.parent
+            out.append(widget)
         return out
 
     def capture(self, name: str) -> None:
@@ -180,6 +218,8 @@ class Driver:
             "lang": self.app.lang,
             "display": self.app.display_state.value,
             "pin_open": self.app.pin_open,
+            "labels": self.labels(),
+            "mm": self.app.mm,
         }
         self.waiting_for_shot = True
 

@@ -5,7 +5,7 @@ from datetime import datetime
 import pytest
 
 from contract.levels import Level, ordered_levels
-from kiosk.admin import LOCKOUT_S, PAD_TIMEOUT_S, AdminGate, PinResult
+from kiosk.admin import HOLD_S, LOCKOUT_S, PAD_TIMEOUT_S, AdminGate, PinResult
 from kiosk.carousel import Carousel, notice_order
 from kiosk.display import JST, DisplayPolicy, DisplayState, burn_in_offset, in_window
 from kiosk.i18n import LANGUAGES, Translator, catalog_path, load_catalog, pick_text
@@ -122,7 +122,12 @@ def test_the_view_keeps_markup_as_typed_and_shows_every_language() -> None:
     markup = NoticeView("m", 1, "high", {"ja": "[b]太字[/b] <script>"}, {}, None, None, None)
     for lang in LANGUAGES:
         view = build_view(
-            assess(snapshot(), NOW), lang.code, tr, NOW, ("給水所", "Station"), (markup, 0, 1)
+            assess(snapshot(), NOW),
+            lang.code,
+            tr,
+            NOW,
+            {"ja": "給水所", "en": "Station"},
+            (markup, 0, 1),
         )
         assert view.notice_title == "[b]太字[/b] <script>"
         assert view.level_word == tr.text(lang.code, "level.severe_warning.name")
@@ -257,22 +262,40 @@ def test_font_sizes_snap_to_a_short_scale() -> None:
     sizes = {snap_size(px / 4) for px in range(40, 800)}
     assert len(sizes) == 14  # 10–200 px in 14 sizes: each one more open font face
     assert snap_size(47.9) == 38
-    assert snap_size(171) == 150
+    assert snap_size(171) == 156
 
 
 # --- the technician's way out ---------------------------------------------------------
-def test_five_quick_taps_open_the_pin_pad_and_slow_ones_do_not() -> None:
+def long_press(gate: AdminGate, at: float, hold: float, inside: bool = True) -> bool:
+    gate.press(at)
+    return gate.release(at + hold, inside)
+
+
+def test_only_a_long_still_press_opens_the_pin_pad_never_a_childs_taps() -> None:
     gate = AdminGate("2608")
-    assert not any(gate.tap(t * 1.5) for t in range(5))  # too slow: spread over 6 s
-    assert [gate.tap(100 + t * 0.3) for t in range(5)] == [False] * 4 + [True]
-    assert gate.is_open(101.0)
-    assert gate.is_open(101.2 + PAD_TIMEOUT_S - 0.1)
-    assert not gate.is_open(101.2 + PAD_TIMEOUT_S + 0.1)
+    assert not any(long_press(gate, t * 0.3, 0.1) for t in range(50))  # tapping away
+    assert not long_press(gate, 20.0, HOLD_S - 0.5)  # not quite long enough
+    assert not long_press(gate, 30.0, HOLD_S + 1, inside=False)  # slid off the corner
+    assert not gate.release(40.0)  # a release without a press
+    assert long_press(gate, 100.0, HOLD_S)
+    opened = 100.0 + HOLD_S
+    assert gate.is_open(opened + PAD_TIMEOUT_S - 0.1)
+    assert not gate.is_open(opened + PAD_TIMEOUT_S + 0.1)  # it closes itself
+    assert PAD_TIMEOUT_S <= 10
+
+
+def test_each_key_keeps_the_pad_open_and_cancel_closes_it() -> None:
+    gate = AdminGate("2608")
+    assert long_press(gate, 0.0, HOLD_S)
+    gate.key(HOLD_S + 8)
+    assert gate.is_open(HOLD_S + 8 + PAD_TIMEOUT_S - 0.1)
+    gate.close()
+    assert not gate.is_open(HOLD_S + 9)
 
 
 def test_without_a_pin_there_is_no_way_out_by_touch() -> None:
     gate = AdminGate("")
-    assert not any(gate.tap(100 + t * 0.1) for t in range(20))
+    assert not long_press(gate, 100.0, HOLD_S + 1)
     assert gate.try_pin("", 101.0) is PinResult.LOCKED
 
 
@@ -281,14 +304,14 @@ def test_wrong_pins_lock_the_pad_for_a_while() -> None:
     results = [gate.try_pin("0000", 10.0) for _ in range(5)]
     assert results == [PinResult.WRONG] * 4 + [PinResult.LOCKED]
     assert gate.try_pin("2608", 11.0) is PinResult.LOCKED  # even the right one, for now
-    assert not gate.tap(12.0)
+    assert not long_press(gate, 12.0, HOLD_S)
     assert gate.try_pin("2608", 10.0 + LOCKOUT_S) is PinResult.OK
 
 
 def test_high_contrast_is_light_text_on_black_and_keeps_the_level_colour() -> None:
     tr = Translator()
-    normal = build_view(assess(snapshot(), NOW), "ja", tr, NOW, ("駅", "St"), None)
-    high = build_view(assess(snapshot(), NOW), "ja", tr, NOW, ("駅", "St"), None, True)
+    normal = build_view(assess(snapshot(), NOW), "ja", tr, NOW, {"ja": "駅", "en": "St"}, None)
+    high = build_view(assess(snapshot(), NOW), "ja", tr, NOW, {"ja": "駅", "en": "St"}, None, True)
     assert high.background == (0.0, 0.0, 0.0, 1.0)
     assert high.foreground == (1.0, 1.0, 1.0, 1.0)
     assert normal.background != high.background
@@ -300,3 +323,4 @@ def test_dates_are_jst_in_each_languages_own_words() -> None:
     assert clock_text(NOW, "ja", tr) == "7月26日(日) 02:20"
     assert clock_text(NOW, "ko", tr) == "7월 26일 (일) 02:20"
     assert clock_text(NOW, "vi", tr) == "CN, 26/7 02:20"
+    assert clock_text(NOW, "en", tr) == "Sun 26 Jul 02:20"  # never 7/26 or 26/7
