@@ -31,7 +31,7 @@ RECT_IDS = (
     "lower", "notice", "notice_title", "notice_body", "takeover", "takeover_word",
     "takeover_label", "takeover_value", "takeover_guidance", "alert", "alert_text",
     "alert_detail", "langbar", "offline", "trend", "station", "clock", "pinpad", "stage",
-    "topbar", "admin_corner",
+    "topbar", "admin_corner", "tk_details", "pin_cancel",
 )  # fmt: skip
 
 
@@ -193,6 +193,10 @@ class Driver:
                 "texture": [float(v) for v in widget.texture_size],
                 "shown": shown,
                 "text": widget.text,
+                # What Kivy actually laid out: fewer characters than the text means cut.
+                "chars": len("".join(widget.text.split())),
+                "rendered": rendered_chars(widget),
+                "shortened": bool(getattr(widget._label, "is_shortened", False)),
             }
         return out
 
@@ -229,6 +233,13 @@ class Driver:
             self.results["shots"][name] = record
 
         self.app.capture(path, done)
+
+
+def rendered_chars(label: Any) -> int:
+    """The non-space characters of ``label`` that Kivy laid out inside its text box."""
+    label.texture_update()
+    lines = getattr(label._label, "_cached_lines", [])
+    return sum(len("".join(word.text.split())) for line in lines for word in line.words)
 
 
 def main() -> None:
