@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from contract.levels import Level
+from kiosk.textfit import LINE_HEIGHT, fitting_size, snap_size
 from kiosk.viewmodel import ALERT_COLOURS, STATE_BAND
 from sensors.localstate.db import FILE_NAME
 from tests.kiosk.conftest import run_driver
@@ -95,13 +96,23 @@ def steps() -> list[dict[str, Any]]:
         {"op": "advance", "s": 1},
         {"op": "large_text"},
         {"op": "shot", "name": "large-text"},
-        {"op": "touch", "target": "station", "times": 4},
-        {"op": "shot", "name": "four-taps"},
-        {"op": "touch", "target": "station"},
+        {"op": "state", "spec": {"notices": NOTICES[:1]}},
+        {"op": "shot", "name": "large-text-notice"},
+        {"op": "large_text"},
+        {"op": "shot", "name": "normal-text-notice"},
+        {"op": "touch", "target": "admin_corner", "times": 12},  # a child tapping away
+        {"op": "touch", "target": "station", "times": 5},  # the old gesture
+        {"op": "shot", "name": "taps"},
+        {"op": "touch", "target": "admin_corner", "hold_s": 6},
         {"op": "shot", "name": "pin-pad"},
+        {"op": "advance", "s": 11},
+        {"op": "shot", "name": "pin-pad-timed-out"},
+        {"op": "touch", "target": "admin_corner", "hold_s": 6},
+        {"op": "touch", "target": "pin_cancel"},
+        {"op": "shot", "name": "pin-pad-cancelled"},
+        {"op": "touch", "target": "admin_corner", "hold_s": 6},
         *[{"op": "touch", "target": f"pin:{k}"} for k in ("1", "2", "3", "4", "OK")],
         {"op": "shot", "name": "wrong-pin"},
-        {"op": "touch", "target": "station", "times": 5},
         *[{"op": "touch", "target": f"pin:{k}"} for k in ("2", "6", "0", "8", "OK")],
         {"op": "shot", "name": "never-reached"},
     ]
@@ -217,14 +228,18 @@ def test_danger_takes_over_and_the_alert_is_above_everything(run: dict[str, Any]
     assert danger["view"]["takeover"]
     x, y, w, _h = danger["rects"]["takeover"]
     assert w == danger["size"][0]
-    assert y == 0
-    assert close_to(pixel(danger, x + 5, y + 5), hex_rgb(Level.DANGER.info.colour))
+    assert y == danger["rects"]["topbar"][1] + danger["rects"]["topbar"][3]  # under the bar
+    red = hex_rgb(Level.DANGER.info.colour)
+    assert close_to(pixel(danger, x + 5, y + 5), red)
+    assert close_to(pixel(danger, 3, 3), red), "red from the top: the bar is part of it"
     assert similarity("危険な暑さです", ocr(danger, "takeover", "ja")) >= 0.5
     both = shot(run, "danger-and-alert")
     ax, ay, _aw, ah = both["rects"]["alert"]
+    assert abs(ay) < 0.5
     alert_rgb = hex_rgb(ALERT_COLOURS["special_heatstroke_alert"])  # type: ignore[index]
     assert close_to(pixel(both, ax + 5, ay + 5), alert_rgb)
-    assert close_to(pixel(both, 5, ay + ah + 20), hex_rgb(Level.DANGER.info.colour))
+    assert close_to(pixel(both, 5, ay + ah + 20), red)
+    assert both["rects"]["takeover"][1] >= ay + ah  # pushed down, not covered
     read = ocr(both, "alert_text", "ja")
     assert similarity("熱中症特別警戒アラート発表中", read) >= 0.7, read
 
@@ -258,17 +273,71 @@ def test_a_screenshot_request_is_answered_with_a_png(run: dict[str, Any]) -> Non
     assert written.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_large_text_makes_the_advice_bigger(run: dict[str, Any]) -> None:
-    normal = shot(run, "state-file-rebuilt")["rects"]["guidance"]
-    large = shot(run, "large-text")["rects"]["guidance"]
-    assert large[3] > normal[3] * 1.15
+# One-line labels sized to the height of the level's row, and those shrunk to their width.
+ROW_LABELS = {"level_word", "wbgt", "takeover_word", "takeover_value"}
+ONE_LINE = ROW_LABELS | {"station", "clock", "wbgt_label", "takeover_label", "tk_details"}
+
+
+def at_its_limit(name: str, label: dict[str, Any]) -> bool:
+    """A one-line label that cannot grow: a larger size would not fit its box."""
+    if name not in ONE_LINE:
+        return False
+    width, height = label["size"]
+    bigger = snap_size(label["font_size"], 1)
+    too_wide = fitting_size(label["text"], width, bigger) < bigger
+    return too_wide or (name in ROW_LABELS and bigger * LINE_HEIGHT > height)
+
+
+@pytest.mark.parametrize(
+    ("normal_name", "large_name"),
+    [("state-file-rebuilt", "large-text"), ("normal-text-notice", "large-text-notice")],
+)
+def test_large_text_makes_every_text_half_as_large_again_and_cuts_nothing(
+    run: dict[str, Any], normal_name: str, large_name: str
+) -> None:
+    normal, large = shot(run, normal_name)["labels"], shot(run, large_name)["labels"]
+    compared = 0
+    for name, label in large.items():
+        if not label["shown"]:
+            continue
+        assert label["rendered"] == label["chars"], f"{name} is cut: {label['text']!r}"
+        before = normal.get(name)
+        if before is None or not before["shown"]:
+            continue
+        if at_its_limit(name, label):  # as large as its box allows: never smaller
+            assert label["font_size"] >= before["font_size"], name
+            continue
+        assert label["font_size"] >= 1.4 * before["font_size"], name
+        compared += 1
+    assert compared >= 3  # advice, details, water line; the others fill their boxes
+    assert shot(run, large_name)["view"]["lang"] == "ja"
+
+
+def test_the_large_text_button_shows_that_it_is_on(run: dict[str, Any]) -> None:
+    on, off = shot(run, "large-text"), shot(run, "normal-text-notice")
+    assert on["view"]["large_text_on_label"] == "大きな文字 オン"
+    assert close_to(pixel(on, *inside_left_edge(on, "lang:large-text")), (26, 26, 26))
+    assert not close_to(pixel(off, *inside_left_edge(off, "lang:large-text")), (26, 26, 26))
+    kinds = rows(run, "SELECT kind, detail FROM interactions WHERE kind = 'large_text'")
+    assert [d for _k, d in kinds] == ["on", "off"]
+
+
+def test_a_child_cannot_open_the_pin_pad_and_it_never_hides_the_level(
+    run: dict[str, Any],
+) -> None:
+    assert not shot(run, "taps")["pin_open"]  # taps in the corner and on the name
+    pad = shot(run, "pin-pad")
+    assert pad["pin_open"]
+    band = pixel(pad, *inside_left_edge(pad, "band"))
+    assert close_to(band, hex_rgb(Level.CAUTION.info.colour)), "the level stays in sight"
+    px, py, _pw, _ph = pad["rects"]["pinpad"]
+    lx, ly, lw, lh = pad["rects"]["level_word"]
+    assert px >= lx + lw * 0.5 or py >= ly + lh, "the pad is beside the level word"
+    assert not shot(run, "pin-pad-timed-out")["pin_open"]  # closed itself after 10 s
+    assert not shot(run, "pin-pad-cancelled")["pin_open"]
 
 
 def test_only_the_technicians_pin_leaves_the_kiosk(run: dict[str, Any]) -> None:
-    assert not shot(run, "four-taps")["pin_open"]
-    pad = shot(run, "pin-pad")
-    assert pad["pin_open"]
-    assert close_to(pixel(pad, 20, 300), (0, 0, 0), 40), "the pad covers the screen"
     assert shot(run, "wrong-pin")["pin_open"]  # still running, the pad waits for another try
     assert "never-reached" not in run["shots"]
     assert run["exit_status"] == 3  # systemd's RestartPreventExitStatus
