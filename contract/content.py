@@ -11,6 +11,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from contract.languages import pick
 from contract.messages import ID_PATTERN, Count, EpochMs
 from contract.topics import ContentKind
 
@@ -20,6 +21,13 @@ LangText = Annotated[
         Annotated[str, Field(max_length=2000)],
     ],
     Field(min_length=1),
+]
+# A text in each of the kiosk's languages (contract.languages.KIOSK_LANGS), Japanese first:
+# what staff write for the screens. Reading stays with the looser LangText, so content
+# retained before a language was added still verifies.
+KioskLang = Literal["ja", "ja-easy", "en", "zh", "ko", "vi"]
+KioskText = Annotated[
+    dict[KioskLang, Annotated[str, Field(min_length=1, max_length=2000)]], Field(min_length=1)
 ]
 # ASCII digits only: ``\d`` would also accept other scripts' digits.
 HourMinute = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
@@ -94,6 +102,11 @@ class AlertKind(StrEnum):
 
 
 class HeatAlert(_Content):
+    """The area's alert. ``message`` has a text per kiosk language (``ja`` always); a screen
+    shows it by ``contract.languages.fallback_chain``. An alert retained with only ``ja``
+    and ``en`` (before there were more) reads the same way: the other screens show English.
+    """
+
     kind: Literal[ContentKind.ALERT] = ContentKind.ALERT
     alert: AlertKind
     area: Annotated[str, Field(max_length=64)] | None = None
@@ -109,6 +122,10 @@ class HeatAlert(_Content):
             date.fromisoformat(self.valid_on)  # ValueError for 2026-02-30
         return self
 
+    def message_for(self, lang: str) -> tuple[str, str] | None:
+        """``(language, text)`` of the message for a screen in ``lang``, by the fallbacks."""
+        return pick(self.message or {}, lang)
+
 
 AnyContent = Notice | StationConfig | HeatAlert
 CONTENT_MODELS: dict[ContentKind, type[AnyContent]] = {
@@ -123,6 +140,8 @@ __all__ = [
     "AnyContent",
     "Count",
     "HeatAlert",
+    "KioskLang",
+    "KioskText",
     "Notice",
     "NoticePriority",
     "StationConfig",

@@ -24,6 +24,15 @@ from server.store.sqlite import SqliteTimeSeries
 from tests.server.conftest import ADMIN_TOKEN
 from tests.server.helpers import now_ms
 
+MESSAGE = {
+    "ja": "熱中症警戒アラートが発表されています。",
+    "ja-easy": "とても あつく なります。そとに でないで ください。",
+    "en": "A heatstroke alert is in effect.",
+    "zh": "中暑警戒警报已发布。",
+    "ko": "열사병 경계 경보가 발령되었습니다.",
+    "vi": "Đang có cảnh báo say nắng.",
+}
+
 
 def clear_retained(broker: Mosquitto) -> None:
     server = mqtt.Client(CallbackAPIVersion.VERSION2, client_id="clear-alert", protocol=mqtt.MQTTv5)
@@ -66,12 +75,23 @@ def test_a_heat_alert_reaches_stations_signed_and_retained(
         "area": "yokohama",
         "forecast_wbgt": 33.5,
         "valid_on": "2026-08-01",
-        "message_ja": "熱中症警戒アラートが発表されています。",
-        "message_en": "A heatstroke alert is in effect.",
+        "message": MESSAGE,
+        "expires_at": "2099-08-01T23:59:00",  # JST when no zone is given
     }
     with TestClient(app, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as api:
         answer = api.put("/api/v1/heat-alert", json=body)
         assert answer.status_code == 200, answer.text
+        out = answer.json()
+        assert out["issued_at"].endswith("+09:00")
+        assert out["expires_at"] == "2099-08-01T23:59:00+09:00"
+        assert out["shown_as"] == {lang: lang for lang in MESSAGE}
+        legacy = api.put(
+            "/api/v1/heat-alert",
+            json={"alert": "heatstroke_alert", "message_ja": "古い形", "message_en": "Old form"},
+        )
+        assert legacy.json()["message"] == {"ja": "古い形", "en": "Old form"}
+        assert legacy.json()["shown_as"]["vi"] == "en"
+        answer = api.put("/api/v1/heat-alert", json=body)  # the newest is retained
         # A station that connects afterwards still gets it: it is retained.
         received: queue.Queue[bytes] = queue.Queue()
         station = mqtt.Client(
@@ -96,7 +116,8 @@ def test_a_heat_alert_reaches_stations_signed_and_retained(
     content = verify(raw, {key_id(key.public_key()): key.public_key()}, ContentKind.ALERT, now_ms())
     assert isinstance(content, HeatAlert)
     assert content.alert.value == "heatstroke_alert"
-    assert content.message == {"ja": body["message_ja"], "en": body["message_en"]}
+    assert content.message == MESSAGE
+    assert content.message_for("vi") == ("vi", MESSAGE["vi"])
     assert cleared.json()["version"] > content.version  # stations accept the clearing
 
 
@@ -104,3 +125,34 @@ def test_without_a_signing_key_nothing_is_published(api: TestClient) -> None:
     answer = api.put("/api/v1/heat-alert", json={"alert": "heatstroke_alert"})
     assert answer.status_code == 503
     assert "signing" in answer.json()["error"]["message"]
+
+
+@pytest.mark.parametrize(
+    ("body", "says"),
+    [
+        ({"alert": "heatstroke_alert", "valid_on": "2026-02-30"}, "valid_on"),
+        ({"alert": "heatstroke_alert", "expires_at": "2020-08-01T18:00:00+09:00"}, "past"),
+        ({"alert": "heatstroke_alert", "message": {"en": "English only"}}, "ja"),
+        ({"alert": "heatstroke_alert", "message": {"ja": "暑い", "fr": "Chaud"}}, "message"),
+        ({"alert": "heatstroke_alert", "message": {"ja": "暑い", "vi": ""}}, "message"),
+    ],
+)
+def test_an_impossible_day_a_past_expiry_or_no_japanese_is_refused(
+    api: TestClient, body: dict[str, object], says: str
+) -> None:
+    answer = api.put("/api/v1/heat-alert", json=body)
+    assert answer.status_code == 422, answer.text
+    error = answer.json()["error"]
+    assert error["code"] == "invalid_request"
+    assert says in error["message"]
+
+
+def test_an_alert_retained_before_there_were_more_languages_still_reads() -> None:
+    old = {
+        "kind": "alert", "id": "kanagawa", "version": 5, "issued_at": 1785877200000,
+        "alert": "heatstroke_alert", "valid_on": "2026-08-05",
+        "message": {"ja": "熱中症警戒アラートが発表されています。", "en": "A heatstroke alert."},
+    }  # fmt: skip
+    alert = HeatAlert.model_validate(old)
+    assert alert.message_for("vi") == ("en", "A heatstroke alert.")
+    assert alert.message_for("ja-easy") == ("ja", "熱中症警戒アラートが発表されています。")
