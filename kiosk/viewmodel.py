@@ -97,7 +97,7 @@ def station_names(snapshot: Snapshot | None) -> dict[str, str]:
     """The station's name in every language the local state has."""
     if snapshot is None:
         return {}
-    names = dict(getattr(snapshot, "names", None) or {})
+    names = dict(snapshot.names)
     names.setdefault("ja", snapshot.name_ja)
     names.setdefault("en", snapshot.name_en)
     return {code: name for code, name in names.items() if name}

@@ -139,7 +139,7 @@ class Agent:
     # --- start-up -----------------------------------------------------------------------
     def _restore_content(self) -> None:
         s = self.settings
-        self.state.set_station(s.station_id, s.name_ja, s.name_en, s.area)
+        self.state.set_station(s.station_id, s.name_ja, s.name_en, s.area, s.names)
         for config in self.inbox.stored(ContentKind.CONFIG):
             assert isinstance(config, StationConfig)
             self.runtime = self.runtime.apply(config)

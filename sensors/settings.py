@@ -9,6 +9,7 @@ from typing import ClassVar, Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
+from contract.content import KioskLang
 from contract.settings import TomlSettings
 
 HourMinute = str
@@ -22,6 +23,9 @@ class AgentSettings(TomlSettings):
     area: str | None = None
     name_ja: str = ""
     name_en: str = ""
+    # The name in the kiosk's other languages, e.g. {"zh" = "中区供水站"}; missing ones fall
+    # back as every text does (contract.languages).
+    names: dict[KioskLang, str] = Field(default_factory=dict)
     broker_host: str = "127.0.0.1"
     broker_port: int = 1883
     broker_username: str | None = None  # defaults to the station id

@@ -8,10 +8,11 @@ so from ``OpenResult.quarantined`` and reports it.
 import json
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sensors.localstate.model import (
     AlertView,
@@ -94,10 +95,17 @@ class LocalState:
         self.conn.close()
 
     # --- agent writes -------------------------------------------------------------------
-    def set_station(self, station_id: str, name_ja: str, name_en: str, area: str | None) -> None:
+    def set_station(
+        self,
+        station_id: str,
+        name_ja: str,
+        name_en: str,
+        area: str | None,
+        names: Mapping[Any, str] | None = None,  # {lang: name} in the kiosk's other languages
+    ) -> None:
         self.conn.execute(
-            "INSERT OR REPLACE INTO station VALUES (1, ?, ?, ?, ?)",
-            (station_id, name_ja, name_en, area),
+            "INSERT OR REPLACE INTO station VALUES (1, ?, ?, ?, ?, ?)",
+            (station_id, name_ja, name_en, area, json.dumps(dict(names or {}), ensure_ascii=False)),
         )
 
     def write_reading(self, reading: ReadingView, history_keep_ms: int = 48 * 3600_000) -> None:
@@ -257,7 +265,9 @@ class LocalState:
         c = self.conn
         c.execute("BEGIN")
         try:
-            station = c.execute("SELECT station_id, name_ja, name_en FROM station").fetchone()
+            station = c.execute(
+                "SELECT station_id, name_ja, name_en, names FROM station"
+            ).fetchone()
             latest = c.execute(
                 "SELECT ts, temp_c, rh, wbgt, level, quality, time_source FROM latest_reading"
             ).fetchone()
@@ -285,6 +295,7 @@ class LocalState:
             station_id=station[0] if station else None,
             name_ja=station[1] if station else "",
             name_en=station[2] if station else "",
+            names=_names(station[3]) if station else {},
             latest=ReadingView(*latest) if latest else None,
             sensor=status[0] if status else "starting",
             sensor_detail=status[1] if status else "",
@@ -302,3 +313,14 @@ class LocalState:
             last_motion_at=presence[0] if presence else None,
             history=[(h[0], h[1], h[2]) for h in history],
         )
+
+
+def _names(raw: str) -> dict[str, str]:
+    """The station's other names; anything but a JSON object of strings reads as none."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, str) and v}

@@ -73,6 +73,7 @@ class Snapshot:
     station_id: str | None = None
     name_ja: str = ""
     name_en: str = ""
+    names: dict[str, str] = field(default_factory=dict)  # other kiosk languages: {lang: name}
     latest: ReadingView | None = None
     sensor: str = "starting"
     sensor_detail: str = ""

@@ -5,14 +5,15 @@ Writers: the agent writes everything except ``receipts``, ``interactions`` and
 ``kiosk_status``, which only the kiosk writes.
 """
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: station.names
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 
 CREATE TABLE IF NOT EXISTS station (
     id INTEGER PRIMARY KEY CHECK (id = 1),
-    station_id TEXT NOT NULL, name_ja TEXT NOT NULL, name_en TEXT NOT NULL, area TEXT
+    station_id TEXT NOT NULL, name_ja TEXT NOT NULL, name_en TEXT NOT NULL, area TEXT,
+    names TEXT NOT NULL DEFAULT '{}'  -- JSON {lang: name} for the kiosk's other languages
 );
 
 -- The newest reading; a fault reading has NULL values and quality 'fault'.

@@ -1,10 +1,10 @@
 """Writing the station's local state the way the agent does, from a short description.
 
 A spec is a dict; every key is optional and replaces that part of the state:
-``station``: [id, name_ja, name_en]; ``reading``: {wbgt, temp_c, rh, level, quality, age_s}
-or None (nothing measured yet); ``agent``: {sensor, network}; ``notices``: a list of
-{id, version, priority, title, body, starts_in_s, ends_in_s}; ``alert``: {alert,
-forecast_wbgt, message} or None; ``display``: {on_start, on_end, stale_after_s};
+``station``: [id, name_ja, name_en, optional {lang: name}]; ``reading``: {wbgt, temp_c, rh,
+level, quality, age_s} or None (nothing measured yet); ``agent``: {sensor, network};
+``notices``: a list of {id, version, priority, title, body, starts_in_s, ends_in_s};
+``alert``: {alert, forecast_wbgt, message} or None; ``display``: {on_start, on_end, stale_after_s};
 ``history``: a list of WBGT values spread over the last 24 h; ``motion_age_s``.
 """
 
@@ -32,8 +32,8 @@ def open_state(state_dir: Path) -> LocalState:
 
 def apply(state: LocalState, spec: dict[str, Any], now_ms: int) -> None:
     if "station" in spec:
-        sid, name_ja, name_en = spec["station"]
-        state.set_station(sid, name_ja, name_en, "naka")
+        sid, name_ja, name_en, *names = spec["station"]
+        state.set_station(sid, name_ja, name_en, "naka", names[0] if names else None)
     if "display" in spec:
         state.set_display(DisplaySchedule(**spec["display"]))
     if "history" in spec:

@@ -1,5 +1,6 @@
 """The kiosk on the file the real station agent writes (fake sensor, no broker reachable)."""
 
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from tests.kiosk.conftest import REPO, run_driver
 from tests.kiosk.screens import close_to, hex_rgb, inside_left_edge, pixel
 
 NAME_JA = "テスト公園給水所"
+NAME_ZH = "测试公园供水站"
 
 
 @pytest.fixture
@@ -29,6 +31,7 @@ def agent_state(tmp_path: Path) -> Iterator[Path]:
         "KYUSUI_AGENT_STATION_ID": "st-kiosk-01",
         "KYUSUI_AGENT_NAME_JA": NAME_JA,
         "KYUSUI_AGENT_NAME_EN": "Test park water station",
+        "KYUSUI_AGENT_NAMES": json.dumps({"zh": NAME_ZH}, ensure_ascii=False),
         "KYUSUI_AGENT_STATE_DIR": str(state_dir),
         "KYUSUI_AGENT_SENSOR": "fake",
         "KYUSUI_AGENT_SIMULATION_FAILURE_RATE": "0",
@@ -67,10 +70,21 @@ def agent_state(tmp_path: Path) -> Iterator[Path]:
 def test_the_kiosk_shows_what_the_running_agent_measures(
     xvfb_display: str, tmp_path: Path, agent_state: Path
 ) -> None:
-    steps: list[dict[str, Any]] = [{"op": "advance", "s": 0}, {"op": "shot", "name": "from-agent"}]
-    shot = run_driver(
+    steps: list[dict[str, Any]] = [
+        {"op": "advance", "s": 0},
+        {"op": "shot", "name": "from-agent"},
+        {"op": "touch", "target": "lang:zh"},
+        {"op": "shot", "name": "chinese"},
+        {"op": "touch", "target": "lang:ko"},
+        {"op": "shot", "name": "korean"},
+    ]
+    shots = run_driver(
         xvfb_display, tmp_path, "with-agent", steps, state_dir=agent_state, burn_in_shift_px=0
-    )["shots"]["from-agent"]
+    )["shots"]
+    shot = shots["from-agent"]
+    # The station's own name in each language the agent was given; English for the others.
+    assert shots["chinese"]["view"]["station_name"] == NAME_ZH
+    assert shots["korean"]["view"]["station_name"] == "Test park water station"
     view = shot["view"]
     assert view["station_name"] == NAME_JA
     assert view["offline_text"] == "オフライン"  # no broker, and the screen still works
