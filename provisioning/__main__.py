@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from contract.errors import ContractError
+from contract.languages import KIOSK_LANGS
 from provisioning.enrol import BrokerEndpoint, StationRecord, enrol
 from provisioning.install import UNITS, install_bundle
 from provisioning.keys import generate_keypair
@@ -23,6 +24,13 @@ def _parser() -> argparse.ArgumentParser:
     station.add_argument("--area", required=True)
     station.add_argument("--name-ja", required=True)
     station.add_argument("--name-en", required=True)
+    station.add_argument(
+        "--name",
+        action="append",
+        default=[],
+        metavar="LANG=NAME",
+        help="the name in another kiosk language (ja-easy, zh, ko, vi); repeatable",
+    )
     station.add_argument("--address", default="")
     station.add_argument("--lat", type=float)
     station.add_argument("--lon", type=float)
@@ -41,6 +49,23 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+OTHER_NAME_LANGS = tuple(c for c in KIOSK_LANGS if c not in ("ja", "en"))  # name_ja, name_en
+
+
+def other_names(pairs: list[str]) -> dict[str, str]:
+    """``["zh=中区供水站"]`` as ``{"zh": "中区供水站"}``; only the kiosk's other languages."""
+    names: dict[str, str] = {}
+    for pair in pairs:
+        lang, sep, name = pair.partition("=")
+        if not sep or not name.strip() or lang not in OTHER_NAME_LANGS:
+            raise ValueError(
+                f"--name {pair!r}: expected LANG=NAME with LANG one of "
+                + ", ".join(OTHER_NAME_LANGS)
+            )
+        names[lang] = name.strip()
+    return names
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -57,6 +82,7 @@ def main(argv: list[str] | None = None) -> int:
                 args.lat,
                 args.lon,
                 args.exposure,
+                other_names(args.name),
             )
             broker = BrokerEndpoint(args.broker_host, args.broker_port, args.broker_ca)
             out = enrol(record, broker, args.content_key, args.out, args.sensor, args.sensor_pin)

@@ -13,7 +13,8 @@ The bundle is a directory the technician copies to the Pi (``install``) and whos
 
 import json
 import shutil
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -38,6 +39,8 @@ class StationRecord:
     latitude: float | None = None
     longitude: float | None = None
     exposure: Literal["indoor", "shade", "sun"] = "shade"
+    # The name in the kiosk's other languages, {"zh": …}: the agent's ``names`` setting.
+    names: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,8 @@ def agent_config(
         "content_keys_file": str(ETC / "content-keys.pem"),
         "state_dir": str(STATE_DIR),
     }
+    if station.names:
+        config["names"] = dict(station.names)
     if broker.ca_file is not None:
         config["broker_ca_file"] = str(ETC / "broker-ca.pem")
     return config

@@ -30,6 +30,7 @@ def station_out(
         name=station.name_ja or sid,
         name_ja=station.name_ja,
         name_en=station.name_en,
+        names=dict(station.names or {}),
         state=StationState(station.state),
         area=station.area_id,
         address=station.address,

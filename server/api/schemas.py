@@ -1,7 +1,7 @@
 """Request and response bodies of the API. Times are ISO 8601 in JST (+09:00)."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -12,6 +12,10 @@ from server.registry.models import Exposure, Role, StationState
 
 JST = ZoneInfo("Asia/Tokyo")
 StationId = Annotated[str, Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
+# A station's name in the kiosk's languages beyond name_ja / name_en.
+OtherNames = dict[
+    Literal["ja-easy", "zh", "ko", "vi"], Annotated[str, Field(min_length=1, max_length=200)]
+]
 
 
 def jst(ms: int) -> datetime:
@@ -49,6 +53,7 @@ class StationOut(BaseModel):
     name: str  # Japanese name, or the id while the station is unnamed
     name_ja: str | None = None
     name_en: str | None = None
+    names: dict[str, str] = {}  # the kiosk's other languages: {"zh": …, "ko": …}
     state: StationState = StationState.PENDING
     area: str | None = None
     address: str | None = None
@@ -70,6 +75,7 @@ class StationIn(BaseModel):
     id: StationId
     name_ja: Annotated[str, Field(min_length=1, max_length=200)]
     name_en: Annotated[str, Field(max_length=200)] | None = None
+    names: OtherNames | None = None
     area: StationId | None = None
     address: Annotated[str, Field(max_length=400)] | None = None
     latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
@@ -82,6 +88,7 @@ class StationPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name_ja: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     name_en: Annotated[str, Field(max_length=200)] | None = None
+    names: OtherNames | None = None
     area: StationId | None = None
     address: Annotated[str, Field(max_length=400)] | None = None
     latitude: Annotated[float, Field(ge=-90, le=90)] | None = None

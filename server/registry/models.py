@@ -60,6 +60,8 @@ class Station(Base):
     state: Mapped[str] = mapped_column(String(16), default=StationState.PENDING.value)
     name_ja: Mapped[str | None] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(200))
+    # The name in the kiosk's other languages ({"zh": …, "ko": …}); see contract.languages.
+    names: Mapped[dict[str, str] | None] = mapped_column(JSON)
     area_id: Mapped[str | None] = mapped_column(String(64))
     address: Mapped[str | None] = mapped_column(String(400))
     latitude: Mapped[float | None] = mapped_column(Float)

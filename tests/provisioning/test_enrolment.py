@@ -24,11 +24,12 @@ def keys(tmp_path: Path) -> Path:
     return tmp_path / "keys"
 
 
-def enrol_station(keys: Path, out: Path, station_id: str = "naka-ward-office") -> int:
+def enrol_station(keys: Path, out: Path, station_id: str = "naka-ward-office", *more: str) -> int:
     return provision(
         [
             "enrol",
             station_id,
+            *more,
             "--area",
             "naka",
             "--name-ja",
@@ -51,7 +52,8 @@ def test_an_installed_bundle_is_what_the_agent_reads(
     keys: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     bundle = tmp_path / "bundle"
-    assert enrol_station(keys, bundle) == 0
+    names = ("--name", "zh=中区政府前 供水站", "--name", "vi=Trạm nước Naka")
+    assert enrol_station(keys, bundle, "naka-ward-office", *names) == 0
     root = tmp_path / "pi"
     assert provision(["install", str(bundle), "--root", str(root)]) == 0
 
@@ -63,6 +65,7 @@ def test_an_installed_bundle_is_what_the_agent_reads(
     assert settings.station_id == "naka-ward-office"
     assert settings.area == "naka"
     assert settings.name_ja == "中区役所前 給水所"
+    assert settings.names == {"zh": "中区政府前 供水站", "vi": "Trạm nước Naka"}
     assert settings.sensor == "dht22"
     assert settings.content_keys_file == Path("/etc/kyusui/content-keys.pem")
     assert (root / "etc/kyusui/content-keys.pem").read_bytes() == (
@@ -135,3 +138,10 @@ def test_a_signing_key_is_never_replaced(keys: Path, capsys: pytest.CaptureFixtu
     assert "refusing" in capsys.readouterr().err
     assert (keys / "content-signing.key").read_bytes() == before
     assert stat.S_IMODE((keys / "content-signing.key").stat().st_mode) == 0o600
+
+
+def test_a_name_in_a_language_the_kiosk_does_not_show_is_refused(
+    keys: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert enrol_station(keys, tmp_path / "b", "naka-01", "--name", "fr=Mairie") == 2
+    assert "LANG=NAME" in capsys.readouterr().err

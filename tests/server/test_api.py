@@ -63,6 +63,13 @@ def test_staff_enrol_edit_and_retire_a_station(api: TestClient, registry: Regist
     edited = api.patch("/api/v1/stations/naka-01", json={"address": "横浜市中区日本大通35"})
     assert edited.json()["address"] == "横浜市中区日本大通35"
     assert edited.json()["exposure"] == "sun"
+    assert edited.json()["names"] == {}
+    names = {"zh": "中区政府前", "ko": "나카구청 앞"}
+    named = api.patch("/api/v1/stations/naka-01", json={"names": names})
+    assert named.json()["names"] == names
+    assert api.get("/api/v1/stations/naka-01").json()["names"] == names
+    bad = api.patch("/api/v1/stations/naka-01", json={"names": {"fr": "Mairie"}})
+    assert bad.json()["error"]["code"] == "invalid_request"
     ingest(api, registry, TOPIC.format("naka-01"), telemetry(1, reading(now_ms(), wbgt=31.5)))
     [public] = api.get("/api/v1/public/levels", headers={"Authorization": ""}).json()
     assert (public["id"], public["level"], public["level_name_ja"]) == ("naka-01", "danger", "危険")
@@ -71,7 +78,8 @@ def test_staff_enrol_edit_and_retire_a_station(api: TestClient, registry: Regist
     [retired] = api.get("/api/v1/stations", params={"include_retired": True}).json()
     assert retired["state"] == "retired"
     actions = [e["action"] for e in api.get("/api/v1/audit").json()]
-    assert actions[:3] == ["station.retire", "station.edit", "station.enrol"]
+    assert actions[:3] == ["station.retire", "station.edit", "station.edit"]
+    assert actions[-1] == "station.enrol"
 
 
 def test_bad_requests_get_one_error_shape(api: TestClient) -> None:
