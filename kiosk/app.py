@@ -9,7 +9,6 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import (
     BooleanProperty,
@@ -33,7 +32,7 @@ from kiosk.situation import assess
 from kiosk.source import StateSource
 from kiosk.textfit import LARGE_TEXT_STEPS, MM_PER_INCH
 from kiosk.viewmodel import HomeView, build_view, station_names
-from kiosk.widgets import KioskRoot, LangButton
+from kiosk.widgets import KioskRoot, LangButton, PinKey
 from sensors.localstate import Snapshot
 
 log = logging.getLogger("kyusui.kiosk")
@@ -106,7 +105,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         root.ids.langbar.add_widget(large)
         self.lang_buttons["large-text"] = large
         for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", PIN_CLEAR, "0", PIN_ENTER):
-            root.ids.pinkeys.add_widget(Factory.PinKey(text=key))
+            root.ids.pinkeys.add_widget(PinKey(key=key))
         Window.bind(on_resize=self._resize, on_flip=self._on_flip)
         Window.bind(on_request_close=lambda *_: True)  # no way out by keyboard or touch
         self._resize(Window, *Window.size)

@@ -67,7 +67,7 @@ class TrendGraph(Widget):  # type: ignore[misc]  # kivy is untyped
     line_colour = ListProperty([0, 0, 0, 1])
     text_colour = ListProperty([0, 0, 0, 1])
     band_names = ObjectProperty(())  # the level words, lowest level first
-    font_px = NumericProperty(12)
+    font_px = NumericProperty(0)  # set by the layout; 0: no labels yet (no stray font face)
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -94,7 +94,7 @@ class TrendGraph(Widget):  # type: ignore[misc]  # kivy is untyped
         axis_h = self.font_px * 1.5
         width, height = self.width, self.height - axis_h
         used = 0
-        if width > 0 and height > 0:
+        if width > 0 and height > 0 and self.font_px > 0:
             geometry = trend_geometry(list(self.history), int(self.now_ms), width, height)
             y0 = self.y + axis_h
             names = list(self.band_names)
@@ -214,3 +214,9 @@ class AdminCorner(Widget):  # type: ignore[misc]  # kivy is untyped
         if self.released is not None:
             self.released(self.collide_point(*touch.pos))
         return True
+
+
+class PinKey(Button):  # type: ignore[misc]  # kivy is untyped
+    """One key of the technician's PIN pad: ``key`` is what it types."""
+
+    key = StringProperty("")

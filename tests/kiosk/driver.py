@@ -132,7 +132,7 @@ class Driver:
             return self.app.lang_buttons[target.removeprefix("lang:")]
         if target.startswith("pin:"):
             key = target.removeprefix("pin:")
-            return next(k for k in self.app.root.ids.pinkeys.children if k.text == key)
+            return next(k for k in self.app.root.ids.pinkeys.children if k.key == key)
         widget = self.ids().get(target)
         if widget is None:
             raise KeyError(target)
