@@ -33,27 +33,35 @@ def wrap_text(text: str, width_px: float, font_px: float, lang: str, title: bool
         return out
     lines = out.split("\n")
     for ems in range(1, 8):  # narrower until the last line has company
-        if len(lines) < 2 or len(lines[-1].strip()) > 1:
+        if len(lines) < 2 or not _lonely(lines[-1]):
             break
         narrower = wrap(text, width_px - ems * font_px, font_px).split("\n")
         if len(narrower) > len(lines):
             break
         lines = narrower
-    if len(lines) >= 2 and len(lines[-1].strip()) <= 1:
+    if len(lines) >= 2 and _lonely(lines[-1]):
         lines = _pull_down(lines)
     return "\n".join(lines)
 
 
+def _lonely(line: str) -> bool:
+    """One character alone, its punctuation aside ("す", "8", "へ。")."""
+    return len([c for c in line.strip() if c not in NO_LINE_START]) <= 1
+
+
 def _pull_down(lines: list[str]) -> list[str]:
-    """Moves the last piece of the line before down to a lone last character."""
+    """Moves the last piece of the line before (two or three when kinsoku forbids one)
+    down to a lone last character."""
     before = units_of(lines[-2])
-    if len(before) < 2 or before[-1][0] in NO_LINE_START:
-        return lines
-    return [
-        *lines[:-2],
-        lines[-2][: len(lines[-2].rstrip()) - len(before[-1])],
-        before[-1] + lines[-1],
-    ]
+    for take in (1, 2, 3):
+        if len(before) <= take or before[-take][0] in NO_LINE_START:
+            continue
+        moved = "".join(before[-take:])
+        head = lines[-2].rstrip()
+        if not head.endswith(moved):
+            return lines
+        return [*lines[:-2], head[: len(head) - len(moved)], moved + lines[-1]]
+    return lines
 
 
 def wrap_easy(text: str, width_px: float, font_px: float) -> str:

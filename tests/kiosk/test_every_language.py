@@ -1,6 +1,7 @@
 """Every kiosk language × {normal, danger, alert, alert over danger} on the 7" 800×480 panel.
 
-One window per language switches through the four states. The heat alert's whole message
+One window per language switches through the four states, then shows them again at
+1280×800 (screenshots in artifacts/kiosk/languages-<lang>/). The heat alert's whole message
 is read back from the screen by OCR, nothing is cut ("…" or a line Kivy dropped), and the
 sizes are measured on the rendered widgets in millimetres at the panel's 132 DPI.
 """
@@ -37,6 +38,17 @@ OCR_WHOLE = 0.85  # of the message's characters, spaces and punctuation aside
 
 
 def steps(lang: str) -> list[dict[str, Any]]:
+    """The four states on the 7" panel, then again at 1280×800 (looked at, not read)."""
+    seven_inch = states(lang, "")
+    return [
+        *seven_inch,
+        {"op": "state", "spec": {"alert": None, "reading": {"wbgt": 26.1, "temp_c": 30.4}}},
+        {"op": "resize", "size": [1280, 800]},
+        *states(lang, "@1280x800")[2:],  # the same station, already in this language
+    ]
+
+
+def states(lang: str, suffix: str) -> list[dict[str, Any]]:
     alert = {"alert": "heatstroke_alert", "forecast_wbgt": 33.4, "message": MESSAGE}
     return [
         {
@@ -51,13 +63,13 @@ def steps(lang: str) -> list[dict[str, Any]]:
             },
         },
         {"op": "touch", "target": f"lang:{lang}"},
-        {"op": "shot", "name": f"{lang}__normal"},
+        {"op": "shot", "name": f"{lang}__normal{suffix}"},
         {"op": "state", "spec": {"reading": {"wbgt": 31.8, "temp_c": 35.2}}},
-        {"op": "shot", "name": f"{lang}__danger"},
+        {"op": "shot", "name": f"{lang}__danger{suffix}"},
         {"op": "state", "spec": {"reading": {"wbgt": 26.1, "temp_c": 30.4}, "alert": alert}},
-        {"op": "shot", "name": f"{lang}__alert"},
+        {"op": "shot", "name": f"{lang}__alert{suffix}"},
         {"op": "state", "spec": {"reading": {"wbgt": 31.8, "temp_c": 35.2}}},
-        {"op": "shot", "name": f"{lang}__alert-danger"},
+        {"op": "shot", "name": f"{lang}__alert-danger{suffix}"},
     ]
 
 
@@ -80,16 +92,19 @@ def shots(xvfb_display: str, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     return out
 
 
-def each(shots: dict[str, Any], *states: str) -> list[tuple[str, str, dict[str, Any]]]:
+def each(
+    shots: dict[str, Any], *states: str, suffix: str = ""
+) -> list[tuple[str, str, dict[str, Any]]]:
     return [
-        (lang.code, state, shots[f"{lang.code}__{state}"])
+        (lang.code, state, shots[f"{lang.code}__{state}{suffix}"])
         for lang in LANGUAGES
         for state in states or STATES
     ]
 
 
 def test_every_state_in_every_language_was_shown(shots: dict[str, Any]) -> None:
-    assert len(shots) == len(LANGUAGES) * len(STATES)
+    assert len(shots) == 2 * len(LANGUAGES) * len(STATES)
+    assert shots["vi__alert@1280x800"]["size"] == [1280, 800]
     for lang, state, s in each(shots):
         assert s["lang"] == lang, state
         assert s["view"]["takeover"] == state.endswith("danger")
@@ -114,10 +129,12 @@ def test_the_whole_alert_message_is_on_screen_in_the_screens_language(
 
 
 def test_the_alert_pushes_the_screen_down_instead_of_covering_it(shots: dict[str, Any]) -> None:
-    for lang, state, s in each(shots, "alert", "alert-danger"):
+    both_sizes = each(shots, "alert", "alert-danger")
+    both_sizes += each(shots, "alert", "alert-danger", suffix="@1280x800")
+    for lang, state, s in both_sizes:
         rects = s["rects"]
         _ax, ay, _aw, ah = rects["alert"]
-        assert ay == 0
+        assert abs(ay) < 0.5
         for below in ("topbar", "station", "clock", "stage"):
             assert rects[below][1] >= ay + ah - 1, (lang, state, below)
         level = "takeover_word" if state == "alert-danger" else "level_word"
@@ -129,7 +146,7 @@ def test_the_alert_pushes_the_screen_down_instead_of_covering_it(shots: dict[str
 
 def test_nothing_on_screen_is_cut(shots: dict[str, Any]) -> None:
     failures = []
-    for lang, state, s in each(shots):
+    for lang, state, s in each(shots) + each(shots, suffix="@1280x800"):
         for name, label in s["labels"].items():
             if not label["shown"] or name == "notice_body":  # a long notice may be cut
                 continue
