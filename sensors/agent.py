@@ -117,6 +117,7 @@ class Agent:
             self.session,
             batch_size=s.publish_batch,
             unsynced_hold_ms=int(s.unsynced_hold_s * 1000),
+            resend_after_ms=int(s.unconfirmed_resend_s * 1000),
         )
         self.receipts = ReceiptPump(
             self.state,
@@ -272,6 +273,9 @@ class Agent:
         if where.kind == "cmd":
             self._command(message)
             return
+        if where.kind == "stored":
+            self.pump.confirmation(message.payload)
+            return
         content = self.inbox.accept(where, message.topic, message.payload)
         if isinstance(content, Notice):
             if content.withdrawn:
@@ -354,9 +358,9 @@ class Agent:
             self._stop()
 
     def _flush(self, timeout_s: float = 3.0) -> None:
-        """Give messages in flight a moment to be acknowledged, so they leave the outbox."""
+        """Give messages sent a moment to be confirmed stored, so they leave the outbox."""
         deadline = time.monotonic() + timeout_s
-        while self.pump.inflight and self.link.connected and time.monotonic() < deadline:
+        while self.pump.outstanding and self.link.connected and time.monotonic() < deadline:
             self.wake.wait(0.05)
             self.wake.clear()
             self._drain()
