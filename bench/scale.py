@@ -7,7 +7,9 @@ real ``python -m server.ingest`` workers with their default settings (stored
 confirmations on). Every half second the bench reads the newest stored reading's time;
 lag = now − that time. A step is kept up with when the 95th percentile of the lag over its
 second half is under 1 s and every reading sent is stored within 2 s of the end. The
-search stops at the first step that is not kept up with.
+search stops at the first step that is not kept up with. Before it, every station reports
+once and the bench waits until all are stored: a worker registers a station the first time
+it hears from it (a registry write each), a cost paid once, not per reading.
 
 Usage: python bench/scale.py   (BENCH_SCALE_STEPS="500,1000,2000", BENCH_SCALE_STEP_S=8)
 The last line is one JSON object: the largest station count kept up with per set-up.
@@ -180,11 +182,22 @@ def setup(
     return procs
 
 
+def warm(broker: Mosquitto, store: Store, stations: int) -> None:
+    """Every station reports once, within about a second; wait until all are stored."""
+    publish(broker.port or 0, broker.accounts[SERVER], 0, stations, time.time(), 1.0)
+    deadline = time.monotonic() + 180
+    while store.count() < stations:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {store.count()} of {stations} stations registered")
+        time.sleep(0.2)
+
+
 def search(
     broker: Mosquitto, store: Store, procs: list[subprocess.Popen[bytes]], label: str
 ) -> int:
     kept = 0
     try:
+        warm(broker, store, max(STEPS))
         for stations in STEPS:
             result = step(broker, store, stations, store.count())
             ok = result["p95_lag_s"] < LAG_LIMIT_S and result["unstored_after_2s"] <= 0

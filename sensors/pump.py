@@ -193,13 +193,16 @@ class OutboxPump:
             )
         return True
 
-    def confirmation(self, payload: bytes) -> int:
-        """A ``…/stored`` message off the wire; one that breaks the contract is ignored."""
+    def confirmation(self, payload: bytes) -> Stored | None:
+        """A ``…/stored`` message off the wire, taken for telemetry; one that breaks the
+        contract is logged and ignored (None)."""
         try:
-            return self.stored(decode(Stored, payload))
+            stored = decode(Stored, payload)
         except ContractError as exc:
             log.warning("ignoring a stored confirmation: %s", exc.detail)
-            return 0
+            return None
+        self.stored(stored)
+        return stored
 
     def stored(self, stored: Stored) -> int:
         """Take the server's confirmation; returns how many rows it released. Repeats,

@@ -52,12 +52,12 @@ def wait_until(check: Callable[[], bool], timeout_s: float = 10.0, step_s: float
 @dataclass
 class Listener:
     """The server's side of the broker: collects what stations publish and, like an ingest
-    worker that stored it, confirms each telemetry message on ``…/stored``."""
+    worker that stored it, confirms each telemetry and receipts message on ``…/stored``."""
 
     broker: Mosquitto
     client_id: str = field(default_factory=lambda: f"listener-{secrets.token_hex(4)}")
     persistent: bool = False  # keep the session (and queued messages) across broker restarts
-    confirm: bool = True  # publish ``…/stored`` for every telemetry message received
+    confirm: bool = True  # publish ``…/stored`` for every telemetry and receipts message
     messages: list[tuple[str, bytes]] = field(default_factory=list)
     correlations: dict[bytes, bytes] = field(default_factory=dict)  # correlation → payload
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -80,9 +80,14 @@ class Listener:
             self.messages.append((message.topic, bytes(message.payload)))
             if correlation is not None and message.topic.endswith("/cmd/result"):
                 self.correlations[bytes(correlation)] = bytes(message.payload)
-        if self.confirm and message.topic == f"kyusui/v1/st/{STATION}/telemetry":
+        kind = message.topic.rsplit("/", 1)[-1]
+        if (
+            self.confirm
+            and message.topic.startswith(f"kyusui/v1/st/{STATION}/")
+            and kind in {t.value for t in ConfirmedTopic}
+        ):
             sent = json.loads(message.payload)
-            done = [(ConfirmedTopic.TELEMETRY, sent["session"], sent["seq"])]
+            done = [(ConfirmedTopic(kind), sent["session"], sent["seq"])]
             for stored in messages_for(done):
                 client.publish(stored_topic(STATION), encode(stored), qos=1)
 

@@ -1,5 +1,5 @@
-"""Readings stay in the outbox until the server says it stored them; what it never confirms
-is sent again, in order, a window at a time."""
+"""Readings (and what the kiosk reports) stay on the station until the server says it stored
+them; what it never confirms is sent again, in order, a window at a time."""
 
 import json
 from pathlib import Path
@@ -7,8 +7,11 @@ from pathlib import Path
 from contract.codec import encode
 from contract.stored import ConfirmedTopic, Stored, to_ranges
 from sensors.agentdb import open_agent_db
+from sensors.localstate import Receipt as LocalReceipt
+from sensors.localstate import open_local_state
 from sensors.outbox import Outbox
 from sensors.pump import OutboxPump
+from sensors.receipts import ReceiptPump
 from tests.agent.test_outbox import Sent, stamp
 
 SESSION = 4
@@ -96,9 +99,10 @@ def test_a_confirmation_off_the_wire_that_breaks_the_contract_is_ignored(tmp_pat
     outbox = filled(tmp_path, 2)
     pump = OutboxPump(outbox, Sent(), SESSION)
     pump.pump("b1", 0)
-    assert pump.confirmation(b'{"v":1,"ranges":"all"}') == 0
-    assert pump.confirmation(b"not json") == 0
-    assert pump.confirmation(encode(stored(1))) == 2
+    assert pump.confirmation(b'{"v":1,"ranges":"all"}') is None
+    assert pump.confirmation(b"not json") is None
+    assert outbox.depth == 2
+    assert pump.confirmation(encode(stored(1))) == stored(1)
     assert outbox.depth == 0
 
 
@@ -113,3 +117,27 @@ def test_a_reading_evicted_while_unconfirmed_is_not_counted_twice(tmp_path: Path
     assert (outbox.depth, outbox.evicted) == (10, 3)
     pump.stored(stored(1))
     assert outbox.depth == 8, "only the two rows still held leave"
+
+
+def test_what_the_kiosk_reported_stays_unpublished_until_confirmed_and_goes_again(
+    tmp_path: Path,
+) -> None:
+    kiosk = open_local_state(tmp_path).state
+    kiosk.record_receipt(LocalReceipt("water-map", 3, 1_785_891_600_000, 12.0, "ja"))
+    kiosk.record_interaction("lang", "en", ts=1_785_891_605_000)
+    sent = Sent()
+    receipts = ReceiptPump(kiosk, sent, SESSION, resend_after_ms=5_000)
+    receipts.pump(0)
+    receipts.acked(1, True, 100)
+    assert len(kiosk.unpublished_receipts()) == 1, "a PUBACK alone marks nothing"
+    receipts.pump(4_000)
+    assert len(sent) == 1
+    receipts.pump(5_200)
+    assert len(sent) == 2, "not confirmed in time: sent again"
+    assert json.loads(sent[1])["seq"] == 2
+    late = Stored(ranges=to_ranges([(ConfirmedTopic.RECEIPTS, SESSION, 1)]))
+    receipts.stored(stored(2))  # a telemetry confirmation of the same seq changes nothing
+    assert len(kiosk.unpublished_interactions()) == 1
+    receipts.stored(late)  # the first copy's confirmation, late, counts
+    assert kiosk.unpublished_receipts() == []
+    assert kiosk.unpublished_interactions() == []
