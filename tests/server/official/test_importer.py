@@ -11,9 +11,11 @@ from server.api.schemas import JST
 from server.official.decide import Applied, DayFlags
 from server.official.importer import FileKind, Importer, Pass, Status
 from server.official.site import OfficialSite, alert_path, forecast_path, observed_path
-from tests.official.files import KANAGAWA, TOKYO, alert_csv, forecast_csv, observed_csv
-from tests.official.fileserver import SiteFiles, official_site
-from tests.official.memory import DictMemory
+from server.registry.db import Registry
+from server.registry.models import OfficialFile
+from server.registry.official import RegistryMemory
+from tests.server.official.files import KANAGAWA, TOKYO, alert_csv, forecast_csv, observed_csv
+from tests.server.official.fileserver import SiteFiles, official_site
 
 TODAY = date(2026, 8, 7)
 YESTERDAY = date(2026, 8, 6)
@@ -31,7 +33,7 @@ class Alerts:
 @dataclass
 class Setup:
     files: SiteFiles
-    memory: DictMemory
+    memory: RegistryMemory
     alerts: Alerts
     importer: Importer
 
@@ -41,10 +43,10 @@ class Setup:
 
 
 @pytest.fixture
-def setup() -> Iterator[Setup]:
+def setup(registry: Registry) -> Iterator[Setup]:
     files = SiteFiles()
     with official_site(files) as url:
-        memory, alerts = DictMemory(), Alerts()
+        memory, alerts = RegistryMemory(registry), Alerts()
         site = OfficialSite(url, timeout_s=0.3, attempts=2, sleep=lambda _: None)
         importer = Importer(site, memory, alerts, point=YOKOHAMA, area="140000")
         yield Setup(files, memory, alerts, importer)
@@ -84,7 +86,7 @@ def test_a_later_file_with_flag_0_leaves_the_days_alert_until_the_day_ends(setup
 
 
 def test_staff_clearing_todays_alert_is_not_undone_by_the_next_file(setup: Setup) -> None:
-    setup.memory.days[TODAY] = Applied(TODAY, AlertKind.NONE, by_staff=True)
+    setup.memory.record_applied(Applied(TODAY, AlertKind.NONE, by_staff=True), None)
     setup.files.files.update([alert_file(TODAY, 5, 1), alert_file(TODAY, 10, 3)])
     assert setup.run_at(11).applied is None
     assert setup.alerts.set == []
@@ -129,7 +131,12 @@ def test_a_file_that_does_not_parse_is_kept_and_the_last_good_one_stays_in_use(
     (refused,) = [r for r in result.records if r.kind is FileKind.FORECAST]
     assert refused.status is Status.REFUSED
     assert refused.reason.startswith("html:")
-    assert setup.memory.refused[path].startswith(b"<html>")
+    with setup.memory.registry.session() as session:
+        kept = session.get(OfficialFile, path)
+        assert kept is not None
+        assert kept.refused_body is not None
+        assert kept.refused_body.startswith(b"<html>")
+        assert kept.good_body == good
     assert result.forecast is not None
     assert result.forecast.daily_max(TODAY) == 33.1
 

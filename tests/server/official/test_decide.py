@@ -8,7 +8,7 @@ from contract.content import AlertKind
 from server.api.schemas import JST
 from server.official.alerts import AlertFlag, parse_alerts
 from server.official.decide import Applied, DayFlags, end_of, flags_for_day, to_apply
-from tests.official.files import KANAGAWA, alert_csv
+from tests.server.official.files import KANAGAWA, alert_csv
 
 TODAY = date(2026, 8, 7)
 AT_5 = datetime(2026, 8, 7, 5, tzinfo=JST)

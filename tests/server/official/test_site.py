@@ -16,7 +16,7 @@ from server.official.site import (
     alert_path,
     forecast_path,
 )
-from tests.official.fileserver import SiteFiles, official_site
+from tests.server.official.fileserver import SiteFiles, official_site
 
 FORECAST = forecast_path("46106")
 

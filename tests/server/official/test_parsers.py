@@ -10,7 +10,14 @@ from server.official.alerts import AlertFlag, parse_alerts
 from server.official.errors import OfficialDataError
 from server.official.forecast import parse_forecast
 from server.official.observed import parse_observed
-from tests.official.files import HOKKAIDO, KANAGAWA, TOKYO, alert_csv, forecast_csv, observed_csv
+from tests.server.official.files import (
+    HOKKAIDO,
+    KANAGAWA,
+    TOKYO,
+    alert_csv,
+    forecast_csv,
+    observed_csv,
+)
 
 YOKOHAMA = "46106"
 START = datetime(2026, 8, 7, 3, tzinfo=JST)
