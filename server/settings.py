@@ -81,6 +81,14 @@ class ServerSettings(TomlSettings):
     alert_outbox_depth: int = Field(100, ge=1)
     alert_check_interval_s: float = Field(30.0, gt=0)
 
+    # Official heat data (docs/official-data.md): the Ministry of the Environment's site.
+    official_base_url: str = "https://www.wbgt.env.go.jp/"
+    official_point: str = Field("46106", pattern=r"^\d{5}$")  # 横浜
+    official_alert_area: str = Field("140000", pattern=r"^\d{6}$")  # 神奈川県
+    official_apply_alerts: bool = True
+    official_poll_s: float = Field(600.0, ge=30)
+    official_timeout_s: float = Field(10.0, gt=0, le=120)
+
     @property
     def registry_sqlalchemy_url(self) -> str:
         url = self.registry_url.get_secret_value()

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from contract.content import AlertKind
+from server.api.schemas import JST
 from server.official.alerts import parse_alerts
 from server.official.decide import Applied, DayFlags, flags_for_day, to_apply
 from server.official.errors import OfficialDataError
@@ -86,7 +87,7 @@ class Importer:
     point: str
     area: str
     apply_alerts: bool = True
-    now: Callable[[], datetime] = field(default=datetime.now)
+    now: Callable[[], datetime] = field(default=lambda: datetime.now(JST))
 
     def run(self) -> Pass:
         now = self.now()
