@@ -7,9 +7,14 @@ import argparse
 import logging
 import signal
 import threading
+from datetime import datetime
 
 from contract.content import AlertKind
+from server.alerts.book import AlertBook
+from server.alerts.notify import notifier_for
+from server.api.schemas import JST
 from server.logs import setup_logging
+from server.official.checks import check_stations
 from server.official.decide import DayFlags
 from server.official.importer import Importer, Status
 from server.official.publish import OfficialAlertPublisher
@@ -18,6 +23,8 @@ from server.publish import publisher_for
 from server.registry.db import Registry
 from server.registry.official import RegistryMemory
 from server.settings import ServerSettings
+from server.store.base import StoreUnavailableError
+from server.store.factory import open_store
 
 log = logging.getLogger("kyusui.official")
 
@@ -35,14 +42,19 @@ def main() -> None:
     if publisher is None and settings.official_apply_alerts:
         raise SystemExit("official alerts need signing_key_file (KYUSUI_SERVER_SIGNING_KEY_FILE)")
     registry = Registry(settings.registry_sqlalchemy_url)
+    store = open_store(settings)
+    notifier = notifier_for(settings.alert_webhook_url)
+    book = AlertBook(registry, notifier)
+    memory = RegistryMemory(registry)
     site = OfficialSite(settings.official_base_url, timeout_s=settings.official_timeout_s)
     importer = Importer(
         site,
-        RegistryMemory(registry),
+        memory,
         OfficialAlertPublisher(publisher) if publisher else _no_publisher,
         point=settings.official_point,
         area=settings.official_alert_area,
         apply_alerts=settings.official_apply_alerts,
+        observed_points=tuple(p.number for p in settings.official_points),
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
@@ -59,8 +71,23 @@ def main() -> None:
                 "problems": [f"{r.path}: {r.reason}" for r in failed],
             },
         )
+        try:
+            check_stations(
+                registry,
+                store,
+                memory,
+                book,
+                settings.official_points,
+                datetime.now(JST),
+                settings.official_check_days,
+                settings.official_bias_threshold_c,
+            )
+        except StoreUnavailableError as exc:
+            log.warning("stations not checked against official values: %s", exc)
         stop.wait(settings.official_poll_s)
     site.close()
+    notifier.close()
+    store.close()
     registry.close()
 
 

@@ -10,6 +10,9 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
 
 # Below this many hours in common there is no judgement.
 MIN_HOURS = 12
@@ -17,12 +20,17 @@ MIN_HOURS = 12
 SAME_SIDE = 0.8
 
 
-@dataclass(frozen=True)
-class OfficialPoint:
-    number: str  # the Ministry's point number, e.g. 横浜 46106
+class OfficialPoint(BaseModel):
+    """One of the Ministry's points (numbered like AMeDAS stations), as the settings list them."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    number: Annotated[str, Field(pattern=r"^\d{5}$")]  # e.g. 横浜 46106
     name_ja: str
-    latitude: float
-    longitude: float
+    latitude: Annotated[float, Field(ge=-90, le=90)]
+    longitude: Annotated[float, Field(ge=-180, le=180)]
+
+
+YOKOHAMA = OfficialPoint(number="46106", name_ja="横浜", latitude=35.4383, longitude=139.6517)
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:

@@ -87,6 +87,7 @@ class Importer:
     point: str
     area: str
     apply_alerts: bool = True
+    observed_points: tuple[str, ...] = ()  # besides ``point``: each point stations compare with
     now: Callable[[], datetime] = field(default=lambda: datetime.now(JST))
 
     def run(self) -> Pass:
@@ -97,7 +98,9 @@ class Importer:
         self._observed(now, result)
         return result
 
-    def _fetch(self, kind: FileKind, path: str, now: datetime, result: Pass) -> bytes | None:
+    def _fetch(
+        self, kind: FileKind, path: str, now: datetime, result: Pass, point: str = ""
+    ) -> bytes | None:
         """The body to read: a new one, or the kept one when unchanged; None when missing."""
         outcome = self.site.get(path, self.memory.validators(path))
         if isinstance(outcome, NotModified):
@@ -111,7 +114,7 @@ class Importer:
             return None
         assert isinstance(outcome, Fetched)
         try:
-            _check(kind, outcome.body, self.point)
+            _check(kind, outcome.body, point or self.point)
         except OfficialDataError as refused:
             reason = f"{refused.reason}: {refused.detail}"
             log.warning("official file refused", extra={"path": path, "reason": reason})
@@ -157,7 +160,9 @@ class Importer:
 
     def _observed(self, now: datetime, result: Pass) -> None:
         month = now.date().replace(day=1)
-        self._fetch(FileKind.OBSERVED, observed_path(self.point, month), now, result)
+        for point in dict.fromkeys((self.point, *self.observed_points)):
+            path = observed_path(point, month)
+            self._fetch(FileKind.OBSERVED, path, now, result, point)
 
 
 def _check(kind: FileKind, body: bytes, point: str) -> None:

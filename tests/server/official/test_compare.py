@@ -7,15 +7,15 @@ import pytest
 from server.api.schemas import JST
 from server.official.compare import (
     MIN_HOURS,
+    YOKOHAMA,
     OfficialPoint,
     compare,
     distance_km,
     nearest_point,
 )
 
-YOKOHAMA = OfficialPoint("46106", "横浜", 35.4383, 139.6517)
-EBINA = OfficialPoint("46141", "海老名", 35.4367, 139.3817)
-TOKYO = OfficialPoint("44132", "東京", 35.6917, 139.7500)
+EBINA = OfficialPoint(number="46141", name_ja="海老名", latitude=35.4367, longitude=139.3817)
+TOKYO = OfficialPoint(number="44132", name_ja="東京", latitude=35.6917, longitude=139.75)
 START = datetime(2026, 8, 5, 1, tzinfo=JST)
 
 
