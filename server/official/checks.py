@@ -1,7 +1,7 @@
 """Every station's hourly estimate against the official observed WBGT of its nearest official
 point, over the last days: a consistent difference raises a data-quality alert for staff."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,13 +30,13 @@ class StationCheck:
 
 
 def official_hourly(
-    memory: OfficialMemory, point: str, start: datetime, end: datetime
+    kept: Callable[[str], bytes | None], point: str, start: datetime, end: datetime
 ) -> dict[datetime, float]:
     """The kept observed values of ``point`` in [start, end), from each month's file."""
     values: dict[datetime, float] = {}
     month = start.date().replace(day=1)
     while month <= end.date():
-        body = memory.good_body(observed_path(point, month))
+        body = kept(observed_path(point, month))
         if body is not None:
             # A kept good copy always parsed; a changed point setting may not find its column.
             with suppress(OfficialDataError):
@@ -80,7 +80,9 @@ def check_stations(
     for station in stations:
         point = nearest_point(points, station.latitude, station.longitude)
         if point.number not in official_by_point:
-            official_by_point[point.number] = official_hourly(memory, point.number, start, end)
+            official_by_point[point.number] = official_hourly(
+                memory.good_body, point.number, start, end
+            )
         comparison = compare(
             point.number,
             station_hourly(store, station.id, start, end),

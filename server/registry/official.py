@@ -25,8 +25,7 @@ class RegistryMemory:
 
     def good_body(self, path: str) -> bytes | None:
         with self.registry.session() as session:
-            row = session.get(OfficialFile, path)
-            return None if row is None else row.good_body
+            return good_body(session, path)
 
     def keep(self, record: FileRecord, body: bytes | None) -> None:
         at = int(record.checked_at.timestamp() * 1000)
@@ -50,6 +49,11 @@ class RegistryMemory:
     def record_applied(self, applied: Applied, official: DayFlags | None) -> None:
         with self.registry.session() as session:
             record_day(session, applied, official)
+
+
+def good_body(session: Session, path: str) -> bytes | None:
+    row = session.get(OfficialFile, path)
+    return None if row is None else row.good_body
 
 
 def applied_on(session: Session, day: date) -> Applied | None:
