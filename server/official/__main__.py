@@ -7,6 +7,7 @@ import argparse
 import logging
 import signal
 import threading
+import time
 from datetime import datetime
 
 from contract.content import AlertKind
@@ -14,6 +15,7 @@ from server.alerts.book import AlertBook
 from server.alerts.notify import notifier_for
 from server.api.schemas import JST
 from server.logs import setup_logging
+from server.notify import SystemdNotifier
 from server.official.checks import check_stations
 from server.official.decide import DayFlags
 from server.official.importer import Importer, Status
@@ -41,6 +43,7 @@ def main() -> None:
     publisher = publisher_for(settings)
     if publisher is None and settings.official_apply_alerts:
         raise SystemExit("official alerts need signing_key_file (KYUSUI_SERVER_SIGNING_KEY_FILE)")
+    systemd = SystemdNotifier()
     registry = Registry(settings.registry_sqlalchemy_url)
     store = open_store(settings)
     notifier = notifier_for(settings.alert_webhook_url)
@@ -55,10 +58,12 @@ def main() -> None:
         area=settings.official_alert_area,
         apply_alerts=settings.official_apply_alerts,
         observed_points=tuple(p.number for p in settings.official_points),
+        after_each_file=systemd.watchdog,
     )
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    systemd.ready()
     while not stop.is_set():
         result = importer.run()
         failed = [r for r in result.records if r.status in (Status.REFUSED, Status.UNREACHABLE)]
@@ -84,7 +89,12 @@ def main() -> None:
             )
         except StoreUnavailableError as exc:
             log.warning("stations not checked against official values: %s", exc)
-        stop.wait(settings.official_poll_s)
+        next_pass = time.monotonic() + settings.official_poll_s
+        while not stop.wait(min(5.0, max(0.0, next_pass - time.monotonic()))):
+            systemd.watchdog()
+            if time.monotonic() >= next_pass:
+                break
+    systemd.stopping()
     site.close()
     notifier.close()
     store.close()

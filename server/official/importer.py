@@ -89,6 +89,8 @@ class Importer:
     apply_alerts: bool = True
     observed_points: tuple[str, ...] = ()  # besides ``point``: each point stations compare with
     now: Callable[[], datetime] = field(default=lambda: datetime.now(JST))
+    # Called after every file: the service pings systemd's watchdog from here.
+    after_each_file: Callable[[], None] = field(default=lambda: None)
 
     def run(self) -> Pass:
         now = self.now()
@@ -104,6 +106,7 @@ class Importer:
         """The body to read: a new one, or the kept one when unchanged; None when missing."""
         outcome = self.site.get(path, self.memory.validators(path))
         if isinstance(outcome, NotModified):
+            self.after_each_file()
             return self.memory.good_body(path)
         if isinstance(outcome, Missing):
             self._keep(FileRecord(path, kind, Status.MISSING, now), None, result)
@@ -127,6 +130,7 @@ class Importer:
     def _keep(self, record: FileRecord, body: bytes | None, result: Pass) -> None:
         self.memory.keep(record, body)
         result.records.append(record)
+        self.after_each_file()
 
     def _alerts(self, now: datetime, result: Pass) -> None:
         for day, hour in alert_candidates(now):
