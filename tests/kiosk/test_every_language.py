@@ -178,7 +178,7 @@ def test_the_danger_screen_labels_its_value_and_keeps_the_air_station_and_time(
     del tesseract
     s = shots["ja__danger"]
     labels = s["labels"]
-    assert labels["takeover_label"]["text"] == "暑さ指数（WBGT・推定）"
+    assert labels["takeover_label"]["text"].replace("\n", "") == "暑さ指数（WBGT・推定）"
     assert labels["takeover_value"]["text"] == "31.8"
     assert "気温 35.2℃" in labels["tk_details"]["text"]
     for name in ("station", "clock", "takeover_label", "takeover_value", "tk_details"):

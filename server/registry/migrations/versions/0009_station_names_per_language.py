@@ -5,14 +5,14 @@
 Japanese).
 
 Revision ID: 0009
-Revises: 0003
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0003"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
