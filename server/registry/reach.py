@@ -72,3 +72,16 @@ def reach(session: Session, notice: Notice) -> list[StationReach]:
 def not_yet_shown(session: Session, notice: Notice) -> list[StationReach]:
     """The targeted stations whose screens have not reported the current version."""
     return [r for r in reach(session, notice) if not r.has_shown(notice.version)]
+
+
+def latest_receipts(
+    session: Session, notice_id: str, since_ms: int, limit: int
+) -> list[Receipt]:
+    """The notice's receipts shown since ``since_ms``, newest first."""
+    query = (
+        select(Receipt)
+        .where(Receipt.notice_id == notice_id, Receipt.shown_at >= since_ms)
+        .order_by(Receipt.shown_at.desc(), Receipt.station_id, Receipt.version.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
