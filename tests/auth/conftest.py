@@ -1,0 +1,58 @@
+"""Sign-in runs on the same registries as the API tests: SQLite and a real PostgreSQL."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from server.alerts.notify import NoNotifier
+from server.api.app import create_app
+from server.api.deps import get_clock
+from server.registry import users
+from server.registry.db import Registry
+from server.registry.models import Role
+from server.settings import ServerSettings
+from server.store.sqlite import SqliteTimeSeries
+from tests.auth.helpers import PASSWORD, FakeClock
+from tests.server.conftest import (  # the fixtures the API tests use
+    ADMIN_TOKEN,
+    api_settings,
+    postgres_server_url,
+    registry,
+    registry_url,
+)
+
+__all__ = ["api_settings", "postgres_server_url", "registry", "registry_url"]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def people(registry: Registry) -> Registry:
+    """The registry with one user of each role, all with ``PASSWORD``."""
+    with registry.session() as session:
+        for login, role in (("kato", Role.ADMIN), ("sato", Role.STAFF), ("ito", Role.READER)):
+            users.create(session, login, login.title(), role, actor="test", password=PASSWORD)
+    return registry
+
+
+@pytest.fixture
+def app_client(
+    api_settings: ServerSettings, people: Registry, clock: FakeClock, tmp_path: Path
+) -> Iterator[TestClient]:
+    """The API with no credentials of its own (a browser), on the parametrised registry,
+    with the fake clock; ``ADMIN_TOKEN`` is the bootstrap admin token."""
+    store = SqliteTimeSeries(tmp_path / "ts.sqlite")
+    app = create_app(api_settings, store, people, NoNotifier())
+    app.dependency_overrides[get_clock] = lambda: clock
+    with TestClient(app) as client:
+        yield client
+    store.close()
+
+
+def bearer() -> dict[str, str]:
+    return {"Authorization": f"Bearer {ADMIN_TOKEN}"}
