@@ -26,6 +26,7 @@ from server.api import (
     stations,
 )
 from server.api.cache import FleetCache
+from server.console.app import mount_console
 from server.notify import SystemdNotifier
 from server.publish import publisher_for
 from server.registry.db import Registry
@@ -112,6 +113,8 @@ def create_app(
         title="Kyusui API",
         version="1",
         lifespan=lifespan,
+        docs_url=None,  # served offline by the console, from npm packages
+        redoc_url=None,
         description="給水所の暑さ指数ステーション API。認証: `Authorization: Bearer <token>`"
         "（`/api/v1/public/levels` を除く）。時刻は JST。",
     )
@@ -167,4 +170,5 @@ def create_app(
     app.include_router(heat_alert.router)
     app.include_router(public.router)
     app.include_router(metrics.router)
+    mount_console(app, settings)
     return app

@@ -1,0 +1,35 @@
+"""``mount_console``: the console's pages, static files and front-end packages on the API app."""
+
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
+
+from server.console.access import SignInNeededError
+from server.console.routes import ROUTERS
+from server.console.snapshot import OutboxDepths
+from server.console.vendor import (
+    SERVED_PACKAGES,
+    STATIC_DIR,
+    STATIC_PREFIX,
+    VENDOR_PREFIX,
+    node_modules,
+)
+from server.settings import ServerSettings
+
+
+def mount_console(app: FastAPI, settings: ServerSettings) -> None:
+    app.state.console_outbox = OutboxDepths()
+    for router in ROUTERS:
+        app.include_router(router)
+    modules = node_modules(settings.console_vendor_dir)
+    for package in SERVED_PACKAGES:
+        files = StaticFiles(directory=modules / package, check_dir=False)
+        app.mount(f"{VENDOR_PREFIX}/{package}", GZipMiddleware(files), name=f"vendor-{package}")
+    app.mount(STATIC_PREFIX, GZipMiddleware(StaticFiles(directory=STATIC_DIR)), name="console")
+
+    @app.exception_handler(SignInNeededError)
+    async def to_login(request: Request, exc: SignInNeededError) -> Response:
+        return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)

@@ -1,0 +1,84 @@
+"""``/``: every station in a table and on a map, worst first, live."""
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from server.api.deps import FleetCacheDep, SessionDep, SettingsDep, StoreDep
+from server.console.access import PagePrincipal
+from server.console.fleet_view import (
+    LEVEL_ORDER,
+    Flag,
+    FleetQuery,
+    Row,
+    Sort,
+    StateFilter,
+    areas_of,
+    counts_by_level,
+    parse_query,
+    select_rows,
+)
+from server.console.snapshot import OutboxDepths, fleet_rows
+from server.console.templating import render
+from server.settings import ServerSettings
+
+router = APIRouter(include_in_schema=False)
+
+
+def outbox_depths(request: Request) -> OutboxDepths:
+    depths: OutboxDepths = request.app.state.console_outbox
+    return depths
+
+
+def markers(rows: list[Row]) -> list[dict[str, Any]]:
+    """What the map draws: only stations with coordinates."""
+    return [
+        {
+            "id": r.id,
+            "name": r.station.name,
+            "lat": r.station.latitude,
+            "lon": r.station.longitude,
+            "level": None if r.level is None else r.level.level.value,
+            "online": r.station.online,
+            "wbgt": None if r.station.latest is None else r.station.latest.wbgt,
+        }
+        for r in rows
+        if r.station.latitude is not None and r.station.longitude is not None
+    ]
+
+
+def fleet_context(rows: list[Row], query: FleetQuery, settings: ServerSettings) -> dict[str, Any]:
+    shown = select_rows(rows, query)
+    return {
+        "rows": shown,
+        "total": len(rows),
+        "query": query,
+        "areas": areas_of(rows),
+        "counts": counts_by_level(rows),
+        "levels": LEVEL_ORDER,
+        "states": list(StateFilter),
+        "sorts": list(Sort),
+        "flags": list(Flag),
+        "markers": markers(shown),
+        "tile_url": settings.console_tile_url,
+        "tile_attribution": settings.console_tile_attribution,
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def fleet_page(
+    request: Request,
+    principal: PagePrincipal,
+    session: SessionDep,
+    store: StoreDep,
+    settings: SettingsDep,
+    cache: FleetCacheDep,
+    area: str = "",
+    level: str = "",
+    state: str = "",
+    sort: str = "",
+) -> HTMLResponse:
+    rows = fleet_rows(session, store, settings, cache, outbox_depths(request))
+    query = parse_query(area, level, state, sort)
+    return render(request, "fleet.html", fleet_context(rows, query, settings), principal)
