@@ -69,9 +69,7 @@ class Targets:
     @classmethod
     def load(cls, session: Session) -> "Targets":
         stations = session.scalars(
-            select(Station)
-            .where(Station.state != StationState.RETIRED.value)
-            .order_by(Station.id)
+            select(Station).where(Station.state != StationState.RETIRED.value).order_by(Station.id)
         ).all()
         names = {a.id: a.name_ja for a in session.scalars(select(Area).order_by(Area.id))}
         for station in stations:

@@ -2,11 +2,14 @@
 
 from fastapi import APIRouter
 
-from server.console import docs, events, fleet, login
+from server.console import admin, docs, events, fleet, heat_alert, login, notices
 
 ROUTERS: list[APIRouter] = [
     docs.router,
     login.router,
     fleet.router,
     events.router,
+    notices.router,
+    heat_alert.router,
+    admin.router,
 ]

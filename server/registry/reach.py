@@ -74,9 +74,7 @@ def not_yet_shown(session: Session, notice: Notice) -> list[StationReach]:
     return [r for r in reach(session, notice) if not r.has_shown(notice.version)]
 
 
-def latest_receipts(
-    session: Session, notice_id: str, since_ms: int, limit: int
-) -> list[Receipt]:
+def latest_receipts(session: Session, notice_id: str, since_ms: int, limit: int) -> list[Receipt]:
     """The notice's receipts shown since ``since_ms``, newest first."""
     query = (
         select(Receipt)

@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Dialog, Page, expect
 
 from sensors.localstate import NoticeView, open_local_state
 from sensors.localstate.model import Receipt as LocalReceipt
@@ -64,13 +64,18 @@ def test_a_notice_written_in_the_editor_reaches_the_station_and_its_receipt_come
 ) -> None:
     console.start_agent(NAKA_01)
     page = signed_in("staff")
-    notice_id = write_notice(page, "中区の夏祭り会場に給水所があります", "Water at the festival", "naka")
+    notice_id = write_notice(
+        page, "中区の夏祭り会場に給水所があります", "Water at the festival", "naka"
+    )
     notice = wait_for(
         "the notice in the station's local state",
         lambda: notices_on(console, NAKA_01.id).get(notice_id),
         timeout_s=30,
     )
-    assert notice.title == {"ja": "中区の夏祭り会場に給水所があります", "en": "Water at the festival"}
+    assert notice.title == {
+        "ja": "中区の夏祭り会場に給水所があります",
+        "en": "Water at the festival",
+    }
     assert notice.body == {"ja": "水分をこまめにとりましょう。", "en": "Drink water often."}
 
     # Both naka stations are waiting until a screen reports showing it; kohoku is not targeted.
@@ -116,7 +121,12 @@ def test_markup_in_a_title_is_shown_as_text_in_the_console_the_preview_and_the_a
 ) -> None:
     page = signed_in("staff")
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def on_dialog(dialog: Dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
     notice_id = write_notice(page, HOSTILE, HOSTILE, "kohoku")
     expect(page.get_by_role("heading", level=1)).to_have_text(HOSTILE)
     for card in page.locator(".kiosk-card .k-title").all():
@@ -237,7 +247,9 @@ def test_the_editor_works_with_the_keyboard_alone(signed_in: Callable[[str], Pag
     page.keyboard.type("キーボードだけで書いたお知らせ")
     tab_to("e.value === 'preview'")
     page.keyboard.press("Enter")
-    expect(page.locator(".kiosk-card .k-title").first).to_have_text("キーボードだけで書いたお知らせ")
+    expect(page.locator(".kiosk-card .k-title").first).to_have_text(
+        "キーボードだけで書いたお知らせ"
+    )
     tab_to("e.value === 'publish'")
     page.keyboard.press("Enter")
     expect(page.get_by_role("status")).to_contain_text("配信しました")
