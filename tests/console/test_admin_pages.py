@@ -119,7 +119,7 @@ def test_only_admins_reach_accounts_tokens_and_the_audit_log(
     for role in ("staff", "reader"):
         page = signed_in(role)
         page.goto("/")
-        expect(page.get_by_role("link", name="管理")).to_have_count(0)
+        expect(page.get_by_role("link", name="管理", exact=True)).to_have_count(0)
         for path in ("/admin", "/admin/users", "/admin/tokens", "/admin/audit"):
             assert page.request.get(path).status == 403, (role, path)
         csrf = page.locator('input[name="csrf_token"]').first.get_attribute("value")

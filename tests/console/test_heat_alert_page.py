@@ -53,7 +53,7 @@ def test_an_impossible_date_is_refused_on_its_field(
 ) -> None:
     page = signed_in("staff")
     page.goto("/heat-alert")
-    page.get_by_label("熱中症警戒アラート", exact=True).check()
+    page.locator("input[name=alert][value=heatstroke_alert]").check()
     page.locator("#f-valid_on").evaluate("e => { e.type = 'text'; e.value = '2026-02-30'; }")
     page.locator("#f-message_en").fill("English without Japanese")
     page.get_by_role("button", name="発表する").click()
