@@ -29,6 +29,24 @@ router = APIRouter(include_in_schema=False)
 PAGE = 100
 ROLES = [r.value for r in (Role.READER, Role.STAFF, Role.ADMIN)]
 Text = Annotated[str, Form(max_length=1000)]
+# Quarantine reasons with an explanation in the catalogues (docs/protocol.md §8).
+REASONS = frozenset(
+    [
+        "too_large",
+        "encoding",
+        "json",
+        "version",
+        "schema",
+        "topic",
+        "id",
+        "store_rejected",
+        "unsigned",
+        "signature",
+        "kind",
+        "expired",
+        "stale",
+    ]
+)
 
 
 def _render(
@@ -269,6 +287,7 @@ def quarantine_page(
         "older": rows[PAGE - 1].id if len(rows) > PAGE else None,
         "station": station,
         "total": quarantine.count(session),
+        "reasons": REASONS,
     }
     return _render(request, principal, "admin/quarantine.html", context)
 
