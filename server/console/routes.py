@@ -2,11 +2,14 @@
 
 from fastapi import APIRouter
 
-from server.console import docs, events, fleet, login
+from server.console import alerts, docs, events, fleet, login, station, station_edit
 
 ROUTERS: list[APIRouter] = [
     docs.router,
     login.router,
     fleet.router,
     events.router,
+    station.router,
+    station_edit.router,
+    alerts.router,
 ]

@@ -55,4 +55,8 @@ def fleet_rows(
 
 
 def open_alert_count(session: Session) -> int:
-    return session.scalar(select(func.count(Alert.id)).where(Alert.cleared_at.is_(None))) or 0
+    """The inbox: open alerts nobody has acknowledged yet."""
+    query = select(func.count(Alert.id)).where(
+        Alert.cleared_at.is_(None), Alert.acknowledged_at.is_(None)
+    )
+    return session.scalar(query) or 0
