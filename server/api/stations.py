@@ -150,6 +150,14 @@ def edit(
     session: SessionDep,
     cache: FleetCacheDep,
 ) -> StationOut:
+    station = edit_station(session, cache, station_id, body, who.name)
+    return station_out(station, None, now_ms(), settings.offline_after_s)
+
+
+def edit_station(
+    session: Session, cache: FleetCache, station_id: str, body: StationPatch, actor: str
+) -> Station:
+    """Change a station's registry fields (404 if it is not enrolled); audited."""
     station = session.get(Station, station_id)
     if station is None:
         raise HTTPException(
@@ -157,9 +165,9 @@ def edit(
         )
     changes = body.model_dump(exclude_unset=True)
     _apply(station, changes)
-    audit(session, who.name, "station.edit", station_id, ", ".join(sorted(changes)))
+    audit(session, actor, "station.edit", station_id, ", ".join(sorted(changes)))
     cache.clear()
-    return station_out(station, None, now_ms(), settings.offline_after_s)
+    return station
 
 
 @router.delete("/{station_id}", status_code=204, summary="Retire a station; its data stays")

@@ -21,6 +21,7 @@ def signed_in(request: Request, principal: ConsolePrincipal) -> Principal:
     if principal is None:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         raise SignInNeededError(target)
+    request.state.console_principal = principal  # for an error page's header
     return principal
 
 

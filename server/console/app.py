@@ -1,13 +1,16 @@
 """``mount_console``: the console's pages, static files and front-end packages on the API app."""
 
+import inspect
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.gzip import GZipMiddleware
 
 from server.console.access import SignInNeededError
+from server.console.errors import error_page, wants_page
 from server.console.routes import ROUTERS
 from server.console.snapshot import OutboxDepths
 from server.console.vendor import (
@@ -33,3 +36,13 @@ def mount_console(app: FastAPI, settings: ServerSettings) -> None:
     @app.exception_handler(SignInNeededError)
     async def to_login(request: Request, exc: SignInNeededError) -> Response:
         return RedirectResponse(f"/login?next={quote(exc.next_path, safe='/')}", status_code=303)
+
+    as_json = app.exception_handlers[StarletteHTTPException]
+
+    @app.exception_handler(StarletteHTTPException)
+    async def page_error(request: Request, exc: StarletteHTTPException) -> Response:
+        """A person gets a page; an API client keeps the JSON error shape."""
+        if not wants_page(request):
+            answer = as_json(request, exc)
+            return await answer if inspect.isawaitable(answer) else answer
+        return error_page(request, exc.status_code, str(exc.detail))

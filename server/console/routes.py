@@ -2,13 +2,27 @@
 
 from fastapi import APIRouter
 
-from server.console import admin, docs, events, fleet, heat_alert, login, notices
+from server.console import (
+    admin,
+    alerts,
+    docs,
+    events,
+    fleet,
+    heat_alert,
+    login,
+    notices,
+    station,
+    station_edit,
+)
 
 ROUTERS: list[APIRouter] = [
     docs.router,
     login.router,
     fleet.router,
     events.router,
+    station.router,
+    station_edit.router,
+    alerts.router,
     notices.router,
     heat_alert.router,
     admin.router,

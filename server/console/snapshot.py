@@ -21,7 +21,7 @@ class OutboxDepths:
     """Health arrives about once a minute: each station's depth is looked up at most once
     per ``ttl_s`` for all the console's screens together."""
 
-    def __init__(self, ttl_s: float = 30.0) -> None:
+    def __init__(self, ttl_s: float = 5.0) -> None:
         self.ttl_s = ttl_s
         self._lock = threading.Lock()
         self._at = 0.0
@@ -55,4 +55,8 @@ def fleet_rows(
 
 
 def open_alert_count(session: Session) -> int:
-    return session.scalar(select(func.count(Alert.id)).where(Alert.cleared_at.is_(None))) or 0
+    """The inbox: open alerts nobody has acknowledged yet."""
+    query = select(func.count(Alert.id)).where(
+        Alert.cleared_at.is_(None), Alert.acknowledged_at.is_(None)
+    )
+    return session.scalar(query) or 0

@@ -53,11 +53,13 @@ CONSOLE_STATIONS = (
     StationSpec("st-naka-01", "naka", 11, "中区役所前 給水所", "Naka Ward Office"),
     StationSpec("st-naka-02", "naka", 12, "山下公園 まちの給水所", "Yamashita Park"),
     StationSpec("st-kohoku-01", "kohoku", 13, "綱島駅前 給水所", "Tsunashima Station"),
+    StationSpec("st-naka-03", "naka", 14, "本町小学校前 給水所", "Honcho School"),
 )
 PLACES = {
     "st-naka-01": (35.4444, 139.6368),
     "st-naka-02": (35.4466, 139.6503),
     "st-kohoku-01": (35.5365, 139.6346),
+    "st-naka-03": (35.4489, 139.6342),
 }
 AREAS = {"naka": "中区", "kohoku": "港北区"}
 
@@ -263,6 +265,25 @@ def axe() -> Callable[[Page], None]:
     return check
 
 
+# The outermost elements that stick out of the viewport (a page must not scroll sideways;
+# a wide table scrolls inside its own region instead).
+WIDER_THAN_SCREEN = """() => {
+  const width = document.documentElement.clientWidth;
+  if (document.documentElement.scrollWidth <= width) { return []; }
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    const box = el.getBoundingClientRect();
+    if (box.right > width + 1 && !(el.parentElement && out.includes(el.parentElement))) {
+      if (el.closest(".table-wrap") && !el.classList.contains("table-wrap")) { continue; }
+      out.push(el);
+    }
+  }
+  return out.slice(0, 8).map(e => e.tagName.toLowerCase() + (e.id ? "#" + e.id : "") +
+    (e.className && typeof e.className === "string" ? "." + e.className.split(" ").join(".") : "")
+    + " right=" + Math.round(e.getBoundingClientRect().right));
+}"""
+
+
 @pytest.fixture
 def screenshots() -> Callable[[Page, str], list[Path]]:
     """``screenshots(page, name)``: the page at 1280×800 and at 390×844 (a phone)."""
@@ -277,6 +298,8 @@ def screenshots() -> Callable[[Page, str], list[Path]]:
             path = ARTIFACTS / f"{name}-{width}x{height}.png"
             page.screenshot(path=str(path), full_page=True)
             written.append(path)
+            wider = page.evaluate(WIDER_THAN_SCREEN)
+            assert not wider, f"{name} at {width}x{height} scrolls sideways: {wider}"
         if before is not None:
             page.set_viewport_size(before)
         return written
