@@ -89,12 +89,12 @@ def main(argv: Sequence[str] | None = None, stdin: TextIO | None = None) -> int:
     from server.logs import setup_logging
     from server.settings import ServerSettings
 
-    setup_logging()
     settings = ServerSettings()
-    if args.command == "user":
+    if args.command == "user":  # a person at a terminal: plain lines, no JSON log
         from server.api.cli_users import run_user_command
 
         return run_user_command(args, settings, stdin or sys.stdin, _actor())
+    setup_logging()
 
     from server.registry.db import Registry
 

@@ -4,11 +4,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from server.alerts.notify import NoNotifier
 from server.api.app import create_app
 from server.api.deps import get_clock
+from server.auth import passwords
 from server.registry import users
 from server.registry.db import Registry
 from server.registry.models import Role
@@ -32,7 +34,16 @@ def clock() -> FakeClock:
 
 
 @pytest.fixture
-def people(registry: Registry) -> Registry:
+def quick_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id with the smallest cost: the behaviour is the same, each hash takes
+    milliseconds instead of a large part of a second (the real parameters have their own test)."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    monkeypatch.setattr(passwords, "_hasher", cheap)
+    monkeypatch.setattr(passwords, "_dummy", None)
+
+
+@pytest.fixture
+def people(registry: Registry, quick_hashing: None) -> Registry:
     """The registry with one user of each role, all with ``PASSWORD``."""
     with registry.session() as session:
         for login, role in (("kato", Role.ADMIN), ("sato", Role.STAFF), ("ito", Role.READER)):
