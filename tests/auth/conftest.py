@@ -1,8 +1,15 @@
-"""Sign-in runs on the same registries as the API tests: SQLite and a real PostgreSQL."""
+"""Sign-in runs on the same registries as the API tests: SQLite and a real PostgreSQL.
 
+Each test gets a fresh registry copied from one migrated at the start of the session
+(a file copy; ``CREATE DATABASE … TEMPLATE``), which is much quicker than migrating each.
+"""
+
+import shutil
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
+import psycopg
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
@@ -20,12 +27,41 @@ from tests.auth.helpers import PASSWORD, FakeClock
 from tests.server.conftest import (  # the fixtures the API tests use
     ADMIN_TOKEN,
     api_settings,
+    fresh_postgres_database,
     postgres_server_url,
     registry,
-    registry_url,
 )
 
-__all__ = ["api_settings", "postgres_server_url", "registry", "registry_url"]
+__all__ = ["api_settings", "postgres_server_url", "registry"]
+
+
+@pytest.fixture(scope="session")
+def migrated_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "registry.sqlite"
+    Registry(f"sqlite:///{path}").close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def migrated_postgres(postgres_server_url: str) -> str:
+    """The name of a migrated database to copy; nothing stays connected to it."""
+    url = fresh_postgres_database(postgres_server_url)
+    Registry(url).close()
+    return url.rpartition("/")[2]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def registry_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        path = tmp_path / "registry.sqlite"
+        shutil.copyfile(request.getfixturevalue("migrated_sqlite"), path)
+        return f"sqlite:///{path}"
+    server_url: str = request.getfixturevalue("postgres_server_url")
+    template: str = request.getfixturevalue("migrated_postgres")
+    name = f"kyusui_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url.replace("+psycopg", ""), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return f"{server_url.rpartition('/')[0]}/{name}"
 
 
 @pytest.fixture
