@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session
 
 from server.api import admin as admin_api
 from server.api.deps import CsrfChecked, SessionDep
-from server.api.directory import UserIn
 from server.api.schemas import TokenIn
+from server.api.users import UserIn
 from server.auth.passwords import generate_password
 from server.console.access import PagePrincipal, require_role
 from server.console.templating import render

@@ -13,7 +13,8 @@ from sensors.localstate.model import Receipt as LocalReceipt
 from tests.console.conftest import CONSOLE_STATIONS, ConsoleNetwork
 from tests.e2e.helpers import wait_for
 
-NAKA_01, NAKA_02, KOHOKU_01 = CONSOLE_STATIONS
+NAKA_01, NAKA_02, KOHOKU_01 = CONSOLE_STATIONS[:3]
+NAKA = [s for s in CONSOLE_STATIONS if s.area == "naka"]
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>[b]x[/b]'
 
 
@@ -80,8 +81,8 @@ def test_a_notice_written_in_the_editor_reaches_the_station_and_its_receipt_come
 
     # Both naka stations are waiting until a screen reports showing it; kohoku is not targeted.
     waiting = page.get_by_role("table").filter(has_text="まだ一度も表示していません")
-    expect(waiting.get_by_role("link", name=NAKA_01.name_ja)).to_be_visible()
-    expect(waiting.get_by_role("link", name=NAKA_02.name_ja)).to_be_visible()
+    for spec in NAKA:
+        expect(waiting.get_by_role("link", name=spec.name_ja)).to_be_visible()
     expect(page.get_by_text(KOHOKU_01.name_ja)).to_have_count(0)
 
     shown_at = int(time.time() * 1000)
@@ -98,7 +99,7 @@ def test_a_notice_written_in_the_editor_reaches_the_station_and_its_receipt_come
     expect(row).to_contain_text("English")
     expect(row).to_contain_text("現在の版")
     waiting = page.locator("section", has=page.get_by_role("heading", name=re.compile("まだ表示")))
-    expect(waiting.get_by_role("heading")).to_contain_text("（1）")
+    expect(waiting.get_by_role("heading")).to_contain_text(f"（{len(NAKA) - 1}）")
     expect(waiting.get_by_role("link", name=NAKA_02.name_ja)).to_be_visible()
     expect(waiting.get_by_role("link", name=NAKA_01.name_ja)).to_have_count(0)
     axe(page)
