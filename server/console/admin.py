@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from server.api import admin as admin_api
-from server.api.deps import CsrfChecked, SessionDep
+from server.api.deps import CsrfChecked, RegistryDep, SessionDep
 from server.api.schemas import TokenIn
 from server.api.users import UserIn
 from server.auth.passwords import generate_password
@@ -115,12 +115,24 @@ def user_add(
     request: Request,
     principal: PagePrincipal,
     _: CsrfChecked,
-    session: SessionDep,
+    registry: RegistryDep,
     login: Text = "",
     display_name: Text = "",
     role: Text = Role.STAFF.value,
 ) -> HTMLResponse:
     require_role(principal, Role.ADMIN)
+    with registry.session() as session:  # committed before the answer leaves
+        return _add_user(request, principal, session, login, display_name, role)
+
+
+def _add_user(
+    request: Request,
+    principal: Principal,
+    session: Session,
+    login: str,
+    display_name: str,
+    role: str,
+) -> HTMLResponse:
     typed = {"login": login.strip(), "display_name": display_name.strip(), "role": role}
     try:
         body = UserIn.model_validate(typed)
@@ -170,14 +182,17 @@ def user_role(
     request: Request,
     principal: PagePrincipal,
     _: CsrfChecked,
-    session: SessionDep,
+    registry: RegistryDep,
     role: Text = "",
 ) -> Response:
     require_role(principal, Role.ADMIN)
-    if role not in ROLES:
-        return _users_page(request, principal, session, error="admin.error.role", status_code=422)
-    user = _user(session, user_id)
-    return _change(request, principal, session, users.set_role, session, user, Role(role))
+    with registry.session() as session:
+        if role not in ROLES:
+            return _users_page(
+                request, principal, session, error="admin.error.role", status_code=422
+            )
+        user = _user(session, user_id)
+        return _change(request, principal, session, users.set_role, session, user, Role(role))
 
 
 @router.post("/admin/users/{user_id}/disabled", response_class=HTMLResponse)
@@ -186,13 +201,14 @@ def user_disabled(
     request: Request,
     principal: PagePrincipal,
     _: CsrfChecked,
-    session: SessionDep,
+    registry: RegistryDep,
     disabled: Text = "",
 ) -> Response:
     require_role(principal, Role.ADMIN)
-    user = _user(session, user_id)
-    off = disabled == "true"
-    return _change(request, principal, session, users.set_disabled, session, user, off)
+    with registry.session() as session:
+        user = _user(session, user_id)
+        off = disabled == "true"
+        return _change(request, principal, session, users.set_disabled, session, user, off)
 
 
 @router.post("/admin/users/{user_id}/password", response_class=HTMLResponse)
@@ -201,14 +217,15 @@ def user_password(
     request: Request,
     principal: PagePrincipal,
     _: CsrfChecked,
-    session: SessionDep,
+    registry: RegistryDep,
 ) -> HTMLResponse:
     require_role(principal, Role.ADMIN)
-    user = _user(session, user_id)
-    password = generate_password()
-    users.set_password(session, user, password, actor=principal.name)
-    secret = {"login": user.login, "password": password, "kind": "new_password"}
-    return _users_page(request, principal, session, secret=secret)
+    with registry.session() as session:
+        user = _user(session, user_id)
+        password = generate_password()
+        users.set_password(session, user, password, actor=principal.name)
+        secret = {"login": user.login, "password": password, "kind": "new_password"}
+        return _users_page(request, principal, session, secret=secret)
 
 
 # --- API tokens ---------------------------------------------------------------------------
@@ -244,28 +261,30 @@ def token_create(
     request: Request,
     principal: PagePrincipal,
     _: CsrfChecked,
-    session: SessionDep,
+    registry: RegistryDep,
     name: Text = "",
     role: Text = Role.READER.value,
 ) -> HTMLResponse:
     require_role(principal, Role.ADMIN)
-    try:
-        body = TokenIn.model_validate({"name": name.strip(), "role": role})
-    except ValidationError as exc:
-        where = str(exc.errors()[0]["loc"][0])
-        return _tokens_page(
-            request, principal, session, error=f"admin.error.token_{where}", status_code=422
-        )
-    created = admin_api.create_token(body, principal, session)
-    return _tokens_page(request, principal, session, token=created.token, status_code=201)
+    with registry.session() as session:
+        try:
+            body = TokenIn.model_validate({"name": name.strip(), "role": role})
+        except ValidationError as exc:
+            where = str(exc.errors()[0]["loc"][0])
+            return _tokens_page(
+                request, principal, session, error=f"admin.error.token_{where}", status_code=422
+            )
+        created = admin_api.create_token(body, principal, session)
+        return _tokens_page(request, principal, session, token=created.token, status_code=201)
 
 
 @router.post("/admin/tokens/{token_id}/revoke", response_class=HTMLResponse)
 def token_revoke(
-    token_id: int, principal: PagePrincipal, _: CsrfChecked, session: SessionDep
+    token_id: int, principal: PagePrincipal, _: CsrfChecked, registry: RegistryDep
 ) -> Response:
     require_role(principal, Role.ADMIN)
-    admin_api.revoke_token(token_id, principal, session)
+    with registry.session() as session:
+        admin_api.revoke_token(token_id, principal, session)
     return RedirectResponse("/admin/tokens", status_code=303)
 
 
