@@ -81,8 +81,9 @@ class Targets:
         )
 
 
-def _common(principal: Principal) -> dict[str, Any]:
+def _common(principal: Principal, session: Session) -> dict[str, Any]:
     return {
+        "area_names": {a.id: a.name_ja for a in session.scalars(select(Area))},
         "langs": KIOSK_LANGS,
         "lang_names": LANG_NAMES,
         "priorities": [p.value for p in NoticePriority],
@@ -100,7 +101,7 @@ def _editor(
     show_preview: bool = False,
     status_code: int = 200,
 ) -> HTMLResponse:
-    context = _common(principal) | {
+    context = _common(principal, session) | {
         "form": form,
         "row": row,
         "targets": Targets.load(session),
@@ -132,7 +133,10 @@ def notice_list(
     withdrawn = {"current": False, "withdrawn": True}.get(show)
     now = now_ms()
     rows = [(row, status_of(row, now)) for row in list_notices(session, withdrawn)]
-    context = _common(principal) | {"rows": rows, "show": show if withdrawn is not None else "all"}
+    context = _common(principal, session) | {
+        "rows": rows,
+        "show": show if withdrawn is not None else "all",
+    }
     return render(request, "notices/list.html", context, principal)
 
 
@@ -189,7 +193,7 @@ def _detail(
     stations = reach(session, row)
     receipts = latest_receipts(session, row.id, since, RECEIPTS_SHOWN + 1)
     names = {s.id: s.name_ja or s.id for s in session.scalars(select(Station))}
-    context = _common(principal) | {
+    context = _common(principal, session) | {
         "row": row,
         "status": status_of(row, now),
         "cards": None if row.withdrawn else preview(row.title, row.body, row.priority),

@@ -65,9 +65,8 @@ def test_a_notice_written_in_the_editor_reaches_the_station_and_its_receipt_come
 ) -> None:
     console.start_agent(NAKA_01)
     page = signed_in("staff")
-    notice_id = write_notice(
-        page, "中区の夏祭り会場に給水所があります", "Water at the festival", "naka"
-    )
+    title = {"ja": "中区の夏祭り会場に給水所があります", "en": "Water at the festival"}
+    notice_id = write_notice(page, title["ja"], title["en"], "naka")
     notice = wait_for(
         "the notice in the station's local state",
         lambda: notices_on(console, NAKA_01.id).get(notice_id),
@@ -104,7 +103,12 @@ def test_a_notice_written_in_the_editor_reaches_the_station_and_its_receipt_come
     expect(waiting.get_by_role("link", name=NAKA_01.name_ja)).to_have_count(0)
     axe(page)
     screenshots(page, "notice")
+    page.goto("/notices")
+    expect(page.get_by_role("link", name=title["ja"])).to_be_visible()
+    axe(page)
+    screenshots(page, "notices")
 
+    page.get_by_role("link", name=title["ja"]).click()
     page.get_by_text("取り下げる…").click()
     page.get_by_role("button", name="取り下げる", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("取り下げました")
