@@ -108,7 +108,27 @@ def test_a_notice_written_in_the_editor_reaches_the_station_and_its_receipt_come
     axe(page)
     screenshots(page, "notices")
 
+    # A change is a new version: the station gets it, and counts as waiting until it shows it.
     page.get_by_role("link", name=title["ja"]).click()
+    page.get_by_role("link", name="変更する").click()
+    expect(page.get_by_text("配信先は変更できません", exact=False)).to_be_visible()
+    page.locator("#f-title_en").fill("Water at the summer festival")
+    page.get_by_role("button", name="変更を配信する").click()
+    expect(page.get_by_role("status")).to_contain_text("変更を配信しました")
+    changed = wait_for(
+        "the new version in the station's local state",
+        lambda: (
+            (n := notices_on(console, NAKA_01.id).get(notice_id))
+            and (n if n.version > notice.version else None)
+        ),
+        timeout_s=30,
+    )
+    assert changed.title["en"] == "Water at the summer festival"
+    waiting = page.locator("section", has=page.get_by_role("heading", name=re.compile("まだ表示")))
+    expect(waiting.get_by_role("heading")).to_contain_text(f"（{len(NAKA)}）")
+    older = waiting.get_by_role("row").filter(has_text=NAKA_01.name_ja)
+    expect(older).to_contain_text(f"前の版（{notice.version}）を表示")
+
     page.get_by_text("取り下げる…").click()
     page.get_by_role("button", name="取り下げる", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("取り下げました")
