@@ -22,7 +22,7 @@ from server.api.deps import CsrfChecked, RegistryDep, SessionDep
 from server.console.access import PagePrincipal, may_write, require_role
 from server.console.notice_form import NoticeForm, field_of
 from server.console.notice_preview import preview
-from server.console.templating import render
+from server.console.templating import render, render_text
 from server.registry.db import Registry, now_ms
 from server.registry.models import Area, Role, Station, StationState
 from server.registry.models import Notice as NoticeRow
@@ -140,7 +140,7 @@ def notice_list(
     return render(request, "notices/list.html", context, principal)
 
 
-@router.get("/notices/new", response_class=HTMLResponse)
+@router.get("/notices/-/new", response_class=HTMLResponse)
 def notice_new(request: Request, principal: PagePrincipal, session: SessionDep) -> HTMLResponse:
     require_role(principal, Role.STAFF)
     return _editor(request, principal, session, NoticeForm(), None)
@@ -206,6 +206,21 @@ def _detail(
         "error": error,
     }
     return render(request, "notices/detail.html", context, principal, status_code=status_code)
+
+
+@router.post("/notices/-/preview", response_class=HTMLResponse)
+async def notice_preview(
+    request: Request, principal: PagePrincipal, _: CsrfChecked, registry: RegistryDep
+) -> HTMLResponse:
+    """The preview's cards alone, for the editor's script to show as staff type."""
+    require_role(principal, Role.STAFF)
+    fields = await request.form()
+    form = NoticeForm.parse({k: v for k, v in fields.items() if isinstance(v, str)})
+    with registry.session() as session:
+        context = _common(principal, session) | {
+            "cards": preview(form.texts(form.title), form.texts(form.body), form.priority)
+        }
+    return HTMLResponse(render_text(request, "notices/_preview.html", context, principal))
 
 
 @router.get("/notices/{notice_id}", response_class=HTMLResponse)

@@ -42,7 +42,7 @@ def kiosk_shows(console: ConsoleNetwork, station_id: str, receipt: LocalReceipt)
 
 def write_notice(page: Page, title_ja: str, title_en: str, area: str) -> str:
     """Fill in the editor and publish; the new notice's id from the page it lands on."""
-    page.goto("/notices/new")
+    page.goto("/notices/-/new")
     page.locator("#f-title_ja").fill(title_ja)
     page.locator("#f-body_ja").fill("水分をこまめにとりましょう。")
     if title_en:
@@ -176,7 +176,7 @@ def test_mistakes_are_shown_next_to_their_fields_in_japanese_and_in_english(
     screenshots: Callable[[Page, str], object],
 ) -> None:
     page = signed_in("staff")
-    page.goto("/notices/new")
+    page.goto("/notices/-/new")
     page.locator("#f-title_en").fill("English only")
     page.locator("#f-starts_at").fill("2026-08-01T12:00")
     page.locator("#f-ends_at").fill("2026-08-01T09:00")
@@ -190,7 +190,7 @@ def test_mistakes_are_shown_next_to_their_fields_in_japanese_and_in_english(
     axe(page)
     screenshots(page, "notice-editor-errors")
     page.get_by_role("link", name="English").click()
-    page.goto("/notices/new")
+    page.goto("/notices/-/new")
     page.get_by_role("button", name="Publish").click()
     expect(page.locator("#err-title_ja")).to_have_text("Enter a Japanese title.")
 
@@ -201,7 +201,7 @@ def test_the_preview_shows_each_screen_language_and_what_it_falls_back_to(
     screenshots: Callable[[Page, str], object],
 ) -> None:
     page = signed_in("staff")
-    page.goto("/notices/new")
+    page.goto("/notices/-/new")
     page.locator("#f-title_ja").fill("きょうは とても あつい です")
     page.locator("#f-body_ja").fill(
         "暑さ指数が高くなっています。こまめに水分をとり、すずしい場所で休みましょう。"
@@ -209,6 +209,11 @@ def test_the_preview_shows_each_screen_language_and_what_it_falls_back_to(
     )
     page.locator("#f-title_en").fill("It is very hot today")
     page.locator("#f-body_en").fill("Drink water often and rest in a cool place.")
+    # The preview follows the typing, without a click…
+    live = page.locator("#live-preview[data-live='1'] .preview")
+    expect(live).to_have_count(6)
+    expect(live.nth(2).locator(".k-title")).to_have_text("It is very hot today")
+    # …and the button shows the same without script.
     page.get_by_role("button", name="プレビュー").click()
     cards = page.locator(".preview")
     expect(cards).to_have_count(6)
@@ -239,7 +244,9 @@ def test_a_reader_sees_no_write_control_and_a_forced_write_is_refused(
     expect(page.get_by_text("取り下げる…")).to_have_count(0)
     csrf = page.locator('input[name="csrf_token"]').first.get_attribute("value")
     assert csrf
-    assert page.request.get("/notices/new").status == 403
+    assert page.request.get("/notices/-/new").status == 403
+    previewed = page.request.post("/notices/-/preview", form={"csrf_token": csrf, "title_ja": "x"})
+    assert previewed.status == 403
     forced = page.request.post(
         f"/notices/{notice_id}/withdraw", form={"csrf_token": csrf}, max_redirects=0
     )
@@ -267,7 +274,7 @@ def test_the_editor_works_with_the_keyboard_alone(signed_in: Callable[[str], Pag
 
     tab_to("e.textContent.trim() === 'お知らせを作成'")
     page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/notices/new$"))
+    expect(page).to_have_url(re.compile(r"/notices/-/new$"))
     tab_to("e.id === 'f-title_ja'")
     page.keyboard.type("キーボードだけで書いたお知らせ")
     tab_to("e.value === 'preview'")
