@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from contract.content import AlertKind, HeatAlert
+from kiosk.viewmodel import ALERT_COLOURS
 from server.api.deps import CsrfChecked, RegistryDep, SessionDep
 from server.api.heat_alert import HeatAlertIn, set_heat_alert
 from server.api.schemas import JST
@@ -29,11 +30,6 @@ from server.registry.tokens import Principal
 
 router = APIRouter(include_in_schema=False)
 ACTION = "heat_alert.set"
-# The kiosk's band colours for the two alerts (kiosk/viewmodel.py), with white text.
-ALERT_COLOURS = {
-    AlertKind.HEATSTROKE_ALERT.value: "#A000C8",
-    AlertKind.SPECIAL_HEATSTROKE_ALERT.value: "#3C0050",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +167,8 @@ def _page(
         "expired": state is not None and state.expired(now),
         "form": form,
         "kinds": [AlertKind.HEATSTROKE_ALERT.value, AlertKind.SPECIAL_HEATSTROKE_ALERT.value],
-        "colours": ALERT_COLOURS,
+        # The kiosk's own band colours for the two alerts (its text on them is white).
+        "colours": {kind.value: colour for kind, colour in ALERT_COLOURS.items()},
         "may_write": may_write(principal),
         "done": done if done in ("set", "cleared") else "",
     }

@@ -27,6 +27,12 @@ CARD_H = round((_COLUMN_H - 2 * 6 - 15) / 1.55)
 CARD_PAD_X, CARD_PAD_Y = 12, 8
 TITLE_PX, BODY_PX, POSITION_PX = 19, 15, 12
 
+# The card as CSS custom properties, so the stylesheet takes its sizes from here.
+CARD_STYLE = (
+    f"--card-w: {CARD_W}px; --card-h: {CARD_H}px; --card-pad: {CARD_PAD_Y}px {CARD_PAD_X}px; "
+    f"--title-px: {TITLE_PX}px; --body-px: {BODY_PX}px; --position-px: {POSITION_PX}px"
+)
+
 # How the browser should break lines to match the kiosk, by the screen's language.
 LINE_BREAKING = {
     "ja": "kinsoku",

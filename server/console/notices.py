@@ -21,7 +21,7 @@ from server.api import notices as notice_api
 from server.api.deps import CsrfChecked, RegistryDep, SessionDep
 from server.console.access import PagePrincipal, may_write, require_role
 from server.console.notice_form import NoticeForm, field_of
-from server.console.notice_preview import preview
+from server.console.notice_preview import CARD_STYLE, preview
 from server.console.templating import render, render_text
 from server.registry.db import Registry, now_ms
 from server.registry.models import Area, Role, Station, StationState
@@ -88,6 +88,7 @@ def _common(principal: Principal, session: Session) -> dict[str, Any]:
         "lang_names": LANG_NAMES,
         "priorities": [p.value for p in NoticePriority],
         "may_write": may_write(principal),
+        "card_style": CARD_STYLE,
     }
 
 

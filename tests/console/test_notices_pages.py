@@ -10,6 +10,7 @@ from playwright.sync_api import Dialog, Page, expect
 
 from sensors.localstate import NoticeView, open_local_state
 from sensors.localstate.model import Receipt as LocalReceipt
+from server.console.notice_preview import CARD_H, CARD_W
 from tests.console.conftest import CONSOLE_STATIONS, ConsoleNetwork
 from tests.e2e.helpers import wait_for
 
@@ -223,7 +224,7 @@ def test_the_preview_shows_each_screen_language_and_what_it_falls_back_to(
     expect(cards.nth(3).locator(".k-title")).to_have_text("It is very hot today")
     box = cards.nth(0).locator(".kiosk-card").bounding_box()
     assert box is not None
-    assert (round(box["width"]), round(box["height"])) == (326, 218)
+    assert (round(box["width"]), round(box["height"])) == (CARD_W, CARD_H)
     axe(page)
     screenshots(page, "notice-preview")
 
