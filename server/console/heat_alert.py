@@ -8,7 +8,7 @@ from that audit entry, which keeps the whole alert as published.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
@@ -24,8 +24,10 @@ from server.api.heat_alert import HeatAlertIn, set_heat_alert
 from server.api.schemas import JST
 from server.console.access import PagePrincipal, may_write, require_role
 from server.console.templating import render
+from server.official.decide import end_of
+from server.official.wording import MESSAGES
 from server.registry.db import Registry, now_ms
-from server.registry.models import AuditEntry, Role
+from server.registry.models import AuditEntry, OfficialAlertDay, Role
 from server.registry.tokens import Principal
 
 router = APIRouter(include_in_schema=False)
@@ -35,13 +37,15 @@ ACTION = "heat_alert.set"
 @dataclass(frozen=True, slots=True)
 class AlertState:
     """The newest setting: who and when, and the alert as published (None for an entry
-    written before the audit kept it)."""
+    written before the audit kept it). ``by_official``: the Ministry's file set it
+    (kyusui-official), not a person."""
 
     kind: str
     set_by: str
     set_at: int
     alert: HeatAlert | None
     valid_on: str | None
+    by_official: bool = False
 
     def expired(self, now: int) -> bool:
         expires = self.alert.expires_at if self.alert is not None else None
@@ -51,7 +55,7 @@ class AlertState:
         return self.kind != AlertKind.NONE.value and not self.expired(now)
 
 
-def current_alert(session: Session) -> AlertState | None:
+def _by_staff(session: Session) -> AlertState | None:
     entry = session.scalar(
         select(AuditEntry)
         .where(AuditEntry.action == ACTION)
@@ -71,6 +75,36 @@ def current_alert(session: Session) -> AlertState | None:
         alert=alert,
         valid_on=alert.valid_on if alert is not None else (entry.detail or None),
     )
+
+
+def _by_official(session: Session) -> AlertState | None:
+    """What kyusui-official last gave the stations from the Ministry's file, as it did."""
+    row = session.scalar(
+        select(OfficialAlertDay)
+        .where(OfficialAlertDay.by_staff.is_(False))
+        .order_by(OfficialAlertDay.applied_at.desc())
+        .limit(1)
+    )
+    if row is None:
+        return None
+    day = date.fromisoformat(row.day)
+    kind = AlertKind(row.alert)
+    alert = HeatAlert(
+        id="heat",
+        version=row.applied_at,
+        issued_at=row.applied_at,
+        expires_at=int(end_of(day).timestamp() * 1000),
+        alert=kind,
+        valid_on=row.day,
+        message=MESSAGES.get(kind),
+    )
+    return AlertState(row.alert, "", row.applied_at, alert, row.day, by_official=True)
+
+
+def current_alert(session: Session) -> AlertState | None:
+    """The newer of the last staff setting and the last one the Ministry's file made."""
+    states = [s for s in (_by_staff(session), _by_official(session)) if s is not None]
+    return max(states, key=lambda s: s.set_at, default=None)
 
 
 @dataclass

@@ -6,7 +6,8 @@ from pathlib import Path
 from contract.content import AlertKind, HeatAlert
 from server.api.schemas import JST
 from server.console.heat_alert import AlertForm, current_alert
-from server.registry.db import Registry
+from server.registry.db import Registry, now_ms
+from server.registry.models import OfficialAlertDay
 from server.registry.stations import audit
 
 NOW = int(datetime(2026, 7, 26, 9, 0, tzinfo=JST).timestamp() * 1000)
@@ -85,5 +86,26 @@ def test_what_is_set_now_is_the_newest_setting_with_who_and_when(tmp_path: Path)
         assert now.alert == published
         assert now.active(NOW)
         assert not now.active(NOW + 3_600_000)  # expired: the screens dropped it
+
+        # The Ministry's file sets the alert later: that is what the stations show now.
+        with registry.session() as session:
+            session.add(
+                OfficialAlertDay(
+                    day="2026-07-26",
+                    alert="heatstroke_alert",
+                    by_staff=False,
+                    applied_at=now_ms() + 1000,  # after the staff setting above
+                )
+            )
+        with registry.session() as session:
+            official = current_alert(session)
+        assert official is not None
+        assert official.by_official
+        assert official.kind == "heatstroke_alert"
+        assert official.valid_on == "2026-07-26"
+        assert official.alert is not None
+        assert official.alert.message is not None
+        assert "ja" in official.alert.message
+        assert official.active(NOW)
     finally:
         registry.close()
