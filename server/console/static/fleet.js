@@ -17,6 +17,7 @@
   }
   var layer = L.layerGroup().addTo(map);
   var fitted = false;
+  var lastBounds = [];
 
   function draw(markers) {
     layer.clearLayers();
@@ -34,6 +35,7 @@
       marker.addTo(layer);
       bounds.push([m.lat, m.lon]);
     });
+    lastBounds = bounds;
     if (!fitted && bounds.length) {
       map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
       fitted = true;
@@ -44,4 +46,12 @@
   var initial = document.getElementById("fleet-markers");
   draw(initial ? JSON.parse(initial.textContent) : []);
   document.addEventListener("kyusui:fleet", function (e) { draw(e.detail.markers); });
+  var resized = null;
+  window.addEventListener("resize", function () {  // a phone turned, a window narrowed
+    window.clearTimeout(resized);
+    resized = window.setTimeout(function () {
+      map.invalidateSize();
+      if (lastBounds.length) { map.fitBounds(lastBounds, { padding: [24, 24], maxZoom: 15 }); }
+    }, 100);
+  });
 })();
