@@ -5,7 +5,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from server.api.deps import FleetCacheDep, SessionDep, SettingsDep, StoreDep
+from server.api.deps import SessionDep, SettingsDep, StoreDep
 from server.console.access import PagePrincipal
 from server.console.fleet_view import (
     LEVEL_ORDER,
@@ -19,16 +19,16 @@ from server.console.fleet_view import (
     parse_query,
     select_rows,
 )
-from server.console.snapshot import OutboxDepths, fleet_rows
+from server.console.snapshot import ConsoleFleet
 from server.console.templating import render
 from server.settings import ServerSettings
 
 router = APIRouter(include_in_schema=False)
 
 
-def outbox_depths(request: Request) -> OutboxDepths:
-    depths: OutboxDepths = request.app.state.console_outbox
-    return depths
+def console_fleet(request: Request) -> ConsoleFleet:
+    fleet: ConsoleFleet = request.app.state.console_fleet
+    return fleet
 
 
 def markers(rows: list[Row]) -> list[dict[str, Any]]:
@@ -73,12 +73,11 @@ def fleet_page(
     session: SessionDep,
     store: StoreDep,
     settings: SettingsDep,
-    cache: FleetCacheDep,
     area: str = "",
     level: str = "",
     state: str = "",
     sort: str = "",
 ) -> HTMLResponse:
-    rows = fleet_rows(session, store, settings, cache, outbox_depths(request))
+    _, rows = console_fleet(request).rows(session, store, settings)
     query = parse_query(area, level, state, sort)
     return render(request, "fleet.html", fleet_context(rows, query, settings), principal)

@@ -1,7 +1,10 @@
 """The fleet as the console shows it: the API's fleet view plus each station's outbox depth."""
 
+import hashlib
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -41,17 +44,49 @@ class OutboxDepths:
             return dict(self._depths)
 
 
-def fleet_rows(
-    session: Session,
-    store: TimeSeriesStore,
-    settings: ServerSettings,
-    cache: FleetCache,
-    depths: OutboxDepths,
-) -> list[Row]:
-    stations = STATIONS_JSON.validate_json(fleet_json(session, store, settings, cache))
-    outbox = depths.get(store, [s.id for s in stations])
-    now = now_ms()
-    return [row_of(s, outbox.get(s.id), now, settings.offline_after_s) for s in stations]
+class ConsoleFleet:
+    """The fleet for every console screen of this process: computed at most once per
+    ``ttl_s`` (shorter than the API's cache, so a reading shows within the live target), the
+    rows built once per change, and each rendered view kept for the screens that share it."""
+
+    def __init__(self, ttl_s: float, views: int = 32) -> None:
+        self.cache = FleetCache(ttl_s)
+        self.depths = OutboxDepths()
+        self._lock = threading.Lock()
+        self._built: tuple[str, list[Row]] = ("", [])
+        self._views: OrderedDict[tuple[object, ...], str] = OrderedDict()
+        self._max_views = views
+
+    def rows(
+        self, session: Session, store: TimeSeriesStore, settings: ServerSettings
+    ) -> tuple[str, list[Row]]:
+        """A version (changes with any change a screen would show) and the rows."""
+        body = fleet_json(session, store, settings, self.cache)
+        stations = STATIONS_JSON.validate_json(body)
+        outbox = self.depths.get(store, [st.id for st in stations])
+        version = hashlib.sha256(body + repr(sorted(outbox.items())).encode()).hexdigest()
+        with self._lock:
+            if self._built[0] == version:
+                return self._built
+        now = now_ms()
+        rows = [row_of(st, outbox.get(st.id), now, settings.offline_after_s) for st in stations]
+        with self._lock:
+            self._built = (version, rows)
+        return version, rows
+
+    def view(self, key: tuple[object, ...], build: Callable[[], str]) -> str:
+        """A rendered view by key (which includes the version); built once."""
+        with self._lock:
+            found = self._views.get(key)
+            if found is not None:
+                self._views.move_to_end(key)
+                return found
+        text = build()
+        with self._lock:
+            self._views[key] = text
+            while len(self._views) > self._max_views:
+                self._views.popitem(last=False)
+        return text
 
 
 def open_alert_count(session: Session) -> int:
