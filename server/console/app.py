@@ -23,7 +23,7 @@ from server.console.vendor import (
 from server.settings import ServerSettings
 
 # The fleet behind the live pages is at most this old (a reading shows within 2 s).
-LIVE_FLEET_S = 1.0
+LIVE_FLEET_S = 0.5
 
 
 def mount_console(app: FastAPI, settings: ServerSettings) -> None:

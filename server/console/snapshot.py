@@ -9,11 +9,12 @@ from collections.abc import Callable
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from server.api.cache import FleetCache
-from server.api.stations import STATIONS_JSON, fleet_json
+from server.api.fleet import merge
+from server.api.stations import STATIONS_JSON
 from server.console.fleet_view import Row, row_of
 from server.registry.db import now_ms
 from server.registry.models import Alert
+from server.registry.stations import list_stations
 from server.settings import ServerSettings
 from server.store.base import TimeSeriesStore
 
@@ -50,29 +51,33 @@ class ConsoleFleet:
     rows built once per change, and each rendered view kept for the screens that share it."""
 
     def __init__(self, ttl_s: float, views: int = 32) -> None:
-        self.cache = FleetCache(ttl_s)
+        self.ttl_s = ttl_s
         self.depths = OutboxDepths()
         self._lock = threading.Lock()
-        self._built: tuple[str, list[Row]] = ("", [])
+        self._built: tuple[float, str, list[Row]] = (-1e9, "", [])
         self._views: OrderedDict[tuple[object, ...], str] = OrderedDict()
         self._max_views = views
 
     def rows(
         self, session: Session, store: TimeSeriesStore, settings: ServerSettings
     ) -> tuple[str, list[Row]]:
-        """A version (changes with any change a screen would show) and the rows."""
-        body = fleet_json(session, store, settings, self.cache)
-        stations = STATIONS_JSON.validate_json(body)
-        outbox = self.depths.get(store, [st.id for st in stations])
-        version = hashlib.sha256(body + repr(sorted(outbox.items())).encode()).hexdigest()
+        """A version (changes with anything a screen would show) and the rows; one
+        computation per ``ttl_s`` for all callers, the others wait for it and share it."""
         with self._lock:
-            if self._built[0] == version:
-                return self._built
-        now = now_ms()
-        rows = [row_of(st, outbox.get(st.id), now, settings.offline_after_s) for st in stations]
-        with self._lock:
-            self._built = (version, rows)
-        return version, rows
+            at, version, rows = self._built
+            if time.monotonic() - at < self.ttl_s:
+                return version, rows
+            now = now_ms()
+            stations = merge(list_stations(session), store.fleet(), now, settings.offline_after_s)
+            outbox = self.depths.get(store, [st.id for st in stations])
+            body = STATIONS_JSON.dump_json(stations) + repr(sorted(outbox.items())).encode()
+            version = hashlib.sha256(body).hexdigest()
+            if version != self._built[1]:
+                rows = [
+                    row_of(st, outbox.get(st.id), now, settings.offline_after_s) for st in stations
+                ]
+            self._built = (time.monotonic(), version, rows)
+            return version, rows
 
     def view(self, key: tuple[object, ...], build: Callable[[], str]) -> str:
         """A rendered view by key (which includes the version); built once."""
