@@ -24,7 +24,9 @@ from server.api import (
     notices,
     public,
     receipts,
+    session,
     stations,
+    users,
 )
 from server.api.cache import FleetCache
 from server.console.app import mount_console
@@ -117,7 +119,8 @@ def create_app(
         docs_url=None,  # served offline by the console, from npm packages
         redoc_url=None,
         description="給水所の暑さ指数ステーション API。認証: `Authorization: Bearer <token>`"
-        "（`/api/v1/public/levels` を除く）。時刻は JST。",
+        "、またはコンソールのサインイン（`POST /api/v1/session` のクッキー。書き込みには"
+        " `X-CSRF-Token`）。`/api/v1/public/levels` を除く。時刻は JST。",
     )
 
     @app.middleware("http")
@@ -169,6 +172,8 @@ def create_app(
     app.include_router(alerts.router)
     app.include_router(admin.router)
     app.include_router(directory.router)
+    app.include_router(session.router)
+    app.include_router(users.router)
     app.include_router(heat_alert.router)
     app.include_router(public.router)
     app.include_router(metrics.router)
