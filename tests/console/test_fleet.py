@@ -39,6 +39,13 @@ def test_a_published_reading_appears_without_a_reload(
     )
     axe(page)
     screenshots(page, "fleet")
+    # The station's will arrives (it dropped off the network): offline, still no reload.
+    console.publish_as("st-naka-02", topic("st-naka-02", "status"), status("offline"))
+    expect(row.get_by_text("オフライン")).to_be_visible()
+    expect(page.locator("#fleet-map")).to_have_attribute(
+        "data-stations", re.compile(r"st-naka-02:danger:false")
+    )
+    assert page.evaluate("window.kyusuiNotReloaded") is True
 
 
 def test_outbox_depth_and_flags_are_shown(
