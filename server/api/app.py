@@ -17,6 +17,7 @@ from server.alerts.offline import check_offline
 from server.api import (
     admin,
     alerts,
+    commands,
     directory,
     heat_alert,
     metrics,
@@ -166,6 +167,7 @@ def create_app(
         )
 
     app.include_router(stations.router)
+    app.include_router(commands.router)
     app.include_router(notices.router)
     app.include_router(receipts.router)
     app.include_router(alerts.router)

@@ -8,8 +8,11 @@ from sqlalchemy import select
 
 from server.api.deps import Reader, SessionDep, Staff
 from server.api.schemas import StationId
+from server.api.users import UserIn, UserOut, user_out  # their home now; still importable here
 from server.registry.models import Area
 from server.registry.stations import audit
+
+__all__ = ["AreaIn", "AreaOut", "UserIn", "UserOut", "router", "user_out"]
 
 router = APIRouter(prefix="/api/v1", tags=["directory"])
 

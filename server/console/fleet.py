@@ -1,11 +1,12 @@
 """``/``: every station in a table and on a map, worst first, live."""
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
-from server.api.deps import FleetCacheDep, SessionDep, SettingsDep, StoreDep
+from server.api.deps import SessionDep, SettingsDep, StoreDep
 from server.console.access import PagePrincipal
 from server.console.fleet_view import (
     LEVEL_ORDER,
@@ -19,16 +20,19 @@ from server.console.fleet_view import (
     parse_query,
     select_rows,
 )
-from server.console.snapshot import OutboxDepths, fleet_rows
+from server.console.snapshot import ConsoleFleet
 from server.console.templating import render
 from server.settings import ServerSettings
 
 router = APIRouter(include_in_schema=False)
+# The table shows the worst (or first, in the chosen order) this many; "all" shows every one.
+# The map always draws every matching station.
+TABLE_ROWS = 200
 
 
-def outbox_depths(request: Request) -> OutboxDepths:
-    depths: OutboxDepths = request.app.state.console_outbox
-    return depths
+def console_fleet(request: Request) -> ConsoleFleet:
+    fleet: ConsoleFleet = request.app.state.console_fleet
+    return fleet
 
 
 def markers(rows: list[Row]) -> list[dict[str, Any]]:
@@ -41,7 +45,6 @@ def markers(rows: list[Row]) -> list[dict[str, Any]]:
             "lon": r.station.longitude,
             "level": None if r.level is None else r.level.level.value,
             "online": r.station.online,
-            "wbgt": None if r.station.latest is None else r.station.latest.wbgt,
         }
         for r in rows
         if r.station.latitude is not None and r.station.longitude is not None
@@ -49,9 +52,11 @@ def markers(rows: list[Row]) -> list[dict[str, Any]]:
 
 
 def fleet_context(rows: list[Row], query: FleetQuery, settings: ServerSettings) -> dict[str, Any]:
-    shown = select_rows(rows, query)
+    chosen = select_rows(rows, query)
+    shown = chosen if query.all else chosen[:TABLE_ROWS]
     return {
         "rows": shown,
+        "matching": len(chosen),
         "total": len(rows),
         "query": query,
         "areas": areas_of(rows),
@@ -60,7 +65,17 @@ def fleet_context(rows: list[Row], query: FleetQuery, settings: ServerSettings) 
         "states": list(StateFilter),
         "sorts": list(Sort),
         "flags": list(Flag),
-        "markers": markers(shown),
+        "markers": markers(chosen),
+        "all_url": "/?"
+        + urlencode(
+            {
+                "area": query.area,
+                "level": query.level,
+                "state": query.state,
+                "sort": query.sort.value,
+                "all": "true",
+            }
+        ),
         "tile_url": settings.console_tile_url,
         "tile_attribution": settings.console_tile_attribution,
     }
@@ -73,12 +88,12 @@ def fleet_page(
     session: SessionDep,
     store: StoreDep,
     settings: SettingsDep,
-    cache: FleetCacheDep,
     area: str = "",
     level: str = "",
     state: str = "",
     sort: str = "",
+    all: bool = False,
 ) -> HTMLResponse:
-    rows = fleet_rows(session, store, settings, cache, outbox_depths(request))
-    query = parse_query(area, level, state, sort)
+    _, rows = console_fleet(request).rows(session, store, settings)
+    query = parse_query(area, level, state, sort, all)
     return render(request, "fleet.html", fleet_context(rows, query, settings), principal)

@@ -48,6 +48,7 @@ class FleetQuery:
     level: str = ""  # a Level value, "none" for no level yet, "" for all
     state: str = ""  # a StateFilter value or ""
     sort: Sort = Sort.WORST
+    all: bool = False  # every row, not only the first page
 
 
 def flags_of(station: StationOut, now_ms: int, stale_after_s: int) -> tuple[Flag, ...]:
@@ -108,7 +109,7 @@ def select_rows(rows: list[Row], query: FleetQuery) -> list[Row]:
     return sorted(chosen, key=_worst_key)
 
 
-def parse_query(area: str, level: str, state: str, sort: str) -> FleetQuery:
+def parse_query(area: str, level: str, state: str, sort: str, all: bool = False) -> FleetQuery:
     """Unknown values are dropped, so a hand-edited URL still shows the fleet."""
     levels = {lv.value for lv in ordered_levels()} | {"none"}
     return FleetQuery(
@@ -116,6 +117,7 @@ def parse_query(area: str, level: str, state: str, sort: str) -> FleetQuery:
         level=level if level in levels else "",
         state=state if state in {s.value for s in StateFilter} else "",
         sort=Sort(sort) if sort in {s.value for s in Sort} else Sort.WORST,
+        all=all,
     )
 
 

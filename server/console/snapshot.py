@@ -1,16 +1,20 @@
 """The fleet as the console shows it: the API's fleet view plus each station's outbox depth."""
 
+import hashlib
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from server.api.cache import FleetCache
-from server.api.stations import STATIONS_JSON, fleet_json
+from server.api.fleet import merge
+from server.api.stations import STATIONS_JSON
 from server.console.fleet_view import Row, row_of
 from server.registry.db import now_ms
 from server.registry.models import Alert
+from server.registry.stations import list_stations
 from server.settings import ServerSettings
 from server.store.base import TimeSeriesStore
 
@@ -41,17 +45,53 @@ class OutboxDepths:
             return dict(self._depths)
 
 
-def fleet_rows(
-    session: Session,
-    store: TimeSeriesStore,
-    settings: ServerSettings,
-    cache: FleetCache,
-    depths: OutboxDepths,
-) -> list[Row]:
-    stations = STATIONS_JSON.validate_json(fleet_json(session, store, settings, cache))
-    outbox = depths.get(store, [s.id for s in stations])
-    now = now_ms()
-    return [row_of(s, outbox.get(s.id), now, settings.offline_after_s) for s in stations]
+class ConsoleFleet:
+    """The fleet for every console screen of this process: computed at most once per
+    ``ttl_s`` (shorter than the API's cache, so a reading shows within the live target), the
+    rows built once per change, and each rendered view kept for the screens that share it."""
+
+    def __init__(self, ttl_s: float, views: int = 32) -> None:
+        self.ttl_s = ttl_s
+        self.depths = OutboxDepths()
+        self._lock = threading.Lock()
+        self._built: tuple[float, str, list[Row]] = (-1e9, "", [])
+        self._views: OrderedDict[tuple[object, ...], str] = OrderedDict()
+        self._max_views = views
+
+    def rows(
+        self, session: Session, store: TimeSeriesStore, settings: ServerSettings
+    ) -> tuple[str, list[Row]]:
+        """A version (changes with anything a screen would show) and the rows; one
+        computation per ``ttl_s`` for all callers, the others wait for it and share it."""
+        with self._lock:
+            at, version, rows = self._built
+            if time.monotonic() - at < self.ttl_s:
+                return version, rows
+            now = now_ms()
+            stations = merge(list_stations(session), store.fleet(), now, settings.offline_after_s)
+            outbox = self.depths.get(store, [st.id for st in stations])
+            body = STATIONS_JSON.dump_json(stations) + repr(sorted(outbox.items())).encode()
+            version = hashlib.sha256(body).hexdigest()
+            if version != self._built[1]:
+                rows = [
+                    row_of(st, outbox.get(st.id), now, settings.offline_after_s) for st in stations
+                ]
+            self._built = (time.monotonic(), version, rows)
+            return version, rows
+
+    def view(self, key: tuple[object, ...], build: Callable[[], str]) -> str:
+        """A rendered view by key (which includes the version); built once."""
+        with self._lock:
+            found = self._views.get(key)
+            if found is not None:
+                self._views.move_to_end(key)
+                return found
+        text = build()
+        with self._lock:
+            self._views[key] = text
+            while len(self._views) > self._max_views:
+                self._views.popitem(last=False)
+        return text
 
 
 def open_alert_count(session: Session) -> int:

@@ -94,10 +94,16 @@ class ConsoleNetwork:
         with mqtt_session(self.network, station) as (client, _):
             publish(client, topic, payload)
 
-    def start_agent(self, spec: StationSpec) -> None:
-        if spec.id not in self.started_agents:
-            self.network.start_station(spec)
-            self.started_agents.add(spec.id)
+    def start_agent(self, station: str) -> None:
+        """The real station agent (simulated sensor) for one of CONSOLE_STATIONS."""
+        if station not in self.started_agents:
+            self.network.start_station(next(s for s in CONSOLE_STATIONS if s.id == station))
+            self.started_agents.add(station)
+
+    def stop_agent(self, station: str) -> None:
+        if station in self.started_agents:
+            self.network.children.stop(station)
+            self.started_agents.discard(station)
 
     def add_user(self, login: str, role: str, password: str) -> None:
         """A user with a password, written straight into the run's registry."""

@@ -61,7 +61,7 @@ def test_a_post_without_the_csrf_token_is_refused(
     # With its token the same form works, and the new name shows.
     page.get_by_label("名前（英語）").fill("Honcho Elementary School")
     page.get_by_role("button", name="保存").click()
-    expect(page.get_by_role("status")).to_have_text("保存しました。")
+    expect(page.get_by_role("status").filter(has_text="保存")).to_have_text("保存しました。")
     assert console.api("GET", f"/api/v1/stations/{STATION}").json()["name_en"] == (
         "Honcho Elementary School"
     )

@@ -34,9 +34,18 @@ def test_a_published_reading_appears_without_a_reload(
     assert page.evaluate("window.kyusuiNotReloaded") is True
     # The most dangerous station comes first, and the map draws it in its level's colour.
     expect(page.locator("#fleet-rows tr").first).to_have_attribute("data-station", "st-naka-02")
-    expect(page.locator("#fleet-map path.leaflet-interactive[fill='#FF2800']")).to_have_count(1)
+    expect(page.locator("#fleet-map")).to_have_attribute(
+        "data-stations", re.compile(r"st-naka-02:danger:true")
+    )
     axe(page)
     screenshots(page, "fleet")
+    # The station's will arrives (it dropped off the network): offline, still no reload.
+    console.publish_as("st-naka-02", topic("st-naka-02", "status"), status("offline"))
+    expect(row.get_by_text("オフライン")).to_be_visible()
+    expect(page.locator("#fleet-map")).to_have_attribute(
+        "data-stations", re.compile(r"st-naka-02:danger:false")
+    )
+    assert page.evaluate("window.kyusuiNotReloaded") is True
 
 
 def test_outbox_depth_and_flags_are_shown(

@@ -20,10 +20,14 @@ def test_staff_signs_in_with_the_form_and_lands_on_the_fleet(
     expect(page.get_by_role("heading", name="ログイン")).to_be_visible()
     axe(page)
     screenshots(page, "login")
-    page.get_by_label("ログイン名").fill(accounts["staff"].login)
-    page.get_by_label("パスワード").fill(accounts["staff"].password)
-    page.get_by_role("button", name="ログイン").click()
+    # By keyboard alone: the login field has the focus, Tab to the password, Enter signs in.
+    expect(page.get_by_label("ログイン名")).to_be_focused()
+    page.keyboard.type(accounts["staff"].login)
+    page.keyboard.press("Tab")
+    page.keyboard.type(accounts["staff"].password)
+    page.keyboard.press("Enter")
     expect(page.get_by_text(f"{accounts['staff'].login} (staff) さん")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"/\?sort=name$"))
 
 
 def test_a_wrong_password_is_refused(
@@ -72,3 +76,23 @@ def test_api_docs_render_with_the_network_cut(
     screenshots(page, "docs")
     page.goto("/redoc")
     expect(page.locator("h1", has_text="Kyusui API")).to_be_visible()
+
+
+def test_pages_read_in_english_and_an_unknown_station_is_a_page_too(
+    signed_in: Callable[[str], Page],
+    axe: Callable[[Page], None],
+    screenshots: Callable[[Page, str], object],
+) -> None:
+    page = signed_in("staff")
+    page.goto("/lang/en?next=/")
+    expect(page.get_by_role("columnheader", name="Data quality")).to_be_visible()
+    expect(page.get_by_role("link", name="Alerts")).to_be_visible()
+    axe(page)
+    screenshots(page, "fleet-en")
+    answer = page.goto("/stations/st-nobody")
+    assert answer is not None
+    assert answer.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Not found")
+    expect(page.get_by_role("link", name="Back to the stations")).to_be_visible()
+    axe(page)
+    page.goto("/lang/ja?next=/")

@@ -47,8 +47,14 @@
     }
     var summary = document.getElementById("fleet-summary");
     if (summary) { summary.innerHTML = data.summary; }
-    document.dispatchEvent(new CustomEvent("kyusui:fleet", { detail: data }));
+
+    if (!document.body.hasAttribute("data-live") && window.performance && performance.mark) {
+      performance.mark("kyusui-live");  // the first live table (bench/console.py reads it)
+    }
     document.body.setAttribute("data-live", "1");
+  });
+  source.addEventListener("markers", function (e) {
+    document.dispatchEvent(new CustomEvent("kyusui:markers", { detail: JSON.parse(e.data) }));
   });
   source.addEventListener("open", function () { document.body.setAttribute("data-sse", "open"); });
 })();
