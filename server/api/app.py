@@ -21,6 +21,7 @@ from server.api import (
     heat_alert,
     metrics,
     notices,
+    official,
     public,
     receipts,
     session,
@@ -170,6 +171,7 @@ def create_app(
     app.include_router(session.router)
     app.include_router(users.router)
     app.include_router(heat_alert.router)
+    app.include_router(official.router)
     app.include_router(public.router)
     app.include_router(metrics.router)
     return app
