@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0010"  # after the official data, merged first
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
