@@ -1,7 +1,7 @@
 """staff sign-in: password hashes, failed sign-ins and lock-out, console sessions
 
 Revision ID: 0004
-Revises: 0010 (re-chained after official data landed on main)
+Revises: 0010
 """
 
 import sqlalchemy as sa
