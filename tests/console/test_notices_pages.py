@@ -64,7 +64,7 @@ def test_a_notice_written_in_the_editor_reaches_the_station_and_its_receipt_come
     axe: Callable[[Page], None],
     screenshots: Callable[[Page, str], object],
 ) -> None:
-    console.start_agent(NAKA_01)
+    console.start_agent(NAKA_01.id)
     page = signed_in("staff")
     title = {"ja": "中区の夏祭り会場に給水所があります", "en": "Water at the festival"}
     notice_id = write_notice(page, title["ja"], title["en"], "naka")
