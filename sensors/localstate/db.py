@@ -100,7 +100,11 @@ class LocalState:
             (station_id, name_ja, name_en, area),
         )
 
-    def write_reading(self, reading: ReadingView, history_keep_ms: int = 48 * 3600_000) -> None:
+    def write_reading(
+        self, reading: ReadingView, history_keep_ms: int = 48 * 3600_000, history: bool = True
+    ) -> None:
+        """The newest reading, and (with ``history``) its point in the kiosk's trend. Without
+        it only a row is replaced in place: what a full disk still allows."""
         with self.transaction() as c:
             c.execute(
                 "INSERT OR REPLACE INTO latest_reading VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -115,7 +119,7 @@ class LocalState:
                     _now_ms(),
                 ),
             )
-            if reading.wbgt is not None and reading.level is not None:
+            if history and reading.wbgt is not None and reading.level is not None:
                 c.execute(
                     "INSERT OR REPLACE INTO wbgt_history VALUES (?, ?, ?)",
                     (reading.ts, reading.wbgt, reading.level),
