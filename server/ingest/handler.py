@@ -200,7 +200,14 @@ class MessageHandler:
         if kind == StationTopic.TELEMETRY:
             telemetry = _telemetry(payload)
             self._discovered(station)
-            return kind, StationReadings(station, list(telemetry.readings), self.areas.get(station))
+            return kind, StationReadings(
+                station,
+                list(telemetry.readings),
+                self.areas.get(station),
+                telemetry.session,
+                telemetry.seq,
+                message.received_ms,
+            )
         if kind == StationTopic.STATUS:
             if not payload:  # a cleared retained status
                 return kind, None
