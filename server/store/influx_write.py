@@ -70,11 +70,10 @@ def reading_lines(
         trusted = [i for i, r in enumerate(item.readings) if r.ts <= future_after]
         last = trusted[-1] if trusted and item.session is not None and item.seq is not None else -1
         order = sent_order(item.session or 0, item.seq or 0)
-        tags = (
-            f"reading,area={_tag(item.area)},station={_tag(item.station)} "
-            if item.area
-            else (f"reading,station={_tag(item.station)} ")
-        )
+        # Tagged by station only: a reading's identity must not depend on whether the
+        # worker that wrote it had already heard the station name its area (with several
+        # workers, a replay would otherwise be stored twice, under two tag sets).
+        tags = f"reading,station={_tag(item.station)} "
         for i, r in enumerate(item.readings):
             codes = f"quality={QUALITY_CODES[r.quality]!r},time_source={TIME_CODES[r.time]!r}"
             if i == last:
