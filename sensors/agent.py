@@ -7,7 +7,6 @@ GPIO callbacks queue what they have and wake it.
 import logging
 import queue
 import signal
-import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,17 +18,17 @@ from contract.content import HeatAlert, Notice, StationConfig
 from contract.errors import ContractError
 from contract.messages import Command, Health, Reading, StationState, Status
 from contract.topics import ContentKind, StationTopic, parse_topic, station_topic
-from sensors.agentfiles import open_agent_files
+from sensors.agentfiles import open_agent_files, reopen_local_state
 from sensors.clock import Clock, SystemClock
 from sensors.commands import CommandRunner
 from sensors.content import ContentInbox, alert_view, load_trusted_keys, notice_view
 from sensors.dht import DhtDevice
+from sensors.direct import DirectSender
 from sensors.diskspace import KIOSK_STATE, DiskState
 from sensors.health import HealthProbe
 from sensors.healthreport import health_message
 from sensors.heat import LevelTracker
 from sensors.link import Incoming, LinkConfig, MqttLink
-from sensors.localstate import open_local_state
 from sensors.measure import to_reading, view_of
 from sensors.notify import SystemdNotifier
 from sensors.outbox import Outbox
@@ -124,6 +123,7 @@ class Agent:
             batch_size=s.publish_batch,
             unsynced_hold_ms=int(s.unsynced_hold_s * 1000),
         )
+        self.direct = DirectSender(self.pump.encode_readings, self.pump.publish)
         self.receipts = ReceiptPump(
             self.state,
             lambda payload: self.link.publish(
@@ -202,11 +202,8 @@ class Agent:
         body = reading.model_dump(mode="json", exclude_none=True, exclude={"ts", "time"})
         self._check_disk()
         if not self.disk.guard("storing a reading in the outbox", self.outbox.add, stamp, body):
-            # A full or failing SD card: never stop measuring; send it directly.
-            self.unstored += 1
-            if self.link.connected:
-                values = body | {"ts": stamp.ts, "time": stamp.source.value}
-                self.pump.publish(self.pump.encode_readings([values]))
+            self.unstored += 1  # a full or failing SD card: never stop measuring
+            self.direct.add(body | {"ts": stamp.ts, "time": stamp.source.value})
         self.disk.guard(KIOSK_STATE, self._show, reading)
         if self.parts.beacon is not None:
             quiet = in_window(*self.runtime.quiet_hours, self.clock.wall_ms())
@@ -217,6 +214,8 @@ class Agent:
         return reading
 
     def _show(self, reading: Reading) -> None:
+        if self.disk.full:
+            self.state.checkpoint()
         with self.state.transaction():  # one commit for the kiosk's view of this reading
             self.state.write_reading(view_of(reading), history=not self.disk.full)
             self._write_status()
@@ -231,15 +230,12 @@ class Agent:
         if self.disk.full and not self.disk.recovered():
             return
         self._save_session()
-        if self.state_in_memory and not self.disk.full:
-            try:
-                local = open_local_state(self.settings.state_dir)
-            except sqlite3.Error as exc:
-                self.disk.failed("opening station.sqlite", exc)
-                return
+        if self.state_in_memory and (
+            local := reopen_local_state(self.settings.state_dir, self.disk)
+        ):
             self.state.close()
-            self.state, self.state_in_memory = local.state, False
-            self.receipts.state = local.state
+            self.state = self.receipts.state = local
+            self.state_in_memory = False
             self.disk.guard(KIOSK_STATE, self._restore_content)
 
     def _write_status(self) -> None:
@@ -305,7 +301,7 @@ class Agent:
         now = time.monotonic_ns() // 1_000_000
         while not self.link.acks.empty():
             mid, ok = self.link.acks.get()
-            if not self.pump.acked(mid, ok, now):
+            if not self.pump.acked(mid, ok, now) and not self.direct.acked(mid):
                 self.receipts.acked(mid, ok)
         while not self.link.incoming.empty():
             self.handle(self.link.incoming.get())
@@ -341,6 +337,7 @@ class Agent:
                             encode(self.health_message()),
                         )
                         next_health = now + self.runtime.health_interval_s
+                    self.direct.send()
                     self.pump.pump(self.clock.boot_id(), self.clock.monotonic_ms())
                     self.disk.attempt("publishing receipts", self.receipts.pump)
                 self.link.birth_ts = self.clock.wall_ms()
@@ -360,7 +357,10 @@ class Agent:
     def _flush(self, timeout_s: float = 3.0) -> None:
         """Give messages in flight a moment to be acknowledged, so they leave the outbox."""
         deadline = time.monotonic() + timeout_s
-        while self.pump.inflight and self.link.connected and time.monotonic() < deadline:
+        while self.link.connected and time.monotonic() < deadline:
+            if not (self.pump.inflight or self.direct.busy):
+                break
+            self.direct.send()
             self.wake.wait(0.05)
             self.wake.clear()
             self._drain()

@@ -64,3 +64,14 @@ def open_agent_files(state_dir: Path, disk: DiskState) -> AgentFiles:
     named = ((agentdb.FILE_NAME, db_on_disk), ("station.sqlite", local_on_disk))
     missing = [name for name, on_disk in named if not on_disk]
     return AgentFiles(db, local, tuple(missing))
+
+
+def reopen_local_state(state_dir: Path, disk: DiskState) -> LocalState | None:
+    """The local state on disk again once the disk has room, else None."""
+    if disk.full:
+        return None
+    try:
+        return open_local_state(state_dir).state
+    except sqlite3.Error as exc:
+        disk.failed("opening station.sqlite", exc)
+        return None

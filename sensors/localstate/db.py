@@ -93,6 +93,11 @@ class LocalState:
     def close(self) -> None:
         self.conn.close()
 
+    def checkpoint(self) -> None:
+        """Copy the WAL into the file now, so the next write starts the WAL again from its
+        beginning: on a full disk the WAL can only reuse the room it already has."""
+        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
     # --- agent writes -------------------------------------------------------------------
     def set_station(self, station_id: str, name_ja: str, name_en: str, area: str | None) -> None:
         self.conn.execute(

@@ -168,7 +168,19 @@ class FaultNet:
             self.start_worker(i)
         for station in self.stations:
             self.start_station(station)
+        for station in self.stations:
+            self.wait_measuring(station)
         return self
+
+    def wait_measuring(self, station: str, readings: int = 5, timeout_s: float = 30) -> None:
+        """Wait until ``station`` has taken ``readings`` more readings."""
+        target = len(self.produced(station)) + readings
+        deadline = time.monotonic() + timeout_s
+        while len(self.produced(station)) < target:
+            process = self.processes.get(station)
+            assert process is None or process.poll() is None, f"{station}:\n{self.log(station)}"
+            assert time.monotonic() < deadline, f"{station} is not measuring:\n{self.log(station)}"
+            time.sleep(0.05)
 
     def _influx_values(self) -> dict[str, object]:
         assert self.influx is not None
