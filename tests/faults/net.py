@@ -41,6 +41,7 @@ class FaultNet:
     influx: InfluxDB | None = None  # None: the SQLite store
     ingest_env: dict[str, str] = field(default_factory=dict)
     broker_addresses: list[str] = field(default_factory=list)
+    station_settings: dict[str, dict[str, str]] = field(default_factory=dict)  # extra env
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _logs: list[IO[bytes]] = field(default_factory=list)
 
@@ -157,7 +158,8 @@ class FaultNet:
         argv = [sys.executable, "-m", "tests.faults.station"]
         if netns is not None:
             argv = ["ip", "netns", "exec", netns, *argv]
-        self._spawn(station, argv, self.station_env(station) | (env or {}))
+        extra = self.station_settings.get(station, {}) | (env or {})
+        self._spawn(station, argv, self.station_env(station) | extra)
 
     def start(self) -> "FaultNet":
         self.workdir.mkdir(parents=True, exist_ok=True)
