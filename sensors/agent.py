@@ -47,6 +47,7 @@ from sensors.timekeeping import Synchronised, TimeKeeper
 
 log = logging.getLogger("kyusui.agent")
 VERSION = "0.2.0"
+SAVE_SESSION = "saving the session number"
 
 
 class Agent:
@@ -66,15 +67,14 @@ class Agent:
         self.disk = DiskState(s.state_dir, s.disk_reserve_kib * 1024, log)
         self.session_file = Session(s.state_dir)
         self.session = self.session_file.number
-        self._save_session()
+        self.disk.attempt(SAVE_SESSION, self.session_file.save)
         self.runtime = RuntimeConfig.from_settings(s)
-        self.files_rebuilt = 0
         self.unstored = 0  # readings the outbox could not take (disk full)
 
         files = open_agent_files(s.state_dir, self.disk)
         db, local = files.db, files.local
         self.state_in_memory = "station.sqlite" in files.in_memory
-        self.files_rebuilt += (db.quarantined is not None) + (local.quarantined is not None)
+        self.files_rebuilt = (db.quarantined is not None) + (local.quarantined is not None)
         self.outbox = Outbox(db.conn, s.outbox_capacity)
         self.state = local.state
         self.inbox = ContentInbox(
@@ -122,14 +122,15 @@ class Agent:
             self.session,
             batch_size=s.publish_batch,
             unsynced_hold_ms=int(s.unsynced_hold_s * 1000),
+            resend_after_ms=int(s.unconfirmed_resend_s * 1000),
         )
         self.direct = DirectSender(self.pump.encode_readings, self.pump.publish)
+        receipts_topic = station_topic(s.station_id, StationTopic.RECEIPTS)
         self.receipts = ReceiptPump(
             self.state,
-            lambda payload: self.link.publish(
-                station_topic(s.station_id, StationTopic.RECEIPTS), payload
-            ),
+            lambda payload: self.link.publish(receipts_topic, payload),
             self.session,
+            resend_after_ms=int(s.unconfirmed_resend_s * 1000),
         )
         self.commands = CommandRunner(
             s.state_dir,
@@ -221,18 +222,13 @@ class Agent:
             self._write_status()
 
     # --- a full disk --------------------------------------------------------------------
-    def _save_session(self) -> None:
-        if not self.session_file.saved:
-            self.disk.attempt("saving the session number", self.session_file.save)
-
     def _check_disk(self) -> None:
         """Once a reading: back to normal when the disk has room again."""
         if self.disk.full and not self.disk.recovered():
             return
-        self._save_session()
-        if self.state_in_memory and (
-            local := reopen_local_state(self.settings.state_dir, self.disk)
-        ):
+        if not self.session_file.saved:
+            self.disk.attempt(SAVE_SESSION, self.session_file.save)
+        if self.state_in_memory and (local := reopen_local_state(self.disk)):
             self.state.close()
             self.state = self.receipts.state = local
             self.state_in_memory = False
@@ -268,6 +264,9 @@ class Agent:
         if where.kind == "cmd":
             self._command(message)
             return
+        if where.kind == "stored":
+            self.receipts.stored(self.pump.confirmation(message.payload))
+            return
         content = self.inbox.accept(where, message.topic, message.payload)
         if isinstance(content, Notice):
             if content.withdrawn:
@@ -298,11 +297,12 @@ class Agent:
 
     # --- the loop -----------------------------------------------------------------------
     def _drain(self) -> None:
-        now = time.monotonic_ns() // 1_000_000
+        now = self.clock.monotonic_ms()  # the clock the pumps are driven by
         while not self.link.acks.empty():
             mid, ok = self.link.acks.get()
-            if not self.pump.acked(mid, ok, now) and not self.direct.acked(mid):
-                self.receipts.acked(mid, ok)
+            self.pump.acked(mid, ok, now) or self.direct.acked(mid) or self.receipts.acked(
+                mid, ok, now
+            )
         while not self.link.incoming.empty():
             self.handle(self.link.incoming.get())
         while not self.motions.empty():
@@ -339,7 +339,9 @@ class Agent:
                         next_health = now + self.runtime.health_interval_s
                     self.direct.send()
                     self.pump.pump(self.clock.boot_id(), self.clock.monotonic_ms())
-                    self.disk.attempt("publishing receipts", self.receipts.pump)
+                    self.disk.attempt(
+                        "publishing receipts", self.receipts.pump, self.clock.monotonic_ms()
+                    )
                 self.link.birth_ts = self.clock.wall_ms()
                 if self._network_shown != ("online" if self.link.connected else "offline"):
                     self.disk.guard(KIOSK_STATE, self._write_status)
@@ -350,15 +352,14 @@ class Agent:
             self._stop()
 
     def _redate(self, sync: Synchronised) -> None:
-        redated = self.outbox.redate(sync)
-        if redated:
+        if redated := self.outbox.redate(sync):
             log.info("re-dated %d readings taken before the clock was set", redated)
 
     def _flush(self, timeout_s: float = 3.0) -> None:
-        """Give messages in flight a moment to be acknowledged, so they leave the outbox."""
+        """Give messages sent a moment to be confirmed stored, so they leave the outbox."""
         deadline = time.monotonic() + timeout_s
         while self.link.connected and time.monotonic() < deadline:
-            if not (self.pump.inflight or self.direct.busy):
+            if not (self.pump.outstanding or self.receipts.outstanding or self.direct.busy):
                 break
             self.direct.send()
             self.wake.wait(0.05)

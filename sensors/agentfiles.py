@@ -66,12 +66,12 @@ def open_agent_files(state_dir: Path, disk: DiskState) -> AgentFiles:
     return AgentFiles(db, local, tuple(missing))
 
 
-def reopen_local_state(state_dir: Path, disk: DiskState) -> LocalState | None:
+def reopen_local_state(disk: DiskState) -> LocalState | None:
     """The local state on disk again once the disk has room, else None."""
     if disk.full:
         return None
     try:
-        return open_local_state(state_dir).state
+        return open_local_state(disk.state_dir).state
     except sqlite3.Error as exc:
         disk.failed("opening station.sqlite", exc)
         return None

@@ -139,6 +139,7 @@ class DiskState:
 
     def __init__(self, state_dir: Path, reserve_bytes: int, log: logging.Logger) -> None:
         self.log = log
+        self.state_dir = state_dir
         self.failures = WriteFailures(log)
         self.reserve = Reserve(state_dir, reserve_bytes)
         self.full = False
