@@ -119,10 +119,11 @@ class FaultNet:
 
     def start_worker(self, index: int) -> None:
         name = f"ingest-{index}"
-        before = self.log(name).count("connected (session present")
-        self._spawn(name, [sys.executable, "-m", "server.ingest"], self.server_settings())
+        before = self.log(name).count("(session present")
+        env = {"KYUSUI_SERVER_INGEST_WORKER_INDEX": str(index)} | self.server_settings()
+        self._spawn(name, [sys.executable, "-m", "server.ingest"], env)
         deadline = time.monotonic() + 30
-        while self.log(name).count("connected (session present") == before:
+        while self.log(name).count("(session present") == before:
             assert self.processes[name].poll() is None, f"{name} died:\n{self.log(name)}"
             assert time.monotonic() < deadline, f"{name} did not connect:\n{self.log(name)}"
             time.sleep(0.05)
@@ -144,6 +145,9 @@ class FaultNet:
             sensor_min_gap_s="0",
             reading_interval_s=str(self.reading_interval_s),
             health_interval_s="5",
+            # Unconfirmed messages go again after 3 s instead of 30 s: the same recovery,
+            # within a scenario of tens of seconds.
+            unconfirmed_resend_s="3",
             **settings,
         )
         return env | {LEDGER_ENV: str(self.ledger_path(station)), STEP_ENV: "0"}
