@@ -1,5 +1,6 @@
 """What the stations produced against what the store holds, per station."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
@@ -23,7 +24,7 @@ class Counts:
 
 
 def count(
-    produced: list[int], stored: list[tuple[int, tuple[int, ...] | None]], waiting: set[int]
+    produced: Sequence[int], stored: Sequence[tuple[int, tuple[int, ...] | None]], waiting: set[int]
 ) -> Counts:
     """``produced``: reading times in the order taken; ``stored``: (time, the station's order
     key or None where the store has none) per stored row; ``waiting``: times left in the
