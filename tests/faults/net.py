@@ -37,11 +37,12 @@ class FaultNet:
     workdir: Path
     stations: tuple[str, ...] = ("st-fault-01", "st-fault-02", "st-fault-03")
     workers: int = 2
-    reading_interval_s: float = 0.1
+    reading_interval_s: float = 0.2
     influx: InfluxDB | None = None  # None: the SQLite store
     ingest_env: dict[str, str] = field(default_factory=dict)
     broker_addresses: list[str] = field(default_factory=list)
     station_settings: dict[str, dict[str, str]] = field(default_factory=dict)  # extra env
+    namespaces: dict[str, str] = field(default_factory=dict)  # station → network namespace
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     _logs: list[IO[bytes]] = field(default_factory=list)
 
@@ -160,6 +161,7 @@ class FaultNet:
     ) -> None:
         self.ledger_path(station).parent.mkdir(parents=True, exist_ok=True)
         argv = [sys.executable, "-m", "tests.faults.station"]
+        netns = netns or self.namespaces.get(station)
         if netns is not None:
             argv = ["ip", "netns", "exec", netns, *argv]
         extra = self.station_settings.get(station, {}) | (env or {})
