@@ -145,11 +145,10 @@ class DiskState:
         self.full = False
 
     def failed(self, what: str, exc: BaseException) -> None:
-        """Note a failed write; re-raises ``exc`` unless the disk refused it."""
-        if not storage_failure(exc):
-            raise exc
+        """Note a failed write; only a disk that refused it (not, say, a lock held too long)
+        makes the agent save room."""
         self.failures.failed(what, exc)
-        if not self.full:
+        if storage_failure(exc) and not self.full:
             self.full = True
             released = self.reserve.release()
             self.log.error(
