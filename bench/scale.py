@@ -41,7 +41,7 @@ from devnet.ports import free_port  # noqa: E402
 SERVER = "kyusui-server"
 STEPS = [
     int(n)
-    for n in os.environ.get("BENCH_SCALE_STEPS", "250,500,1000,1500,2000,3000,4000").split(",")
+    for n in os.environ.get("BENCH_SCALE_STEPS", "250,500,1000,1500,2000,2500,3000").split(",")
 ]
 STEP_S = float(os.environ.get("BENCH_SCALE_STEP_S", "8"))
 PUBLISHERS = 2  # processes simulating the stations
@@ -72,8 +72,9 @@ def publish(
             "level": "warning",
         }
         payload = json.dumps({"v": 1, "session": 1, "seq": seq, "readings": [reading]})
-        client.publish(f"kyusui/v1/st/bench-{station:05d}/telemetry", payload, qos=1)
-    time.sleep(0.5)
+        last = client.publish(f"kyusui/v1/st/bench-{station:05d}/telemetry", payload, qos=1)
+    if total:
+        last.wait_for_publish(30)  # QoS 1 in order: the last PUBACK means all were taken
     client.disconnect()
     client.loop_stop()
 
@@ -197,7 +198,11 @@ def search(
 ) -> int:
     kept = 0
     try:
-        warm(broker, store, max(STEPS))
+        try:
+            warm(broker, store, max(STEPS))
+        except RuntimeError as exc:
+            print(f"{label}: {exc}", flush=True)
+            return 0
         for stations in STEPS:
             result = step(broker, store, stations, store.count())
             ok = result["p95_lag_s"] < LAG_LIMIT_S and result["unstored_after_2s"] <= 0
