@@ -265,9 +265,11 @@ class FaultNet:
         """Let the network catch up, stop the stations and count; ``report`` names the
         scenario in the lines printed (pytest -s shows them) and kept in the workdir."""
         self.all_stored()
-        for station in self.stations:
-            if station in self.processes:
-                self.stop(station)
+        running = [s for s in self.stations if s in self.processes]
+        for station in running:  # all at once: each may take a moment to flush
+            self.processes[station].terminate()
+        for station in running:
+            self.stop(station)
         time.sleep(1.0)  # the last in-flight messages reach the store
         counts = {
             s: count(self.produced(s), self.stored(s), self.waiting(s)) for s in self.stations
