@@ -321,7 +321,7 @@ class Agent:
                 self.disk.attempt("handling messages", self._drain)
                 sync = self.time.check()
                 if sync is not None:
-                    self.disk.guard("re-dating the outbox", self._redate, sync)
+                    self.disk.attempt("re-dating the outbox", self._redate, sync)
                 now = time.monotonic()
                 if now >= next_reading:
                     self.take_reading()
