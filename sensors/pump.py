@@ -27,8 +27,9 @@ from sensors.outbox import Outbox, OutboxRow
 
 log = logging.getLogger("kyusui.agent.pump")
 DENIED_PAUSE_MS = 30_000
-# Messages of earlier rounds whose confirmation may still come, at most.
-MAX_SUPERSEDED = 4096
+# Messages of earlier rounds whose confirmation may still come, at most (32 rounds of a
+# full window: a few MB at most on a Pi; older copies' rows simply go again).
+MAX_SUPERSEDED = 256
 
 
 @dataclass(slots=True)

@@ -13,6 +13,7 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from contract.settings import TomlSettings
+from server.official.compare import YOKOHAMA, OfficialPoint
 
 # Values that mean "nobody set this yet": refused in production.
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "admin", "token"})
@@ -92,6 +93,19 @@ class ServerSettings(TomlSettings):
     alert_disk_free_mb: float = Field(200.0, ge=0)
     alert_outbox_depth: int = Field(100, ge=1)
     alert_check_interval_s: float = Field(30.0, gt=0)
+
+    # Official heat data (docs/official-data.md): the Ministry of the Environment's site.
+    official_base_url: str = "https://www.wbgt.env.go.jp/"
+    official_point: str = Field("46106", pattern=r"^\d{5}$")  # 横浜: the forecast shown
+    # Stations are checked against the nearest of these; the first stands for stations
+    # without a position.
+    official_points: list[OfficialPoint] = Field(default_factory=lambda: [YOKOHAMA], min_length=1)
+    official_bias_threshold_c: float = Field(1.5, gt=0, le=10)
+    official_check_days: int = Field(3, ge=1, le=31)
+    official_alert_area: str = Field("140000", pattern=r"^\d{6}$")  # 神奈川県
+    official_apply_alerts: bool = True
+    official_poll_s: float = Field(600.0, ge=30)
+    official_timeout_s: float = Field(10.0, gt=0, le=120)
 
     @property
     def ingest_mqtt_client_id(self) -> str:

@@ -240,3 +240,19 @@ def test_two_workers_and_a_broker_killed_mid_stream_store_every_reading(
         kept = stored(store_path, s)
         assert sorted(set(kept) | set(outbox(state_dir))) == produced, f"{s} lost readings"
         assert len(kept) == len(set(kept))
+
+
+def test_lost_confirmations_cost_resends_and_never_a_reading(
+    own_broker: Mosquitto, tmp_path: Path
+) -> None:
+    state_dir, store_path = tmp_path / "station", tmp_path / "ts.sqlite"
+    agent = station_agent(own_broker, state_dir)
+    taken = recorded(agent)
+    with running(agent):
+        with ingest(own_broker, store_path, ingest_confirm_stored=False):  # every one lost
+            assert wait_until(lambda: len(stored(store_path)) >= 10)
+            assert wait_until(lambda: agent.pump.resends >= 2), "nothing was sent again"
+            assert agent.outbox.depth >= 10, "stored, but nobody said so: still held"
+        with ingest(own_broker, store_path):
+            assert wait_until(lambda: agent.outbox.depth <= 3, timeout_s=15)
+    assert sorted(set(stored(store_path)) | set(outbox(state_dir))) == [r.ts for r in taken]
