@@ -24,7 +24,9 @@ from server.api import (
     official,
     public,
     receipts,
+    session,
     stations,
+    users,
 )
 from server.api.cache import FleetCache
 from server.notify import SystemdNotifier
@@ -114,7 +116,8 @@ def create_app(
         version="1",
         lifespan=lifespan,
         description="給水所の暑さ指数ステーション API。認証: `Authorization: Bearer <token>`"
-        "（`/api/v1/public/levels` を除く）。時刻は JST。",
+        "、またはコンソールのサインイン（`POST /api/v1/session` のクッキー。書き込みには"
+        " `X-CSRF-Token`）。`/api/v1/public/levels` を除く。時刻は JST。",
     )
 
     @app.middleware("http")
@@ -165,6 +168,8 @@ def create_app(
     app.include_router(alerts.router)
     app.include_router(admin.router)
     app.include_router(directory.router)
+    app.include_router(session.router)
+    app.include_router(users.router)
     app.include_router(heat_alert.router)
     app.include_router(official.router)
     app.include_router(public.router)
