@@ -76,6 +76,8 @@ class ServerSettings(TomlSettings):
 
     timeseries_backend: TimeSeriesBackend = TimeSeriesBackend.SQLITE
     timeseries_path: Path = Path("/var/lib/kyusui/timeseries.sqlite")
+    # A reading dated more than this ahead of its arrival is flagged, never the "latest".
+    future_tolerance_s: float = Field(300.0, ge=0)
     influx_url: str = "http://127.0.0.1:8086"
     influx_org: str = "kyusui"
     influx_bucket: str = "kyusui/raw"  # 1.x-style "database/retention-policy"
