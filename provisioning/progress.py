@@ -14,6 +14,8 @@ from pathlib import Path
 from sensors.agentdb import FILE_NAME as AGENT_DB
 from sensors.localstate.db import FILE_NAME as LOCAL_STATE
 
+ACK_COMMIT_BATCHES = 16  # sensors.outbox.Outbox.remove_range flushes after this many
+
 
 @dataclass(frozen=True)
 class Progress:
@@ -24,8 +26,18 @@ class Progress:
 
     @property
     def reported(self) -> bool:
-        """Online, measured, and every reading so far acknowledged by the broker."""
-        return self.network == "online" and self.latest is not None and self.outbox == 0
+        """Online, measured, and the outbox drained.
+
+        The agent commits the removal of acknowledged readings in groups (up to
+        ``ACK_COMMIT_BATCHES`` at a time, to spare the SD card), so a drained outbox can
+        still hold that many rows on disk.
+        """
+        return (
+            self.network == "online"
+            and self.latest is not None
+            and self.outbox is not None
+            and self.outbox <= ACK_COMMIT_BATCHES
+        )
 
 
 def _read_only(path: Path) -> sqlite3.Connection:
