@@ -23,7 +23,12 @@ def _q(value: str) -> str:
 def user_data(station_id: str, wheel_name: str | None) -> str:
     folder = f"{BOOT_MOUNT}/kyusui"
     package = f"--wheel {folder}/{wheel_name} " if wheel_name else ""
-    install = f"{folder}/install-station {package}{folder}/bundle"
+    # FAT has no execute bit: run the installer with sh. The bundle (it holds the station's
+    # password) is deleted from the boot partition once the station is installed.
+    install = (
+        f"sh {folder}/install-station {package}{folder}/bundle"
+        f" > /var/log/kyusui-install.log 2>&1 && rm -rf {folder}/bundle"
+    )
     return "\n".join(
         [
             "#cloud-config",
@@ -37,8 +42,7 @@ def user_data(station_id: str, wheel_name: str | None) -> str:
             "ntp:",
             "  enabled: true",
             "runcmd:",
-            f"  - [sh, -c, {_q(install + ' > /var/log/kyusui-install.log 2>&1')}]",
-            f"  - [rm, -rf, {_q(folder + '/bundle')}]",
+            f"  - [sh, -c, {_q(install)}]",
             "",
         ]
     )
