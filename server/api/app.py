@@ -23,7 +23,9 @@ from server.api import (
     notices,
     public,
     receipts,
+    session,
     stations,
+    users,
 )
 from server.api.cache import FleetCache
 from server.notify import SystemdNotifier
@@ -113,7 +115,8 @@ def create_app(
         version="1",
         lifespan=lifespan,
         description="給水所の暑さ指数ステーション API。認証: `Authorization: Bearer <token>`"
-        "（`/api/v1/public/levels` を除く）。時刻は JST。",
+        "、またはコンソールのサインイン（`POST /api/v1/session` のクッキー。書き込みには"
+        " `X-CSRF-Token`）。`/api/v1/public/levels` を除く。時刻は JST。",
     )
 
     @app.middleware("http")
@@ -164,6 +167,8 @@ def create_app(
     app.include_router(alerts.router)
     app.include_router(admin.router)
     app.include_router(directory.router)
+    app.include_router(session.router)
+    app.include_router(users.router)
     app.include_router(heat_alert.router)
     app.include_router(public.router)
     app.include_router(metrics.router)
