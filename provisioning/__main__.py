@@ -58,6 +58,10 @@ def _parser() -> argparse.ArgumentParser:
     revoke.add_argument("station_id")
     _server_options(revoke)
 
+    status = commands.add_parser("status", help="is the station online, with a reading?")
+    status.add_argument("station_id")
+    _server_options(status)
+
     install = commands.add_parser("install", help="only copy a bundle's files into place")
     install.add_argument("bundle", type=Path)
     install.add_argument("--root", type=Path, default=Path("/"))
@@ -72,6 +76,10 @@ def _parser() -> argparse.ArgumentParser:
     server.add_argument("--broker-host", required=True, help="the name stations connect to")
     server.add_argument("--broker-port", type=int, default=8883)
     server.add_argument("--api-port", type=int, default=8000)
+    server.add_argument(
+        "--local-broker-port", type=int,
+        help="ingest's plain listener on 127.0.0.1 (default: 1883 with TLS, else --broker-port)",
+    )  # fmt: skip
     return parser
 
 
@@ -131,6 +139,16 @@ def _revoke(args: argparse.Namespace) -> None:
     print(f"局 {args.station_id} を廃止しました / station {args.station_id} revoked and retired")
 
 
+def _status(args: argparse.Namespace) -> bool:
+    from provisioning.connect import registry_of
+    from provisioning.status import describe
+
+    found = registry_of(_settings(args)).station(args.station_id)
+    line, reporting = describe(args.station_id, found)
+    print(line)
+    return reporting
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
@@ -141,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
             _enrol(args)
         elif args.command == "revoke":
             _revoke(args)
+        elif args.command == "status":
+            return 0 if _status(args) else 1
         elif args.command == "install":
             from provisioning.install import install_bundle
 
@@ -153,7 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         else:
             from provisioning.server_install import install_server
 
-            install_server(args.admin, args.broker_host, args.broker_port, args.api_port)
+            install_server(
+                args.admin, args.broker_host, args.broker_port, args.api_port,
+                args.local_broker_port or (1883 if args.broker_port == 8883 else args.broker_port),
+            )  # fmt: skip
     except (ContractError, ValueError, OSError, RuntimeError) as exc:
         print(f"kyusui-provision: {exc}", file=sys.stderr)
         return 2

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 BOOT_MOUNT = "/boot/firmware"  # where Raspberry Pi OS mounts the boot partition
-INSTALLER = Path(__file__).with_name("install-station.sh")
+INSTALLER = Path(__file__).with_name("install.sh")
 
 
 def _q(value: str) -> str:
@@ -20,15 +20,44 @@ def _q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def user_data(station_id: str, wheel_name: str | None) -> str:
-    folder = f"{BOOT_MOUNT}/kyusui"
-    package = f"--wheel {folder}/{wheel_name} " if wheel_name else ""
-    # FAT has no execute bit: run the installer with sh. The bundle (it holds the station's
-    # password) is deleted from the boot partition once the station is installed.
-    install = (
-        f"sh {folder}/install-station {package}{folder}/bundle"
-        f" > /var/log/kyusui-install.log 2>&1 && rm -rf {folder}/bundle"
+FOLDER = f"{BOOT_MOUNT}/kyusui"
+
+
+def first_boot_command(wheel_name: str | None) -> str:
+    """Install the station from the boot partition; then delete the bundle from it.
+
+    FAT has no execute bit, hence ``sh``. The bundle holds the station's broker password.
+    """
+    package = f"--wheel {FOLDER}/{wheel_name} " if wheel_name else ""
+    return (
+        f"sh {FOLDER}/install.sh station {package}{FOLDER}/bundle"
+        f" > /var/log/kyusui-install.log 2>&1 && rm -rf {FOLDER}/bundle"
     )
+
+
+def first_boot_unit(wheel_name: str | None) -> str:
+    """For Bookworm images without cloud-init: Imager's firstrun.sh enables this unit."""
+    return "\n".join(
+        [
+            "[Unit]",
+            "Description=Kyusui: install the station from the boot partition (first boot)",
+            "Wants=network-online.target",
+            "After=network-online.target time-sync.target",
+            f"ConditionPathExists={FOLDER}/bundle",
+            "",
+            "[Service]",
+            "Type=oneshot",
+            f"ExecStart=/bin/sh -c {_q(first_boot_command(wheel_name))}",
+            "",
+            "[Install]",
+            "WantedBy=multi-user.target",
+            "",
+        ]
+    )
+
+
+def user_data(station_id: str, wheel_name: str | None) -> str:
+    install = first_boot_command(wheel_name)
     return "\n".join(
         [
             "#cloud-config",
@@ -76,7 +105,7 @@ def write_boot_files(
     folder = boot_dir / "kyusui"
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copytree(bundle, folder / "bundle", dirs_exist_ok=True)
-    shutil.copy2(INSTALLER, folder / "install-station")  # keeps its x bit
+    shutil.copy2(INSTALLER, folder / "install.sh")
     if wheel is not None:
         shutil.copyfile(wheel, folder / wheel.name)
     (boot_dir / "user-data").write_text(
@@ -84,4 +113,6 @@ def write_boot_files(
     )
     (boot_dir / "network-config").write_text(network_config(wifi_ssid, wifi_password), "utf-8")
     (boot_dir / "meta-data").write_text(meta_data(station_id), encoding="utf-8")
+    unit = first_boot_unit(wheel.name if wheel else None)
+    (folder / "kyusui-firstboot.service").write_text(unit, encoding="utf-8")
     return boot_dir

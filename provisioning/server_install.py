@@ -10,7 +10,6 @@ user only), Mosquitto's listener, password and ACL files, ``/etc/kyusui/provisio
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 import tomllib
 from pathlib import Path
@@ -26,6 +25,8 @@ from provisioning.system import (
     ensure_dir,
     ensure_user,
     install_units,
+    journal_tail,
+    link_command,
     put_file,
     run,
     systemctl,
@@ -73,7 +74,8 @@ def server_config(api_port: int, broker_password: str, listener_port: int) -> di
     }
 
 
-def mosquitto_conf(port: int, tls: bool) -> str:
+def mosquitto_conf(port: int, local_port: int, tls: bool) -> str:
+    """Stations on ``port`` (TLS on 8883); ingest on ``local_port`` on this host only."""
     lines = [
         "# Written by kyusui-provision install-server.",
         "per_listener_settings false",
@@ -82,10 +84,10 @@ def mosquitto_conf(port: int, tls: bool) -> str:
         f"acl_file {MOSQUITTO / 'kyusui.acl'}",
         "persistence true",
         "max_queued_messages 100000",
-        "listener 1883 127.0.0.1",  # ingest, on this host
     ]
-    if port != 1883:
-        lines.append(f"listener {port}")
+    if port != local_port:
+        lines.append(f"listener {local_port} 127.0.0.1")
+    lines.append(f"listener {port}")
     if tls:
         broker = ETC / "broker"
         lines += [f"cafile {broker / 'ca.pem'}", f"certfile {broker / 'server.crt'}"]
@@ -115,16 +117,20 @@ def issue_token(name: str) -> str:
     return as_service_user(sys.executable, "-c", code, name).strip()
 
 
-def first_admin(login: str) -> str:
-    """Create the console's first admin with ``kyusui-api user add``; its output says how."""
+def first_admin(login: str) -> str | None:
+    """The console's first admin (``kyusui-api user add``), unless that login exists.
+
+    Returns what ``user add`` printed, with the generated password shown only then."""
     api = str(Path(sys.executable).with_name("kyusui-api"))
-    help_text = subprocess.run([api, "--help"], capture_output=True, text=True, check=False)
-    if "user" not in help_text.stdout:
-        return "(this kyusui-api has no 'user add'; use the provisioning token above)"
+    users = as_service_user(api, "user", "list").splitlines()[1:]
+    if any(line.split()[:1] == [login] for line in users):
+        return None
     return as_service_user(api, "user", "add", login, "--role", "admin", "--name", login)
 
 
-def install_server(admin: str, broker_host: str, broker_port: int, api_port: int) -> None:
+def install_server(
+    admin: str, broker_host: str, broker_port: int, api_port: int, local_broker_port: int = 1883
+) -> None:
     if os.geteuid() != 0:
         raise PermissionError("install-server は root で実行してください / run as root (sudo)")
     tls = broker_port == 8883
@@ -145,8 +151,8 @@ def install_server(admin: str, broker_host: str, broker_port: int, api_port: int
 
     old = _existing(SERVER_TOML)
     password = str(old.get("broker_password") or secrets.token_urlsafe(24))
-    config = server_config(api_port, password, 1883) | {
-        k: v for k, v in old.items() if k not in ("broker_password", "api_port")
+    config = server_config(api_port, password, local_broker_port) | {
+        k: v for k, v in old.items() if k not in ("broker_password", "api_port", "broker_port")
     }
     put_file(SERVER_TOML, tomli_w.dumps(config).encode(), 0o640, "root", SERVICE_USER)
 
@@ -161,7 +167,8 @@ def install_server(admin: str, broker_host: str, broker_port: int, api_port: int
     if not acl.is_file():
         put_file(acl, acl_file(BROKER_USER, {}).encode(), 0o640, "root", broker_group)
     conf = MOSQUITTO / "conf.d" / "kyusui.conf"
-    broker_changed = put_file(conf, mosquitto_conf(broker_port, tls).encode(), 0o644)
+    listeners = mosquitto_conf(broker_port, local_broker_port, tls)
+    broker_changed = put_file(conf, listeners.encode(), 0o644)
 
     old_provision = _existing(PROVISION_TOML)
     provision = {
@@ -182,19 +189,25 @@ def install_server(admin: str, broker_host: str, broker_port: int, api_port: int
     provision["api_token"] = token
     put_file(PROVISION_TOML, tomli_w.dumps(provision).encode(), 0o600)
 
-    install_units(UNITS)
-    systemctl("enable", *UNITS)
-    systemctl("restart", *UNITS)
-    if shutil.which("mosquitto"):
+    if shutil.which("mosquitto"):  # first: ingest waits for the broker to become ready
+        systemctl("enable", "mosquitto.service")
         if broker_changed or not old:
-            systemctl("enable", "mosquitto.service")
             systemctl("restart", "mosquitto.service")
     else:
         print(f"Mosquitto がありません / Mosquitto is not installed: apt-get install mosquitto;"
               f" its configuration is in {conf}")  # fmt: skip
+    link_command("kyusui-provision")
+    install_units(UNITS)
+    systemctl("enable", *UNITS)
+    for unit in UNITS:
+        try:
+            systemctl("restart", unit)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n{journal_tail(unit)}") from None
     print(f"API: http://{broker_host}:{api_port}/ ; enrol with: kyusui-provision enrol …")
-    if not old:
-        print(first_admin(admin))
+    added = first_admin(admin)
+    if added:
+        print(added.strip())
 
 
 def _gid(group: str) -> int:

@@ -29,6 +29,7 @@ from provisioning.system import (
     ensure_user,
     install_units,
     journal_tail,
+    link_command,
     put_file,
     run,
     systemctl,
@@ -125,6 +126,7 @@ def install_station(bundle: Path, sensor: str | None = None, wait_s: float = 180
     config = station_config(bundle, sensor)
     changed = ensure_user(SERVICE_USER, STATE_DIR, ("gpio",))
     changed |= put_station_files(bundle, config)
+    link_command("kyusui-provision")
     units = (AGENT, KIOSK)
     changed |= install_units(units)
     systemctl("enable", AGENT)

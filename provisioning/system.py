@@ -136,3 +136,14 @@ def journal_tail(unit: str, lines: int = 15) -> str:
         check=False,
     )
     return result.stdout.strip()
+
+
+def link_command(name: str, bin_dir: Path = Path("/usr/local/bin")) -> bool:
+    """Put the venv's ``name`` on root's PATH (``/usr/local/bin``)."""
+    target = Path(sys.executable).with_name(name)
+    link = bin_dir / name
+    if link.is_symlink() and link.readlink() == target:
+        return False
+    link.unlink(missing_ok=True)
+    link.symlink_to(target)
+    return True

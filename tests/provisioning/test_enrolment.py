@@ -58,6 +58,16 @@ def test_the_bundle_is_what_the_api_and_the_agent_accept(
     ).read_bytes()
 
 
+def test_status_says_whether_a_station_reports(
+    server: StationNetwork, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert provision(["status", "naka-unknown"]) == 1
+    assert "not enrolled" in capsys.readouterr().out
+    assert enrol("naka-status", tmp_path / "bundle") == 0
+    assert provision(["status", "naka-status"]) == 1  # enrolled, never connected
+    assert "naka-status: オフライン / offline (last seen never)" in capsys.readouterr().out
+
+
 def test_enrolling_an_id_twice_needs_replace(
     server: StationNetwork, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -11,7 +11,10 @@ from sensors.parts import SensorUnavailableError, check_sensor_available
 from sensors.settings import AgentSettings
 
 BIN = Path(sys.executable).parent
-COMMANDS = ["kyusui-agent", "kyusui-ingest", "kyusui-kiosk", "kyusui-provision", "kyusui-devnet"]
+COMMANDS = [
+    "kyusui-agent", "kyusui-api", "kyusui-ingest", "kyusui-kiosk", "kyusui-provision",
+    "kyusui-devnet",
+]  # fmt: skip
 
 
 @pytest.mark.parametrize("command", COMMANDS)

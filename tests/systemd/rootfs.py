@@ -11,7 +11,11 @@ from pathlib import Path
 
 CACHE = Path(os.environ.get("KYUSUI_TEST_CACHE", "/var/cache/kyusui-test"))
 SUITE = "bookworm"
-PACKAGES = ("systemd", "systemd-sysv", "dbus", "python3", "python3-venv", "ca-certificates")
+PACKAGES = (
+    "systemd", "systemd-sysv", "dbus", "python3", "python3-venv", "ca-certificates",
+    "procps",  # /bin/kill (Mosquitto's ExecReload), as on every non-minimal Debian
+    "mosquitto",  # for the server install; disabled until the server installer enables it
+)  # fmt: skip
 
 
 def cached_rootfs() -> Path:
@@ -32,6 +36,8 @@ def cached_rootfs() -> Path:
     )
     if result.returncode != 0:
         raise RuntimeError(f"debootstrap {SUITE} failed:\n{result.stdout[-3000:]}{result.stderr}")
+    # The machine shares the host's network: a broker started by default would take 1883.
+    subprocess.run(["systemctl", f"--root={building}", "disable", "mosquitto.service"], check=True)
     (building / ".kyusui-packages").write_text(wanted)
     shutil.rmtree(root, ignore_errors=True)
     building.rename(root)

@@ -97,8 +97,7 @@ class Station:
 
 
 @contextmanager
-def installed_station(workdir: Path, station_id: str) -> Iterator[Station]:
-    wheel = build_wheel(workdir / "wheels")
+def installed_station(workdir: Path, station_id: str, wheel: Path) -> Iterator[Station]:
     with test_server(workdir / "server") as server, provisioning_env(server):
         enrolled_at = time.monotonic()
         assert enrol(station_id, workdir / "bundle", "--sensor", "fake") == 0

@@ -25,8 +25,8 @@ WATCHED = [
 
 
 @pytest.fixture(scope="module")
-def station(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Station]:
-    with installed_station(tmp_path_factory.mktemp("first-boot"), STATION) as installed:
+def station(tmp_path_factory: pytest.TempPathFactory, wheel: Path) -> Iterator[Station]:
+    with installed_station(tmp_path_factory.mktemp("first-boot"), STATION, wheel) as installed:
         yield installed
 
 
