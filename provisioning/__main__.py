@@ -62,10 +62,6 @@ def _parser() -> argparse.ArgumentParser:
     status.add_argument("station_id")
     _server_options(status)
 
-    install = commands.add_parser("install", help="only copy a bundle's files into place")
-    install.add_argument("bundle", type=Path)
-    install.add_argument("--root", type=Path, default=Path("/"))
-
     on_pi = commands.add_parser("install-station", help="install or upgrade this station (root)")
     on_pi.add_argument("bundle", type=Path)
     on_pi.add_argument("--sensor", choices=SENSORS, help="override the bundle's sensor")
@@ -161,11 +157,6 @@ def main(argv: list[str] | None = None) -> int:
             _revoke(args)
         elif args.command == "status":
             return 0 if _status(args) else 1
-        elif args.command == "install":
-            from provisioning.install import install_bundle
-
-            for path in install_bundle(args.bundle, args.root):
-                print(f"installed {path}")
         elif args.command == "install-station":
             from provisioning.station_install import install_station
 

@@ -3,6 +3,7 @@ a booted Debian 12 container with the project's installer, reporting under syste
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,10 +37,25 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout_s: float = 60) ->
         time.sleep(0.5)
 
 
+def checkout(destination: Path) -> Path:
+    """The files a `git clone` of this tree would give (committed or not, never ignored)."""
+    listed = subprocess.run(
+        ["git", "-C", str(REPO), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True, check=True,
+    ).stdout.decode().split("\0")  # fmt: skip
+    for name in filter(None, listed):
+        source = REPO / name
+        if source.is_file():
+            (destination / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, destination / name)
+    return destination
+
+
 def build_wheel(out: Path) -> Path:
-    """The project's own wheel, built from this checkout."""
+    """The project's own wheel, built from a copy of this checkout (the build writes there)."""
+    source = checkout(out / "source")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(REPO)],
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(out), str(source)],
         check=True,
         capture_output=True,
     )

@@ -1,31 +1,15 @@
 """docs/provisioning.md cannot drift: its server, Pi and test blocks run, in order, on one
 Debian 12 machine under systemd (server and station on the same box), from a checkout."""
 
-import shutil
-import subprocess
 from pathlib import Path
 
 from devnet.ports import free_port
 from tests.systemd.container import Machine
 from tests.systemd.doc_blocks import as_script, shell_blocks
 from tests.systemd.rootfs import cached_rootfs
-from tests.systemd.station import HOST_CA, INSTALL_ENV, PIP_CACHE, REPO
+from tests.systemd.station import HOST_CA, INSTALL_ENV, PIP_CACHE, REPO, checkout
 
 PAGE = REPO / "docs" / "provisioning.md"
-
-
-def checkout(destination: Path) -> Path:
-    """The files a `git clone` of this tree would give (committed or not, never ignored)."""
-    listed = subprocess.run(
-        ["git", "-C", str(REPO), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        capture_output=True, check=True,
-    ).stdout.decode().split("\0")  # fmt: skip
-    for name in filter(None, listed):
-        source = REPO / name
-        if source.is_file():
-            (destination / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, destination / name)
-    return destination
 
 
 def test_the_page_marks_blocks_for_server_pi_and_test() -> None:
