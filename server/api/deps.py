@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Request
-from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -26,6 +26,11 @@ from server.settings import ServerSettings
 from server.store.base import TimeSeriesStore
 
 bearer = HTTPBearer(auto_error=False, description="An API token: `Authorization: Bearer …`")
+session_cookie = APIKeyCookie(
+    name=SESSION_COOKIE,
+    auto_error=False,
+    description="A console sign-in (`POST /api/v1/session`); writes also need `X-CSRF-Token`",
+)
 
 
 def get_store(request: Request) -> TimeSeriesStore:
@@ -73,6 +78,7 @@ def get_clock() -> Callable[[], int]:
 
 ClockDep = Annotated[Callable[[], int], Depends(get_clock)]
 BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+CookieDep = Annotated[str | None, Depends(session_cookie)]
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 _FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
 
@@ -91,10 +97,10 @@ def _cookie_principal(token: str, registry: Registry, now: int) -> Principal | N
 
 
 async def _principal(
-    request: Request,
     settings: ServerSettings,
     registry: Registry,
     credentials: HTTPAuthorizationCredentials | None,
+    token: str | None,
     clock: Callable[[], int],
 ) -> tuple[Principal | None, bool]:
     """Who is calling and whether they came with a bearer token (else a cookie, or nothing)."""
@@ -103,7 +109,6 @@ async def _principal(
             _bearer_principal, credentials.credentials, settings, registry
         )
         return found, True
-    token = request.cookies.get(SESSION_COOKIE)
     if not token:
         return None, False
     return await run_in_threadpool(_cookie_principal, token, registry, clock()), False
@@ -114,7 +119,7 @@ async def _require_csrf(request: Request, principal: Principal) -> None:
     if request.method not in UNSAFE_METHODS or principal.csrf_token is None:
         return
     given = request.headers.get(CSRF_HEADER)
-    content_type = request.headers.get("content-type", "")
+    content_type = request.headers.get("content-type", "").lower()
     if given is None and content_type.startswith(_FORMS):
         value = (await request.form()).get(CSRF_FIELD)
         given = value if isinstance(value, str) else None
@@ -133,10 +138,11 @@ async def current_principal(
     settings: SettingsDep,
     registry: RegistryDep,
     credentials: BearerDep,
+    cookie: CookieDep,
     clock: ClockDep,
 ) -> Principal:
     """A bearer token (API clients) or the console's session cookie (people)."""
-    principal, by_bearer = await _principal(request, settings, registry, credentials, clock)
+    principal, by_bearer = await _principal(settings, registry, credentials, cookie, clock)
     if principal is None:
         raise HTTPException(
             401,
@@ -151,14 +157,14 @@ async def current_principal(
 
 
 async def optional_principal(
-    request: Request,
     settings: SettingsDep,
     registry: RegistryDep,
     credentials: BearerDep,
+    cookie: CookieDep,
     clock: ClockDep,
 ) -> Principal | None:
     """Who is signed in, or None; never raises (the console shows its sign-in page)."""
-    principal, _ = await _principal(request, settings, registry, credentials, clock)
+    principal, _ = await _principal(settings, registry, credentials, cookie, clock)
     return principal
 
 

@@ -73,6 +73,7 @@ def create_session(
     if isinstance(result, LockedOut):
         raise locked_out_error(result)
     set_session_cookie(response, result.session_token, secure=secure_for(request, settings))
+    response.headers["Cache-Control"] = "no-store"  # the answer holds the CSRF token
     who = result.principal
     return SessionOut(
         login=who.login, name=who.display_name or who.name, role=who.role, csrf_token=who.csrf_token
@@ -80,9 +81,10 @@ def create_session(
 
 
 @router.get("/session", summary="Who is signed in (or which API token is calling)")
-def current_session(principal: ConsolePrincipal) -> SessionOut:
+def current_session(principal: ConsolePrincipal, response: Response) -> SessionOut:
     if principal is None:
         raise HTTPException(401, "サインインしていません / nobody is signed in")
+    response.headers["Cache-Control"] = "no-store"
     return SessionOut(
         login=principal.login,
         name=principal.display_name or principal.name,

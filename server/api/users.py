@@ -1,6 +1,6 @@
 """Staff users and their roles: admin only, every change audited."""
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,16 +11,17 @@ from server.api.schemas import jst, jst_or_none
 from server.auth.passwords import MAX_LENGTH, WeakPasswordError
 from server.registry import users
 from server.registry.models import Role, User
+from server.registry.users import LOGIN_PATTERN
 
 router = APIRouter(prefix="/api/v1", tags=["users"])
 
 Password = Annotated[str, Field(min_length=1, max_length=MAX_LENGTH)]
-_STATUS = {"not_found": 404, "conflict": 409, "last_admin": 409}
+_STATUS = {"not_found": 404, "conflict": 409, "last_admin": 409, "invalid_login": 422}
 
 
 class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    login: Annotated[str, Field(pattern=r"^[A-Za-z0-9._@-]{1,120}$")]
+    login: Annotated[str, Field(pattern=LOGIN_PATTERN)]
     display_name: Annotated[str, Field(min_length=1, max_length=200)]
     role: Role = Role.STAFF
     # Without one the user cannot sign in until an admin sets a password.
@@ -32,6 +33,7 @@ class UserPatch(BaseModel):
     role: Role | None = None
     disabled: bool | None = None
     display_name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    locked: Literal[False] | None = None  # false: lift a lock-out now
 
 
 class PasswordIn(BaseModel):
@@ -108,6 +110,8 @@ def change_user(user_id: int, body: UserPatch, who: Admin, session: SessionDep) 
             users.set_role(session, user, body.role, actor=who.name)
         if body.disabled is not None:
             users.set_disabled(session, user, body.disabled, actor=who.name)
+        if body.locked is False:
+            users.unlock(session, user, actor=who.name)
     except users.UserError as exc:  # the session rolls back: no part of the change stays
         raise refused(exc) from exc
     return user_out(user)

@@ -4,6 +4,8 @@ Every change is audited. Disabling a user or changing their password ends their 
 sessions; the last enabled admin can be neither disabled nor demoted.
 """
 
+import re
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -11,6 +13,9 @@ from server.auth.passwords import check_strength, hash_password
 from server.registry.db import now_ms
 from server.registry.models import Role, StaffSession, User
 from server.registry.stations import audit
+
+# What a login may be: an e-mail address or a short name, no spaces.
+LOGIN_PATTERN = r"^[A-Za-z0-9._@-]{1,120}$"
 
 
 class UserError(ValueError):
@@ -48,6 +53,12 @@ def create(
     actor: str,
     password: str | None = None,
 ) -> User:
+    if not re.fullmatch(LOGIN_PATTERN, login):
+        raise UserError(
+            "invalid_login",
+            "ログイン名は英数字と . _ @ - で 120 文字まで"
+            f" / a login is letters, digits and . _ @ - (at most 120): {login!r}",
+        )
     if find(session, login) is not None:
         raise UserError("conflict", f"{login!r} は登録済みです / {login!r} exists")
     if password is not None:
@@ -117,6 +128,15 @@ def set_disabled(session: Session, user: User, disabled: bool, *, actor: str) ->
         user.failed_sign_ins = 0
         user.locked_until = None
         audit(session, actor, "user.enable", user.login)
+
+
+def unlock(session: Session, user: User, *, actor: str) -> None:
+    """Lift a lock-out before it ends by itself (the password stays)."""
+    if user.locked_until is None and not user.failed_sign_ins:
+        return
+    user.failed_sign_ins = 0
+    user.locked_until = None
+    audit(session, actor, "user.unlock", user.login)
 
 
 def set_display_name(session: Session, user: User, name: str, *, actor: str) -> None:

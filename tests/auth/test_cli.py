@@ -119,5 +119,7 @@ def test_the_cli_takes_a_password_on_stdin_and_disables_users(
     assert run(["user", "disable", "mori"]) == 0
     assert signs_in(server_env, tmp_path, "mori", "a brand new password") == 401
     assert run(["user", "disable", "nobody"]) == EXIT_UNKNOWN
+    assert run(["user", "add", "two words", "--role", "staff"]) == 1
+    assert "two words" in capsys.readouterr().err
     assert run(["user", "enable", "mori"]) == 0
     assert signs_in(server_env, tmp_path, "mori", "a brand new password") == 200

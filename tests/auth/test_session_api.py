@@ -29,6 +29,7 @@ def test_a_staff_member_signs_in_works_and_signs_out(app_client: TestClient) -> 
     for flag in ("HttpOnly", "Path=/", "SameSite=lax"):
         assert flag in cookie
     assert "Secure" not in cookie  # plain HTTP, no proxy saying otherwise
+    assert answer.headers["Cache-Control"] == "no-store"
     me = answer.json()
     assert (me["login"], me["name"], me["role"]) == ("sato", "Sato", "staff")
     assert app_client.get("/api/v1/session").json() == me

@@ -104,3 +104,16 @@ def test_only_admins_manage_users(app_client: TestClient) -> None:
     )
     missing = app_client.patch("/api/v1/users/9999", json={"disabled": True}, headers=bearer())
     assert missing.status_code == 404
+
+
+def test_an_admin_lifts_a_lock_out_without_changing_the_password(app_client: TestClient) -> None:
+    answers = [signs_in(app_client, "ito", "guess") for _ in range(5)]
+    assert answers[-1] == 429
+    ito = user_id(app_client, "ito")
+    listed = app_client.get("/api/v1/users", headers=bearer()).json()
+    assert next(u for u in listed if u["id"] == ito)["locked_until"].endswith("+09:00")
+    lifted = app_client.patch(f"/api/v1/users/{ito}", json={"locked": False}, headers=bearer())
+    assert lifted.json()["locked_until"] is None
+    assert signs_in(app_client, "ito", PASSWORD) == 200
+    actions = [e["action"] for e in app_client.get("/api/v1/audit", headers=bearer()).json()]
+    assert "user.unlock" in actions
