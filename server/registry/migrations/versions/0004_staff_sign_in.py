@@ -1,14 +1,14 @@
 """staff sign-in: password hashes, failed sign-ins and lock-out, console sessions
 
 Revision ID: 0004
-Revises: 0003
+Revises: 0010
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0004"
-down_revision = "0003"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
