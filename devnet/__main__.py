@@ -43,6 +43,8 @@ def main() -> None:
     print(f"broker: {network.broker.url}", flush=True)
     print(f"api: {network.api_url}  (OpenAPI: {network.api_url}/docs)", flush=True)
     print(f"api token: {network.api_token}", flush=True)
+    print(f"console: {network.console_url}", flush=True)
+    print(f"login: {network.admin_login} {network.admin_password}", flush=True)
     if network.official_url:
         print(f"official data: {network.official_url}", flush=True)
     for spec in network.stations:

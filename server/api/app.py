@@ -17,6 +17,7 @@ from server.alerts.offline import check_offline
 from server.api import (
     admin,
     alerts,
+    commands,
     directory,
     heat_alert,
     metrics,
@@ -24,9 +25,12 @@ from server.api import (
     official,
     public,
     receipts,
+    session,
     stations,
+    users,
 )
 from server.api.cache import FleetCache
+from server.console.app import mount_console
 from server.notify import SystemdNotifier
 from server.publish import publisher_for
 from server.registry.db import Registry
@@ -113,8 +117,11 @@ def create_app(
         title="Kyusui API",
         version="1",
         lifespan=lifespan,
+        docs_url=None,  # served offline by the console, from npm packages
+        redoc_url=None,
         description="給水所の暑さ指数ステーション API。認証: `Authorization: Bearer <token>`"
-        "（`/api/v1/public/levels` を除く）。時刻は JST。",
+        "、またはコンソールのサインイン（`POST /api/v1/session` のクッキー。書き込みには"
+        " `X-CSRF-Token`）。`/api/v1/public/levels` を除く。時刻は JST。",
     )
 
     @app.middleware("http")
@@ -160,13 +167,17 @@ def create_app(
         )
 
     app.include_router(stations.router)
+    app.include_router(commands.router)
     app.include_router(notices.router)
     app.include_router(receipts.router)
     app.include_router(alerts.router)
     app.include_router(admin.router)
     app.include_router(directory.router)
+    app.include_router(session.router)
+    app.include_router(users.router)
     app.include_router(heat_alert.router)
     app.include_router(official.router)
     app.include_router(public.router)
     app.include_router(metrics.router)
+    mount_console(app, settings)
     return app

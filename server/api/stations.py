@@ -10,8 +10,9 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
+from server.api.cache import FleetCache
 from server.api.deps import FleetCacheDep, Reader, SessionDep, SettingsDep, Staff, StoreDep
-from server.api.fleet import merge, station_out
+from server.api.fleet import is_held_back, may_be_held_back, merge, station_out
 from server.api.schemas import (
     BucketOut,
     HealthOut,
@@ -25,6 +26,8 @@ from server.api.timerange import TimeQuery, time_range, to_ms
 from server.registry.db import now_ms
 from server.registry.models import Station, StationState
 from server.registry.stations import audit, list_stations
+from server.settings import ServerSettings
+from server.store.base import LatestState, TimeSeriesStore
 
 router = APIRouter(prefix="/api/v1/stations", tags=["stations"])
 MAX_RANGE = timedelta(days=31)
@@ -54,8 +57,20 @@ def known_station(session: Session, store: StoreDep, station_id: str) -> Station
     return station
 
 
+def held_back(
+    store: TimeSeriesStore, states: list[LatestState], now: int, offline_after_s: int
+) -> frozenset[str]:
+    """Stations that report while holding their readings back (clock not synchronised)."""
+    return frozenset(
+        s.station
+        for s in states
+        if may_be_held_back(s, now, offline_after_s)
+        and is_held_back(s, store.latest_health(s.station))
+    )
+
+
 # Large lists are serialised once, by pydantic-core, instead of validated again by FastAPI.
-_STATIONS = TypeAdapter(list[StationOut])
+STATIONS_JSON = TypeAdapter(list[StationOut])
 
 
 @router.get(
@@ -69,17 +84,32 @@ def fleet(
     cache: FleetCacheDep,
     include_retired: bool = False,
 ) -> Response:
+    body = fleet_json(session, store, settings, cache, include_retired)
+    return Response(body, media_type="application/json")
+
+
+def fleet_json(
+    session: Session,
+    store: TimeSeriesStore,
+    settings: ServerSettings,
+    cache: FleetCache,
+    include_retired: bool = False,
+) -> bytes:
+    """The fleet as the API answers it, computed at most once per cache period."""
+
     def compute() -> bytes:
+        states, now = store.fleet(), now_ms()
         stations = merge(
             list_stations(session),
-            store.fleet(),
-            now_ms(),
+            states,
+            now,
             settings.offline_after_s,
             include_retired,
+            held_back(store, states, now, settings.offline_after_s),
         )
-        return _STATIONS.dump_json(stations)
+        return STATIONS_JSON.dump_json(stations)
 
-    return Response(cache.get(include_retired, compute), media_type="application/json")
+    return cache.get(include_retired, compute)
 
 
 @router.get("/{station_id}")
@@ -88,7 +118,9 @@ def one_station(
 ) -> StationOut:
     station = known_station(session, store, station_id)
     state = next((s for s in store.fleet() if s.station == station_id), None)
-    return station_out(station, state, now_ms(), settings.offline_after_s)
+    now = now_ms()
+    held = held_back(store, [state], now, settings.offline_after_s) if state else frozenset()
+    return station_out(station, state, now, settings.offline_after_s, station_id in held)
 
 
 def _apply(station: Station, changes: dict[str, object]) -> None:
@@ -134,6 +166,14 @@ def edit(
     session: SessionDep,
     cache: FleetCacheDep,
 ) -> StationOut:
+    station = edit_station(session, cache, station_id, body, who.name)
+    return station_out(station, None, now_ms(), settings.offline_after_s)
+
+
+def edit_station(
+    session: Session, cache: FleetCache, station_id: str, body: StationPatch, actor: str
+) -> Station:
+    """Change a station's registry fields (404 if it is not enrolled); audited."""
     station = session.get(Station, station_id)
     if station is None:
         raise HTTPException(
@@ -141,9 +181,9 @@ def edit(
         )
     changes = body.model_dump(exclude_unset=True)
     _apply(station, changes)
-    audit(session, who.name, "station.edit", station_id, ", ".join(sorted(changes)))
+    audit(session, actor, "station.edit", station_id, ", ".join(sorted(changes)))
     cache.clear()
-    return station_out(station, None, now_ms(), settings.offline_after_s)
+    return station
 
 
 @router.delete("/{station_id}", status_code=204, summary="Retire a station; its data stays")

@@ -102,6 +102,25 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[int] = mapped_column(BigInteger)
     disabled_at: Mapped[int | None] = mapped_column(BigInteger)
+    # Argon2id (PHC string); None: the user cannot sign in until a password is set.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[int | None] = mapped_column(BigInteger)
+    last_sign_in_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class StaffSession(Base):
+    """A console sign-in. Only the SHA-256 of the cookie's token is kept."""
+
+    __tablename__ = "staff_sessions"
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    last_seen_at: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+    csrf_secret: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (Index("ix_staff_sessions_user", "user_id"),)
 
 
 class ApiToken(Base):
@@ -182,6 +201,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200))
     detail: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_audit_log_action_target", "action", "target", "at"),)
 
 
 class OfficialFile(Base):
