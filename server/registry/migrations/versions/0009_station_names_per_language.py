@@ -5,14 +5,14 @@
 Japanese).
 
 Revision ID: 0009
-Revises: 0010
+Revises: 0004
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0009"
-down_revision = "0010"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
