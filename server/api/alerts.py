@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from server.alerts.rules import TITLES_JA, AlertKind
 from server.api.deps import Reader, SessionDep, Staff
-from server.api.schemas import AlertOut, jst, jst_or_none
+from server.api.schemas import AlertOut, IdInQuery, RowIdInPath, jst, jst_or_none
 from server.registry.db import now_ms
 from server.registry.models import Alert
 from server.registry.stations import audit
@@ -35,7 +35,7 @@ def list_alerts(
     _: Reader,
     session: SessionDep,
     open: bool = True,
-    station: str | None = None,
+    station: IdInQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[AlertOut]:
     query = select(Alert).order_by(Alert.id.desc()).limit(limit)
@@ -47,7 +47,7 @@ def list_alerts(
 
 
 @router.post("/{alert_id}/ack", summary="Acknowledge an alert (it stays open until it clears)")
-def acknowledge(alert_id: int, who: Staff, session: SessionDep) -> AlertOut:
+def acknowledge(alert_id: RowIdInPath, who: Staff, session: SessionDep) -> AlertOut:
     alert = session.get(Alert, alert_id)
     if alert is None:
         raise HTTPException(404, f"警報 {alert_id} はありません / no alert {alert_id}")

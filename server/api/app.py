@@ -26,6 +26,10 @@ from server.api import (
     stations,
 )
 from server.api.cache import FleetCache
+from server.api.error_handlers import http_error_response
+from server.api.error_handlers import install as install_error_handlers
+from server.api.errors import error_body
+from server.api.openapi import install as install_openapi
 from server.notify import SystemdNotifier
 from server.publish import publisher_for
 from server.registry.db import Registry
@@ -34,21 +38,12 @@ from server.store.base import StoreUnavailableError, TimeSeriesStore
 from server.store.factory import open_store
 
 log = logging.getLogger("kyusui.api")
-CODES = {
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    409: "conflict",
-    422: "invalid_request",
-}
 
 
 def _error(
     status: int, code: str, message: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
-    )
+    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
 
 
 async def _offline_checker(app: FastAPI, interval_s: float) -> None:
@@ -129,10 +124,8 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = getattr(exc, "error_code", None) or CODES.get(
-            exc.status_code, f"http_{exc.status_code}"
-        )
-        return _error(exc.status_code, code, str(exc.detail), exc.headers)
+        code = getattr(exc, "error_code", None)
+        return http_error_response(request, exc.status_code, str(exc.detail), code, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -158,6 +151,7 @@ def create_app(
             "登録データベースに接続できません / the registry is unavailable",
         )
 
+    install_error_handlers(app)
     app.include_router(stations.router)
     app.include_router(notices.router)
     app.include_router(receipts.router)
@@ -167,4 +161,5 @@ def create_app(
     app.include_router(heat_alert.router)
     app.include_router(public.router)
     app.include_router(metrics.router)
+    install_openapi(app)
     return app

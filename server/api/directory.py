@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from server.api.deps import Admin, Reader, SessionDep, Staff
-from server.api.schemas import StationId, jst, jst_or_none
+from server.api.schemas import IdInPath, StationId, jst, jst_or_none
 from server.registry.db import now_ms
 from server.registry.models import Area, Role, User
 from server.registry.stations import audit
@@ -35,7 +35,7 @@ def list_areas(_: Reader, session: SessionDep) -> list[AreaOut]:
 
 
 @router.put("/areas/{area_id}", summary="Create or rename an area")
-def put_area(area_id: str, body: AreaIn, who: Staff, session: SessionDep) -> AreaOut:
+def put_area(area_id: IdInPath, body: AreaIn, who: Staff, session: SessionDep) -> AreaOut:
     if body.id != area_id:
         raise HTTPException(422, "URL と本文の id が違います / the id in the URL and body differ")
     area = session.get(Area, area_id) or Area(id=area_id, name_ja=body.name_ja)

@@ -15,6 +15,7 @@ from server.api.fleet import merge, station_out
 from server.api.schemas import (
     BucketOut,
     HealthOut,
+    IdInPath,
     ReadingOut,
     StationIn,
     StationOut,
@@ -84,7 +85,7 @@ def fleet(
 
 @router.get("/{station_id}")
 def one_station(
-    station_id: str, _: Reader, store: StoreDep, settings: SettingsDep, session: SessionDep
+    station_id: IdInPath, _: Reader, store: StoreDep, settings: SettingsDep, session: SessionDep
 ) -> StationOut:
     station = known_station(session, store, station_id)
     state = next((s for s in store.fleet() if s.station == station_id), None)
@@ -127,7 +128,7 @@ def enrol(
 
 @router.patch("/{station_id}")
 def edit(
-    station_id: str,
+    station_id: IdInPath,
     body: StationPatch,
     who: Staff,
     settings: SettingsDep,
@@ -147,7 +148,7 @@ def edit(
 
 
 @router.delete("/{station_id}", status_code=204, summary="Retire a station; its data stays")
-def retire(station_id: str, who: Staff, session: SessionDep, cache: FleetCacheDep) -> Response:
+def retire(station_id: IdInPath, who: Staff, session: SessionDep, cache: FleetCacheDep) -> Response:
     station = session.get(Station, station_id)
     if station is None:
         raise HTTPException(
@@ -162,7 +163,7 @@ def retire(station_id: str, who: Staff, session: SessionDep, cache: FleetCacheDe
 
 @router.get("/{station_id}/readings", summary="Raw readings (at most 31 days)")
 def station_readings(
-    station_id: str,
+    station_id: IdInPath,
     _: Reader,
     store: StoreDep,
     session: SessionDep,
@@ -182,7 +183,7 @@ def station_readings(
     response_model=list[BucketOut],
 )
 def station_history(
-    station_id: str,
+    station_id: IdInPath,
     _: Reader,
     store: StoreDep,
     session: SessionDep,
@@ -213,7 +214,9 @@ def station_history(
 
 
 @router.get("/{station_id}/health", summary="The station's latest health report")
-def station_health(station_id: str, _: Reader, store: StoreDep, session: SessionDep) -> HealthOut:
+def station_health(
+    station_id: IdInPath, _: Reader, store: StoreDep, session: SessionDep
+) -> HealthOut:
     known_station(session, store, station_id)
     sample = store.latest_health(station_id)
     if sample is None:
@@ -223,9 +226,14 @@ def station_health(station_id: str, _: Reader, store: StoreDep, session: Session
     return HealthOut(time=jst(sample.ts), fields=sample.fields)
 
 
-@router.get("/{station_id}/export", summary="Raw readings as CSV or JSON (JST times)")
+@router.get(
+    "/{station_id}/export",
+    summary="Raw readings as CSV or JSON (JST times)",
+    response_model=list[ReadingOut],
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def export(
-    station_id: str,
+    station_id: IdInPath,
     _: Reader,
     store: StoreDep,
     session: SessionDep,
