@@ -130,6 +130,11 @@ def create_app(
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0]
+        if first["type"] == "json_invalid":
+            why = first.get("ctx", {}).get("error", "")
+            return _error(
+                422, "invalid_request", f"本文が JSON ではありません / the body is not JSON: {why}"
+            )
         where = ".".join(str(p) for p in first["loc"])
         return _error(422, "invalid_request", f"{where}: {first['msg']}")
 

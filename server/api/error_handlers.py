@@ -13,7 +13,6 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
-from starlette.routing import Match, Route
 
 from server.api.errors import CODES, error_body
 
@@ -25,6 +24,7 @@ MESSAGES = {
     405: "このメソッドは使えません / this method is not allowed here",
 }
 _FRAMEWORK_DETAILS = {"There was an error parsing the body"}
+_METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"}
 
 
 def error_response(
@@ -44,20 +44,17 @@ def http_error_response(
     if detail == http.HTTPStatus(status).phrase or detail in _FRAMEWORK_DETAILS:
         detail = MESSAGES.get(status, detail)
     if status == 405:
-        headers = dict(headers or {}) | {"Allow": allowed_methods(request)}
+        headers = dict(headers or {})
+        headers["Allow"] = allowed_methods(request, headers.get("Allow", ""))
     return error_response(status, code or CODES.get(status, f"http_{status}"), detail, headers)
 
 
-def allowed_methods(request: Request) -> str:
-    """Every method of every route on this path (Starlette names only the first route's)."""
-    methods: set[str] = set()
-    scope = dict(request.scope, method="")  # a path match of any method
-    for route in request.app.router.routes:
-        if isinstance(route, Route) and route.methods:
-            match, _ = route.matches(scope)
-            if match is not Match.NONE:
-                methods |= route.methods
-    return ", ".join(sorted(methods))
+def allowed_methods(request: Request, fallback: str) -> str:
+    """Every method the document lists for this path (Starlette names only one route's)."""
+    template = getattr(request.scope.get("route"), "path", None)
+    paths: dict[str, dict[str, object]] = request.app.openapi().get("paths", {})
+    methods = {m.upper() for m in paths.get(str(template), {})} & _METHODS
+    return ", ".join(sorted(methods)) if methods else fallback
 
 
 def _field(exc: ValidationError) -> str:
