@@ -83,6 +83,17 @@ def test_ids_in_paths_are_what_a_station_topic_can_carry(api: TestClient, path: 
     refused(api.get(path))
 
 
+@pytest.mark.parametrize("registry_url", ["sqlite", "postgresql"], indirect=True)
+def test_text_the_registry_cannot_hold_is_refused(api: TestClient, enrolled: str) -> None:
+    answer = api.patch(f"/api/v1/stations/{enrolled}", json={"address": "中区\x00"})
+    station = api.get(f"/api/v1/stations/{enrolled}").json()
+    if answer.status_code == 200:  # SQLite holds NUL
+        assert station["address"] == "中区\x00"
+    else:  # PostgreSQL text cannot, and the answer says the edit was not stored
+        refused(answer)
+        assert station["address"] is None
+
+
 @pytest.mark.parametrize(
     ("params", "field"),
     [
