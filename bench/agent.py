@@ -17,6 +17,9 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
+from contract.codec import encode
+from contract.stored import ConfirmedTopic, messages_for
+from contract.topics import stored_topic
 from devnet.agent import simulated_agent_env, start_agent
 from devnet.mosquitto import Mosquitto
 from sensors.agentdb import open_agent_db
@@ -123,7 +126,12 @@ def replay(broker: Mosquitto, workdir: Path) -> float:
         if message.topic.endswith("/status") and b'"online"' in message.payload:
             online_at.append(time.monotonic())
         elif message.topic.endswith("/telemetry"):
-            seen.update(r["ts"] for r in json.loads(message.payload)["readings"])
+            sent = json.loads(message.payload)
+            seen.update(r["ts"] for r in sent["readings"])
+            # As ingest does once it stored them: the agent may then send the next ones.
+            done_ = [(ConfirmedTopic.TELEMETRY, sent["session"], sent["seq"])]
+            for confirmation in messages_for(done_):
+                client.publish(stored_topic(STATION), encode(confirmation), qos=1)
             if len(seen) >= REPLAY_READINGS:
                 done.set()
 

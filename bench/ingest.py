@@ -1,14 +1,19 @@
 """Ingest throughput: simulated stations → Mosquitto → ingest worker(s) → InfluxDB.
 
 The same stream (STATIONS × PER_STATION telemetry messages, QoS 1, published as fast as
-``mosquitto_pub`` can) is delivered three times in one run:
+``mosquitto_pub`` can) is delivered five times in one run:
   1. to a plain ``mosquitto_sub`` (the broker's raw delivery rate, the baseline),
-  2. to one ingest worker (``python -m server.ingest``) writing to InfluxDB,
-  3. to two ingest workers sharing the subscription.
+  2. to a bare paho-mqtt v5 subscriber that does nothing with what it gets (the client
+     library's own ceiling on this machine),
+  3. to one ingest worker (``python -m server.ingest``) writing to InfluxDB, without the
+     stored confirmations (``ingest_confirm_stored = false``),
+  4. the same with them (the default: one ``…/stored`` per station per batch),
+  5. to two ingest workers sharing the subscription, with confirmations.
 A worker's rate counts only readings that landed in InfluxDB (polled with InfluxQL).
-The last line is one JSON object; ratio = one worker / raw. It also gives the cost of decoding
-one of the stream's messages with the contract's strict decoder, which the worker uses, next to
-pydantic's lax JSON parsing, which ingest used before (and which coerced wrong types).
+The last line is one JSON object; ratio = one worker (confirming) / raw, paho_ratio = the
+same over the bare paho rate. It also gives the cost of decoding one of the stream's messages
+with the contract's strict decoder, which the worker uses, next to pydantic's lax JSON parsing,
+which ingest used before (and which coerced wrong types).
 """
 
 import json
@@ -17,11 +22,14 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import timeit
 from pathlib import Path
 
 import httpx
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -122,6 +130,34 @@ def raw_rate(broker: Mosquitto, files: dict[str, Path]) -> float:
     return TOTAL / (time.perf_counter() - started)
 
 
+def paho_rate(broker: Mosquitto, files: dict[str, Path]) -> float:
+    """A paho v5 QoS 1 subscriber that only counts (auto-acknowledged by the library)."""
+    received = 0
+    done = threading.Event()
+
+    def on_message(client: mqtt.Client, userdata: object, message: mqtt.MQTTMessage) -> None:
+        nonlocal received
+        received += 1
+        if received >= TOTAL:
+            done.set()
+
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+    client.username_pw_set(SERVER, broker.accounts[SERVER])
+    client.on_message = on_message
+    client.connect("127.0.0.1", broker.port or 0)
+    client.subscribe("kyusui/v1/st/+/telemetry", qos=1)
+    client.loop_start()
+    try:
+        time.sleep(0.5)  # subscribed by then
+        started = publish(broker, files)
+        if not done.wait(300):
+            raise RuntimeError(f"paho received only {received} of {TOTAL}")
+        return TOTAL / (time.perf_counter() - started)
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
 def landed(influx: InfluxDB, db: str) -> int:
     answer = influx.query("SELECT count(quality) FROM reading", db).json()
     series = answer["results"][0].get("series")
@@ -129,7 +165,12 @@ def landed(influx: InfluxDB, db: str) -> int:
 
 
 def worker_rate(
-    broker: Mosquitto, influx: InfluxDB, files: dict[str, Path], workers: int, workdir: Path
+    broker: Mosquitto,
+    influx: InfluxDB,
+    files: dict[str, Path],
+    workers: int,
+    workdir: Path,
+    confirm: bool = True,
 ) -> float:
     db = f"bench_{workers}_{secrets.token_hex(3)}"
     env = os.environ | {
@@ -141,6 +182,7 @@ def worker_rate(
         "KYUSUI_SERVER_INFLUX_DATABASE": db,
         "KYUSUI_SERVER_REGISTRY_PATH": str(workdir / f"registry-{db}.sqlite"),
         "KYUSUI_SERVER_INGEST_GROUP": db,
+        "KYUSUI_SERVER_INGEST_CONFIRM_STORED": "true" if confirm else "false",
     }
     subprocess.run(
         [sys.executable, "-m", "server.store", "init"], env=env, check=True, capture_output=True
@@ -149,11 +191,11 @@ def worker_rate(
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "server.ingest"],
-            env=env,
+            env=env | {"KYUSUI_SERVER_INGEST_WORKER_INDEX": str(n)},
             stdout=log.open("wb"),
             stderr=subprocess.STDOUT,
         )
-        for log in logs
+        for n, log in enumerate(logs)
     ]
     try:
         deadline = time.monotonic() + 30
@@ -207,18 +249,25 @@ def main() -> None:
             f"{costs['decode_us_lax']} µs)"
         )
         raw = raw_rate(broker, files)
-        print(f"mosquitto_sub (raw delivery): {raw:,.0f} msg/s")
+        print(f"mosquitto_sub (raw delivery):   {raw:,.0f} msg/s")
+        bare = paho_rate(broker, files)
+        print(f"bare paho subscriber:           {bare:,.0f} msg/s  ({bare / raw:.2f} × raw)")
+        plain = worker_rate(broker, influx, files, 1, workdir, confirm=False)
+        print(f"1 worker, no confirmations:     {plain:,.0f} msg/s  ({plain / raw:.2f} × raw)")
         one = worker_rate(broker, influx, files, 1, workdir)
-        print(f"1 ingest worker → InfluxDB:   {one:,.0f} msg/s  ({one / raw:.2f} × raw)")
+        print(f"1 worker, stored confirmations: {one:,.0f} msg/s  ({one / raw:.2f} × raw)")
         two = worker_rate(broker, influx, files, 2, workdir)
-        print(f"2 ingest workers → InfluxDB:  {two:,.0f} msg/s  ({two / raw:.2f} × raw)")
+        print(f"2 workers, confirmations:       {two:,.0f} msg/s  ({two / raw:.2f} × raw)")
         print(
             json.dumps(
                 {
                     "msgs_per_s_1worker": round(one),
+                    "msgs_per_s_1worker_unconfirmed": round(plain),
                     "msgs_per_s_2workers": round(two),
+                    "paho_bare_msgs_per_s": round(bare),
                     "broker_raw_msgs_per_s": round(raw),
                     "ratio": round(one / raw, 3),
+                    "paho_ratio": round(one / bare, 3),
                 }
                 | costs
             )

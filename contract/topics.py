@@ -52,6 +52,11 @@ def command_topic(station_id: str) -> str:
     return f"{PREFIX}/st/{check_id(station_id)}/cmd"
 
 
+def stored_topic(station_id: str) -> str:
+    """Where the server confirms what it stored of a station's messages (server → station)."""
+    return f"{PREFIX}/st/{check_id(station_id)}/stored"
+
+
 def _scope_path(scope: Scope, name: str | None) -> str:
     if scope is Scope.ALL:
         return f"{PREFIX}/all"
@@ -96,6 +101,7 @@ def station_subscriptions(station_id: str, area: str | None) -> list[str]:
         f"{own}/notices/+",
         f"{own}/config",
         f"{own}/cmd",
+        f"{own}/stored",
         f"{PREFIX}/all/notices/+",
         f"{PREFIX}/all/config",
         alert_topic(),
@@ -109,7 +115,7 @@ def station_subscriptions(station_id: str, area: str | None) -> list[str]:
 class ParsedTopic:
     scope: Scope
     name: str | None  # station id or area; None for ``all``
-    kind: str  # a StationTopic value, "cmd", or a ContentKind value
+    kind: str  # a StationTopic value, "cmd", "stored", or a ContentKind value
     notice_id: str | None = None
 
     @property
@@ -140,6 +146,6 @@ def parse_topic(topic: str) -> ParsedTopic:
         return ParsedTopic(scope, name, ContentKind.CONFIG.value)
     if joined == "alert" and scope is Scope.ALL:
         return ParsedTopic(scope, name, ContentKind.ALERT.value)
-    if scope is Scope.STATION and joined in {k.value for k in StationTopic} | {"cmd"}:
+    if scope is Scope.STATION and joined in {k.value for k in StationTopic} | {"cmd", "stored"}:
         return ParsedTopic(scope, name, joined)
     raise ContractError("topic", f"{topic!r}: unknown message kind {joined!r}")

@@ -39,6 +39,8 @@ class StationNetwork:
     broker_port: int | None = None
     api_port: int | None = None
     broker: Mosquitto | None = None
+    # The Ministry's site, or a local file server standing in for it: runs kyusui-official.
+    official_url: str | None = None
     children: Children = field(init=False)
     passwords: dict[str, str] = field(default_factory=dict)
     # An admin API token the server seeds at start, so the demo and tests can call the API.
@@ -112,6 +114,12 @@ class StationNetwork:
         env = self.server_env()
         self.children.start_module("ingest", "server.ingest", env)
         self.children.start_module("api", "server.api", env)
+        if self.official_url:
+            official = env | {
+                "KYUSUI_SERVER_OFFICIAL_BASE_URL": self.official_url,
+                "KYUSUI_SERVER_OFFICIAL_POLL_S": "30",
+            }
+            self.children.start_module("official", "server.official", official)
         wait_for_port(self.api_port, timeout_s=30)
 
     def start_station(self, spec: StationSpec) -> None:

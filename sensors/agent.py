@@ -117,13 +117,14 @@ class Agent:
             self.session,
             batch_size=s.publish_batch,
             unsynced_hold_ms=int(s.unsynced_hold_s * 1000),
+            resend_after_ms=int(s.unconfirmed_resend_s * 1000),
         )
+        receipts_topic = station_topic(s.station_id, StationTopic.RECEIPTS)
         self.receipts = ReceiptPump(
             self.state,
-            lambda payload: self.link.publish(
-                station_topic(s.station_id, StationTopic.RECEIPTS), payload
-            ),
+            lambda payload: self.link.publish(receipts_topic, payload),
             self.session,
+            resend_after_ms=int(s.unconfirmed_resend_s * 1000),
         )
         self.commands = CommandRunner(
             s.state_dir,
@@ -272,6 +273,9 @@ class Agent:
         if where.kind == "cmd":
             self._command(message)
             return
+        if where.kind == "stored":
+            self.receipts.stored(self.pump.confirmation(message.payload))
+            return
         content = self.inbox.accept(where, message.topic, message.payload)
         if isinstance(content, Notice):
             if content.withdrawn:
@@ -302,11 +306,10 @@ class Agent:
 
     # --- the loop -----------------------------------------------------------------------
     def _drain(self) -> None:
-        now = time.monotonic_ns() // 1_000_000
+        now = self.clock.monotonic_ms()  # the clock the pumps are driven by
         while not self.link.acks.empty():
             mid, ok = self.link.acks.get()
-            if not self.pump.acked(mid, ok, now):
-                self.receipts.acked(mid, ok)
+            self.pump.acked(mid, ok, now) or self.receipts.acked(mid, ok, now)
         while not self.link.incoming.empty():
             self.handle(self.link.incoming.get())
         while not self.motions.empty():
@@ -343,7 +346,7 @@ class Agent:
                         )
                         next_health = now + self.runtime.health_interval_s
                     self.pump.pump(self.clock.boot_id(), self.clock.monotonic_ms())
-                    self.receipts.pump()
+                    self.receipts.pump(self.clock.monotonic_ms())
                 self.link.birth_ts = self.clock.wall_ms()
                 if self._network_shown != ("online" if self.link.connected else "offline"):
                     self._write_status()
@@ -354,9 +357,11 @@ class Agent:
             self._stop()
 
     def _flush(self, timeout_s: float = 3.0) -> None:
-        """Give messages in flight a moment to be acknowledged, so they leave the outbox."""
+        """Give messages sent a moment to be confirmed stored, so they leave the outbox."""
         deadline = time.monotonic() + timeout_s
-        while self.pump.inflight and self.link.connected and time.monotonic() < deadline:
+        while self.link.connected and time.monotonic() < deadline:
+            if not (self.pump.outstanding or self.receipts.outstanding):
+                break
             self.wake.wait(0.05)
             self.wake.clear()
             self._drain()

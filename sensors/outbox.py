@@ -1,5 +1,5 @@
 """The durable outbox: every reading is on disk before it is published, and leaves only
-when the broker has acknowledged it.
+when the server has confirmed that it is stored (``…/stored``, not the broker's PUBACK).
 
 Bounded: beyond ``capacity`` readings the oldest are evicted, and counted, so a station
 that is offline for weeks keeps the newest data and says how much it had to drop.
@@ -41,7 +41,9 @@ class Outbox:
         self.depth = int(conn.execute("SELECT count(*) FROM outbox").fetchone()[0])
         row = conn.execute("SELECT value FROM meta WHERE key = 'evicted'").fetchone()
         self.evicted = int(row[0]) if row else 0
-        self._acked: list[tuple[int, int]] = []  # acknowledged, delete not yet committed
+        self._acked: list[tuple[int, int]] = []  # confirmed, delete not yet committed
+        # Every id up to here was evicted: a late confirmation of such a row changes nothing.
+        self.floor = 0
 
     def add(self, stamp: Stamp, body: dict[str, Any]) -> int:
         """Store one reading (``body`` without ``ts``/``time``); returns its id."""
@@ -57,6 +59,10 @@ class Outbox:
             )
             excess = self.depth + 1 - self.capacity
             if excess > 0:
+                row = self.conn.execute(
+                    "SELECT max(id) FROM (SELECT id FROM outbox ORDER BY id LIMIT ?)", (excess,)
+                ).fetchone()
+                self.floor = max(self.floor, int(row[0] or 0))
                 self.conn.execute(
                     "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox ORDER BY id LIMIT ?)",
                     (excess,),
@@ -83,16 +89,25 @@ class Outbox:
         ).fetchall()
         return [OutboxRow(*r) for r in rows]
 
-    def remove_range(self, first_id: int, last_id: int, count: int) -> None:
-        """Forget an acknowledged batch of ``count`` readings (ids first…last).
+    def remove(self, ids: list[int]) -> None:
+        """Forget readings the server confirmed stored; each id is given at most once.
 
         The delete is committed together with the next reading, or by ``flush``, to save
         one SD-card commit per reading. Should the process die first, those readings are
         sent again after the restart: a duplicate the server's idempotent write absorbs,
         never a loss.
         """
-        self._acked.append((first_id, last_id))
-        self.depth = max(0, self.depth - count)
+        live = sorted(i for i in ids if i > self.floor)
+        if not live:
+            return
+        start = prev = live[0]
+        for i in live[1:]:
+            if i != prev + 1:
+                self._acked.append((start, prev))
+                start = i
+            prev = i
+        self._acked.append((start, prev))
+        self.depth = max(0, self.depth - len(live))
         if len(self._acked) >= 16:
             self.flush()
 
@@ -101,14 +116,14 @@ class Outbox:
         self._acked.clear()
 
     def flush(self) -> None:
-        """Commit the deletes of acknowledged readings now (kept for later if the disk
+        """Commit the deletes of confirmed readings now (kept for later if the disk
         refuses: the readings would be sent twice, never lost)."""
         if not self._acked:
             return
         try:
             self._delete_acked()
         except sqlite3.Error as exc:
-            log.error("could not remove %d acknowledged batches: %s", len(self._acked), exc)
+            log.error("could not remove %d confirmed batches: %s", len(self._acked), exc)
 
     def redate(self, sync: Synchronised) -> int:
         """Give readings taken before synchronisation (in this boot) their true time."""

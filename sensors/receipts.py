@@ -1,5 +1,6 @@
 """Publishing what the kiosk reports back — notices shown and touches received — on the
-receipts topic; rows are marked published on PUBACK."""
+receipts topic; rows are marked published when the server confirms them stored
+(``…/stored``), and sent again if it has not ``resend_after_ms`` after the PUBACK."""
 
 import logging
 from collections.abc import Callable
@@ -8,6 +9,7 @@ from pydantic import ValidationError
 
 from contract.codec import encode
 from contract.messages import Interaction, Receipt, Receipts
+from contract.stored import ConfirmedTopic, Stored, covered
 from sensors.localstate import LocalState
 
 log = logging.getLogger("kyusui.agent.receipts")
@@ -15,15 +17,25 @@ log = logging.getLogger("kyusui.agent.receipts")
 
 class ReceiptPump:
     def __init__(
-        self, state: LocalState, publish: Callable[[bytes], int], session: int, batch: int = 200
+        self,
+        state: LocalState,
+        publish: Callable[[bytes], int],
+        session: int,
+        batch: int = 200,
+        resend_after_ms: int = 30_000,
     ) -> None:
         self.state = state
         self.publish = publish
         self.session = session
         self.batch = batch
+        self.resend_after_ms = resend_after_ms
         self.seq = 0
-        # mid → (receipt row ids, interaction row ids)
-        self.inflight: dict[int, tuple[list[int], list[int]]] = {}
+        # seq → (receipt row ids, interaction row ids), sent and not yet confirmed stored;
+        # older copies stay until confirmed or forgotten, a late confirmation still counts.
+        self.sent: dict[int, tuple[list[int], list[int]]] = {}
+        self.current: int | None = None  # the seq of the one batch out now
+        self.mids: dict[int, int] = {}  # mid → seq, waiting for the broker
+        self.acked_ms: int | None = None  # when the broker took the current batch
 
     def _receipts(self) -> tuple[list[Receipt], list[int]]:
         valid: list[Receipt] = []
@@ -56,9 +68,18 @@ class ReceiptPump:
                 self.state.mark_interactions_published([row_id])
         return valid, [i for i, _ in rows]
 
-    def pump(self) -> None:
-        if self.inflight:
-            return  # one batch at a time: reports are few
+    @property
+    def outstanding(self) -> bool:
+        """A batch is out and not yet confirmed stored."""
+        return self.current is not None
+
+    def pump(self, now_mono_ms: int = 0) -> None:
+        if self.current is not None:  # one batch at a time: reports are few
+            if self.acked_ms is None or now_mono_ms - self.acked_ms < self.resend_after_ms:
+                return
+            self.current = None  # not confirmed in time: the same rows go again
+        while len(self.sent) > 64:
+            del self.sent[next(iter(self.sent))]
         receipts, receipt_ids = self._receipts()
         interactions, interaction_ids = self._interactions()
         if not receipts and not interactions:
@@ -67,10 +88,29 @@ class ReceiptPump:
         message = Receipts(
             session=self.session, seq=self.seq, receipts=receipts, interactions=interactions
         )
-        self.inflight[self.publish(encode(message))] = (receipt_ids, interaction_ids)
+        self.mids[self.publish(encode(message))] = self.seq
+        self.sent[self.seq] = (receipt_ids, interaction_ids)
+        self.current, self.acked_ms = self.seq, None
 
-    def acked(self, mid: int, ok: bool) -> None:
-        rows = self.inflight.pop(mid, None)
-        if rows is not None and ok:
-            self.state.mark_receipts_published(rows[0])
-            self.state.mark_interactions_published(rows[1])
+    def acked(self, mid: int, ok: bool, now_mono_ms: int = 0) -> bool:
+        """Handle a PUBACK; False if ``mid`` was not ours."""
+        seq = self.mids.pop(mid, None)
+        if seq is None:
+            return False
+        if seq == self.current:
+            if ok:
+                self.acked_ms = now_mono_ms
+            else:  # refused by the broker: kept, sent again with the next pump
+                self.current = None
+        return True
+
+    def stored(self, stored: Stored | None) -> None:
+        """Mark what the server confirmed; repeats and other sessions change nothing."""
+        if stored is None:
+            return
+        for seq in covered(stored, ConfirmedTopic.RECEIPTS, self.session, list(self.sent)):
+            receipt_ids, interaction_ids = self.sent.pop(seq)
+            self.state.mark_receipts_published(receipt_ids)
+            self.state.mark_interactions_published(interaction_ids)
+            if seq == self.current:
+                self.current = None

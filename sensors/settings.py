@@ -66,6 +66,9 @@ class AgentSettings(TomlSettings):
     # Outbox: 14 days at one reading a minute.
     outbox_capacity: int = Field(20_160, ge=10)
     publish_batch: int = Field(200, ge=1, le=1000)
+    # Sent, acknowledged by the broker, and still not confirmed stored by the server after
+    # this long: sent again (docs/agent.md).
+    unconfirmed_resend_s: float = Field(30.0, gt=0, le=3600)
 
     # Clock. "kernel" asks adjtimex(2) whether NTP has set the clock; "trust" assumes it is
     # right (a machine whose clock its host keeps, such as a development container).

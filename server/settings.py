@@ -3,6 +3,8 @@
 Ingest workers and API processes read the same file.
 """
 
+import re
+import socket
 from enum import StrEnum
 from pathlib import Path
 from typing import ClassVar, Self
@@ -11,9 +13,12 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from contract.settings import TomlSettings
+from server.official.compare import YOKOHAMA, OfficialPoint
 
 # Values that mean "nobody set this yet": refused in production.
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "admin", "token"})
+# Directories a reboot empties (tmpfs on Debian and Raspberry Pi OS): no store may live there.
+VOLATILE_DIRS = (Path("/tmp"), Path("/run"), Path("/dev/shm"), Path("/var/run"))
 
 
 class TimeSeriesBackend(StrEnum):
@@ -35,10 +40,16 @@ class ServerSettings(TomlSettings):
     broker_password: SecretStr = SecretStr("")
     broker_ca_file: Path | None = None
     ingest_group: str = "ingest"
-    # A fixed client id gives the worker a persistent session: unacknowledged messages wait
-    # in the broker while the worker or its store is down. Unset: one per process start.
-    ingest_client_id: str | None = None
-    ingest_session_expiry_s: int = Field(7 * 86_400, ge=0)
+    # Unset: ``ingest-<host name>-<ingest_worker_index>``, the same at every start of this
+    # worker on this host; give each worker of one host its own index (docs/server.md).
+    ingest_client_id: str | None = Field(None, min_length=1, max_length=128)
+    ingest_worker_index: int = Field(0, ge=0, le=9999)
+    # 0: the broker forgets a worker's session when it disconnects, so a worker that never
+    # comes back (its id changed) takes nothing more from the share group. What it had not
+    # stored is sent again by the stations, which keep it until it is confirmed stored.
+    ingest_session_expiry_s: int = Field(0, ge=0)
+    # Publish ``…/stored`` after each batch's write: stations keep readings until then.
+    ingest_confirm_stored: bool = True
     ingest_batch_size: int = Field(500, ge=1, le=10_000)
     ingest_batch_wait_s: float = Field(0.05, ge=0, le=5)
     ingest_retry_s: float = Field(2.0, gt=0, le=300)
@@ -81,6 +92,27 @@ class ServerSettings(TomlSettings):
     alert_outbox_depth: int = Field(100, ge=1)
     alert_check_interval_s: float = Field(30.0, gt=0)
 
+    # Official heat data (docs/official-data.md): the Ministry of the Environment's site.
+    official_base_url: str = "https://www.wbgt.env.go.jp/"
+    official_point: str = Field("46106", pattern=r"^\d{5}$")  # 横浜: the forecast shown
+    # Stations are checked against the nearest of these; the first stands for stations
+    # without a position.
+    official_points: list[OfficialPoint] = Field(default_factory=lambda: [YOKOHAMA], min_length=1)
+    official_bias_threshold_c: float = Field(1.5, gt=0, le=10)
+    official_check_days: int = Field(3, ge=1, le=31)
+    official_alert_area: str = Field("140000", pattern=r"^\d{6}$")  # 神奈川県
+    official_apply_alerts: bool = True
+    official_poll_s: float = Field(600.0, ge=30)
+    official_timeout_s: float = Field(10.0, gt=0, le=120)
+
+    @property
+    def ingest_mqtt_client_id(self) -> str:
+        """The worker's MQTT client id: stable across restarts unless set otherwise."""
+        if self.ingest_client_id is not None:
+            return self.ingest_client_id
+        host = re.sub(r"[^a-z0-9-]+", "-", socket.gethostname().lower()).strip("-") or "host"
+        return f"ingest-{host[:64]}-{self.ingest_worker_index}"
+
     @property
     def registry_sqlalchemy_url(self) -> str:
         url = self.registry_url.get_secret_value()
@@ -103,4 +135,32 @@ class ServerSettings(TomlSettings):
                 f"production settings need real secrets; set {', '.join(bad)} "
                 "(KYUSUI_SERVER_<NAME> or the TOML file)"
             )
+        losing = self.data_losing()
+        if losing:
+            raise ValueError(
+                "production refuses settings that can lose readings: " + "; ".join(losing)
+            )
         return self
+
+    def data_losing(self) -> list[str]:
+        """Settings that can lose or silently drop readings (refused in production)."""
+        found = []
+        if not self.ingest_confirm_stored:
+            found.append(
+                "ingest_confirm_stored = false (stations never learn what is stored; their "
+                "outboxes fill and evict the oldest readings)"
+            )
+        ram = [
+            name
+            for name, path in (
+                ("timeseries_path", self.timeseries_path),
+                ("registry_path", self.registry_path),
+            )
+            if any(path.is_relative_to(d) for d in VOLATILE_DIRS)
+        ]
+        if self.timeseries_backend is not TimeSeriesBackend.SQLITE:
+            ram = [n for n in ram if n != "timeseries_path"]
+        if self.registry_url.get_secret_value():
+            ram = [n for n in ram if n != "registry_path"]
+        found += [f"{name} under a directory emptied at every boot" for name in ram]
+        return found

@@ -21,6 +21,7 @@ from server.api import (
     heat_alert,
     metrics,
     notices,
+    official,
     public,
     receipts,
     stations,
@@ -164,6 +165,7 @@ def create_app(
     app.include_router(admin.router)
     app.include_router(directory.router)
     app.include_router(heat_alert.router)
+    app.include_router(official.router)
     app.include_router(public.router)
     app.include_router(metrics.router)
     install_openapi(app)

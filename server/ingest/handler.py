@@ -2,7 +2,8 @@
 
 ``handle_batch`` returns only when every good message is durably stored (readings in the
 time series, receipts in the registry) and every bad one quarantined; it raises
-StoreUnavailableError otherwise, and then nothing may be acknowledged.
+StoreUnavailableError otherwise, and then nothing may be acknowledged. It returns the
+telemetry and receipts messages it is done with, for the worker to confirm (``…/stored``).
 """
 
 import logging
@@ -22,6 +23,7 @@ from contract.messages import (
     Status,
     Telemetry,
 )
+from contract.stored import ConfirmedTopic
 from contract.topics import StationTopic, parse_topic
 from server.alerts.book import AlertBook
 from server.alerts.rules import (
@@ -31,6 +33,7 @@ from server.alerts.rules import (
     health_conditions,
     reading_conditions,
 )
+from server.ingest.confirm import Done, sent_as
 from server.ingest.metrics import IngestMetrics
 from server.registry import receipts as receipt_registry
 from server.registry.db import Registry
@@ -84,6 +87,8 @@ class MessageHandler:
         self.areas: dict[str, str] = {}
         self.online: dict[str, bool] = {}
         self._topics: dict[str, tuple[str, str]] = {}
+        self._done: list[Done] = []  # of the batch being handled
+        self._sent_as: dict[int, Done] = {}  # id(message) → what it was, once parsed
 
     def handle(self, topic: str, payload: bytes, received_ms: int) -> bool:
         """Store one message; False when it was quarantined."""
@@ -91,11 +96,17 @@ class MessageHandler:
         self.handle_batch([Incoming(topic, payload, received_ms)])
         return sum(self.stats.rejected.values()) == before
 
-    def handle_batch(self, batch: list[Incoming]) -> None:
+    def handle_batch(self, batch: list[Incoming]) -> list[Done]:
+        """Store the batch; returns the confirmable messages it stored or quarantined."""
+        self._done, self._sent_as = [], {}
         try:
             self._handle_batch(batch)
         except SQLAlchemyError as exc:
             raise StoreUnavailableError(f"registry: {exc}") from exc
+        finally:
+            self._sent_as = {}
+        done, self._done = self._done, []
+        return done
 
     def _handle_batch(self, batch: list[Incoming]) -> None:
         telemetry: list[tuple[Incoming, StationReadings]] = []
@@ -115,8 +126,11 @@ class MessageHandler:
         if telemetry:
             telemetry = self._write(telemetry)
             kinds[StationTopic.TELEMETRY.value] = len(telemetry)
+            self._done += [self._sent_as[id(m)] for m, _ in telemetry]
         if receipts:
-            kinds[StationTopic.RECEIPTS.value] = len(self._record_receipts(receipts))
+            recorded = self._record_receipts(receipts)
+            kinds[StationTopic.RECEIPTS.value] = len(recorded)
+            self._done += [self._sent_as[id(m)] for m, _ in recorded]
         for kind, n in kinds.items():
             self.stats.accepted[kind] += n
             self.metrics.messages.labels(kind).inc(n)
@@ -188,6 +202,12 @@ class MessageHandler:
         if kind == StationTopic.TELEMETRY:
             telemetry = decode(Telemetry, payload)  # strict, as every station topic
             self._discovered(station)
+            self._sent_as[id(message)] = (
+                station,
+                ConfirmedTopic.TELEMETRY,
+                telemetry.session,
+                telemetry.seq,
+            )
             return kind, StationReadings(station, list(telemetry.readings), self.areas.get(station))
         if kind == StationTopic.STATUS:
             if not payload:  # a cleared retained status
@@ -209,6 +229,12 @@ class MessageHandler:
         elif kind == StationTopic.RECEIPTS:
             receipts = _receipts(payload)
             self._discovered(station)
+            self._sent_as[id(message)] = (
+                station,
+                ConfirmedTopic.RECEIPTS,
+                receipts.session,
+                receipts.seq,
+            )
             return kind, StationReceipts(station, receipts, message.received_ms)
         elif kind == StationTopic.CMD_RESULT:
             decode(CommandResult, payload, payload_limit(kind))
@@ -237,12 +263,17 @@ class MessageHandler:
         self.stats.rejected[reason] += 1
         self.metrics.quarantined.labels(reason).inc()
         log.warning("quarantined message on %s: %s: %s", message.topic, reason, detail)
-        if self.registry is None:
-            return
         try:
-            station = parse_topic(message.topic).station_id
+            parsed = parse_topic(message.topic)
+            station = parsed.station_id
         except ContractError:
             station = None
+        if station is not None:
+            done = self._sent_as.get(id(message)) or sent_as(station, parsed.kind, message.payload)
+            if done is not None:
+                self._done.append(done)
+        if self.registry is None:
+            return
         quarantine(
             self.registry,
             topic=message.topic,

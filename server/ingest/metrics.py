@@ -47,3 +47,13 @@ class IngestMetrics:
             "Stations whose last status seen by this worker is online",
             registry=self.registry,
         )
+        self.confirmations = Counter(
+            "kyusui_ingest_confirmations",
+            "Stored confirmations (…/stored) handed to the broker",
+            registry=self.registry,
+        )
+        self.confirmations_failed = Counter(
+            "kyusui_ingest_confirmations_failed",
+            "Stored confirmations that could not be published (the station sends again)",
+            registry=self.registry,
+        )

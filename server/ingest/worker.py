@@ -1,9 +1,11 @@
 """The MQTT side of ingest: one paho client on shared subscriptions, manual acknowledgement.
 
 A message is acknowledged (PUBACK) only after ``MessageHandler.handle_batch`` returned, i.e.
-its readings are stored or it is quarantined. When the store is down the worker
-disconnects without acknowledging; the broker keeps the session (fixed client id, session
-expiry) and redelivers everything unacknowledged once the worker is back.
+its readings are stored or it is quarantined; then the worker tells each station of the
+batch what it stored (``…/stored``, one message per station per batch, QoS 1). Stations
+keep what is not confirmed and send it again, so a message the broker drops (no worker
+subscribed, a broker restart, a worker gone) or a confirmation that is lost costs a resend.
+When the store is down the worker disconnects without acknowledging or confirming.
 
 One thread does everything — network, batching, writing, acknowledging — by driving
 paho's ``loop()`` itself. Handing messages to a second thread cost more than the work:
@@ -21,6 +23,7 @@ from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 
 from contract.topics import ingest_subscriptions
+from server.ingest.confirm import Done, confirmations
 from server.ingest.handler import Incoming, MessageHandler
 from server.notify import SystemdNotifier
 from server.settings import ServerSettings
@@ -48,16 +51,16 @@ class IngestWorker:
         self._pending: list[tuple[int, int, Incoming]] = []
         self._first_pending_at = 0.0
         self._maintained_at = time.monotonic()
-        fixed_id = settings.ingest_client_id is not None
-        client_id = settings.ingest_client_id or f"ingest-{time.time_ns()}"
+        self.client_id = settings.ingest_mqtt_client_id
         self.client = mqtt.Client(
             CallbackAPIVersion.VERSION2,
-            client_id=client_id,
+            client_id=self.client_id,
             protocol=mqtt.MQTTv5,
             manual_ack=True,
         )
-        # A fresh id starts clean once; every later connect resumes the session.
-        self._clean_start = not fixed_id
+        # Confirmations wait in paho for their PUBACK; one per station per batch.
+        self.client.max_inflight_messages_set(1000)
+        self.confirmations_failed = 0
         self.client.username_pw_set(
             settings.broker_username, settings.broker_password.get_secret_value()
         )
@@ -98,7 +101,7 @@ class IngestWorker:
             return
         self._pending.clear()  # message ids are per connection; the broker resends these
         self._connected = True
-        log.info("connected (session present: %s)", flags.session_present)
+        log.info("connected as %s (session present: %s)", self.client_id, flags.session_present)
         client.subscribe([(t, 1) for t in self.topics()])
 
     def _on_disconnect(
@@ -142,14 +145,13 @@ class IngestWorker:
                 s.broker_host,
                 s.broker_port,
                 keepalive=30,
-                clean_start=self._clean_start,
+                clean_start=False,  # resume a session this id left, if the broker kept one
                 properties=self._connect_properties(),
             )
         except OSError as exc:
             log.warning("broker unreachable (%s); retrying in %.0f s", exc, backoff_s)
             self.stopping.wait(backoff_s)
             return min(backoff_s * 2, MAX_BACKOFF_S)
-        self._clean_start = False
         return 1.0
 
     def _run(self) -> None:
@@ -204,7 +206,7 @@ class IngestWorker:
         """Write the pending batch, then acknowledge it; False if the connection was dropped."""
         batch, self._pending = self._pending, []
         try:
-            self.handler.handle_batch([message for _, _, message in batch])
+            done = self.handler.handle_batch([message for _, _, message in batch])
         except StoreUnavailableError as exc:
             self.handler.metrics.store_failures.inc()
             self._wait_for_store(str(exc))
@@ -217,7 +219,28 @@ class IngestWorker:
         for mid, qos, _ in batch:
             if qos > 0:
                 self.client.ack(mid, qos)
+        if self.settings.ingest_confirm_stored:
+            self._confirm(done)
         return True
+
+    def _confirm(self, done: list[Done]) -> None:
+        """Tell the stations what this batch stored. A confirmation that cannot go out is
+        only logged: its station sends those messages again."""
+        for topic, payload in confirmations(done):
+            info = self.client.publish(topic, payload, qos=1)
+            if info.rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                self.confirmations_failed += 1
+                failed = self.confirmations_failed
+                self.handler.metrics.confirmations_failed.inc()
+                if failed in (1, 10, 100) or failed % 1000 == 0:
+                    log.warning(
+                        "could not confirm to %s (%s); it will send again (%d so far)",
+                        topic,
+                        info.rc,
+                        failed,
+                    )
+            else:
+                self.handler.metrics.confirmations.inc()
 
     def _wait_for_store(self, why: str) -> None:
         """Take nothing more and acknowledge nothing until the store answers again."""

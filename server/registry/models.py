@@ -180,3 +180,33 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200))
     detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class OfficialFile(Base):
+    """The newest word on one of the Ministry's files: the last good copy, and the last
+    refused one with its reason, kept for a person to inspect."""
+
+    __tablename__ = "official_files"
+    path: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # ok | missing | refused | unreachable
+    checked_at: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    etag: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    good_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    good_at: Mapped[int | None] = mapped_column(BigInteger)
+    refused_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    refused_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class OfficialAlertDay(Base):
+    """The heat alert stations were given for one JST day, and whether staff decided it."""
+
+    __tablename__ = "official_alert_days"
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, JST
+    alert: Mapped[str] = mapped_column(String(32))
+    by_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag: Mapped[int | None] = mapped_column(Integer)
+    reported_at: Mapped[int | None] = mapped_column(BigInteger)
+    applied_at: Mapped[int] = mapped_column(BigInteger)

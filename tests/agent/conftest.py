@@ -19,7 +19,10 @@ from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
+from contract.codec import encode
 from contract.signing import Signer
+from contract.stored import ConfirmedTopic, messages_for
+from contract.topics import stored_topic
 from devnet.mosquitto import Mosquitto
 from sensors.agent import Agent
 from sensors.settings import AgentSettings
@@ -48,11 +51,13 @@ def wait_until(check: Callable[[], bool], timeout_s: float = 10.0, step_s: float
 
 @dataclass
 class Listener:
-    """The server's side of the broker: collects what stations publish."""
+    """The server's side of the broker: collects what stations publish and, like an ingest
+    worker that stored it, confirms each telemetry and receipts message on ``…/stored``."""
 
     broker: Mosquitto
     client_id: str = field(default_factory=lambda: f"listener-{secrets.token_hex(4)}")
     persistent: bool = False  # keep the session (and queued messages) across broker restarts
+    confirm: bool = True  # publish ``…/stored`` for every telemetry and receipts message
     messages: list[tuple[str, bytes]] = field(default_factory=list)
     correlations: dict[bytes, bytes] = field(default_factory=dict)  # correlation → payload
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -75,6 +80,16 @@ class Listener:
             self.messages.append((message.topic, bytes(message.payload)))
             if correlation is not None and message.topic.endswith("/cmd/result"):
                 self.correlations[bytes(correlation)] = bytes(message.payload)
+        kind = message.topic.rsplit("/", 1)[-1]
+        if (
+            self.confirm
+            and message.topic.startswith(f"kyusui/v1/st/{STATION}/")
+            and kind in {t.value for t in ConfirmedTopic}
+        ):
+            sent = json.loads(message.payload)
+            done = [(ConfirmedTopic(kind), sent["session"], sent["seq"])]
+            for stored in messages_for(done):
+                client.publish(stored_topic(STATION), encode(stored), qos=1)
 
     def _on_connect(self, client: mqtt.Client, *args: Any) -> None:
         client.subscribe(f"kyusui/v1/st/{STATION}/#", qos=1)

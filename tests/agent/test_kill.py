@@ -34,10 +34,17 @@ def test_readings_in_the_outbox_survive_sigkill_at_random_moments(
     seen_in_outbox: set[int] = set()
     try:
         for round_ in range(5):
+            before = outbox(state_dir)[1]
             process = start_agent(env, tmp_path / "agent.log")
             time.sleep(rng.uniform(0.8, 2.0))
             if round_ == 2:
-                own_broker.stop()  # one kill lands while readings pile up offline
+                # One kill lands while readings pile up offline, once the agent measures
+                # (a loaded machine may take longer than the sleep to start it).
+                def measuring(since: int = before) -> bool:
+                    return outbox(state_dir)[1] > since
+
+                assert wait_until(measuring, timeout_s=20)
+                own_broker.stop()
                 time.sleep(0.5)
             process.send_signal(signal.SIGKILL)
             process.wait()

@@ -1,8 +1,10 @@
-"""The outbox is bounded: the oldest readings make way, and the loss is counted."""
+"""The outbox: bounded (the oldest make way, counted), in order, and emptied only by the
+server's confirmation that it stored what was sent."""
 
 from pathlib import Path
 
 from contract.messages import TimeSource
+from contract.stored import ConfirmedTopic, Stored, to_ranges
 from sensors.agentdb import open_agent_db
 from sensors.outbox import Outbox
 from sensors.pump import OutboxPump
@@ -32,19 +34,33 @@ def test_a_full_outbox_evicts_the_oldest_and_remembers_how_many(tmp_path: Path) 
     assert (reopened.depth, reopened.evicted) == (5, 3), "the count survives a restart"
 
 
-def test_rows_leave_only_when_their_message_is_acknowledged(tmp_path: Path) -> None:
+def stored(*seqs: int, session: int = 3) -> Stored:
+    return Stored(ranges=to_ranges((ConfirmedTopic.TELEMETRY, session, q) for q in seqs))
+
+
+def test_rows_leave_only_when_the_server_confirms_them_stored(tmp_path: Path) -> None:
     outbox = Outbox(open_agent_db(tmp_path).conn)
     for i in range(5):
         outbox.add(stamp(i), {"quality": "fault"})
     pump = OutboxPump(outbox, Sent(), session=3, batch_size=2)
     assert pump.pump("b1", 10) == 3
-    assert outbox.depth == 5
-    pump.acked(2, True, 10)
+    for mid in (1, 2, 3):
+        pump.acked(mid, True, 10)
+    assert outbox.depth == 5, "the broker's PUBACK alone releases nothing"
+    assert pump.stored(stored(2)) == 2
     assert outbox.depth == 3
     outbox.flush()  # otherwise committed with the next reading
     assert [r.ts for r in outbox.batch(0, 10)] == [1_000_000, 1_000_001, 1_000_004]
+
+
+def test_a_refused_message_is_kept_and_sent_again_later(tmp_path: Path) -> None:
+    outbox = Outbox(open_agent_db(tmp_path).conn)
+    for i in range(5):
+        outbox.add(stamp(i), {"quality": "fault"})
+    pump = OutboxPump(outbox, Sent(), session=3, batch_size=2)
+    assert pump.pump("b1", 10) == 3
     pump.acked(1, False, 10)  # refused by the broker: kept, and sent again later
-    assert outbox.depth == 3
+    assert outbox.depth == 5
     assert pump.pump("b1", 10) == 0, "a refusal pauses the pump"
     assert pump.pump("b1", 40_000) == 1
 
@@ -84,5 +100,6 @@ def test_after_a_reconnect_nothing_new_overtakes_the_messages_being_resent(
         pump.acked(mid, True, 0)
     assert pump.pump("b1", 0) == 0
     pump.acked(3, True, 0)
+    pump.stored(stored(1, 2, 3, session=1))
     assert pump.pump("b1", 0) == 1
     assert b'"ts":1000003' in sent[-1]

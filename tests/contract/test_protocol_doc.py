@@ -15,6 +15,7 @@ from contract.content import CONTENT_MODELS, Notice
 from contract.levels import LEVELS, Level
 from contract.messages import Command, CommandResult, Health, Receipts, Status, Telemetry
 from contract.signing import Signer, canonical_json, verify
+from contract.stored import Stored
 from contract.topics import ContentKind
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,6 +31,7 @@ UPLINK: dict[str, type[BaseModel]] = {
     "receipts": Receipts,
     "command": Command,
     "command_result": CommandResult,
+    "stored": Stored,
 }
 
 

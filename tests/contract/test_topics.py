@@ -18,6 +18,7 @@ from contract.topics import (
     parse_topic,
     station_subscriptions,
     station_topic,
+    stored_topic,
 )
 from tests.contract.outcome import outcome
 from tests.contract.strategies import ids
@@ -49,6 +50,14 @@ def test_station_topics_parse_back_to_station_and_kind(station: str, kind: Stati
 def test_command_topics_parse_back(station: str) -> None:
     parsed = parse_topic(command_topic(station))
     assert (parsed.station_id, parsed.kind) == (station, "cmd")
+
+
+@settings(max_examples=200)
+@given(station=ids)
+def test_stored_topics_parse_back(station: str) -> None:
+    assert stored_topic(station) == f"kyusui/v1/st/{station}/stored"
+    parsed = parse_topic(stored_topic(station))
+    assert (parsed.station_id, parsed.kind) == (station, "stored")
 
 
 @settings(max_examples=200)
@@ -171,6 +180,7 @@ def test_a_station_subscribes_to_its_own_its_areas_and_everyones_content() -> No
         "kyusui/v1/st/naka-01/notices/+",
         "kyusui/v1/st/naka-01/config",
         "kyusui/v1/st/naka-01/cmd",
+        "kyusui/v1/st/naka-01/stored",
         "kyusui/v1/all/notices/+",
         "kyusui/v1/all/config",
         "kyusui/v1/all/alert",

@@ -60,14 +60,22 @@ def publish_all(client: mqtt.Client, payloads: list[bytes], topic: str = TOPIC) 
 
 
 def worker_settings(
-    broker: Mosquitto, base: ServerSettings, group: str, client_id: str
+    broker: Mosquitto,
+    base: ServerSettings,
+    group: str,
+    client_id: str,
+    session_expiry_s: int = 3600,
 ) -> ServerSettings:
+    """A worker whose session the broker keeps (``session_expiry_s``): these tests send as
+    a bare client that never resends, so the broker's queue is what they exercise. The
+    default, 0, leaves that to the stations' resend (tests/server/test_stored.py)."""
     return base.model_copy(
         update={
             "broker_port": broker.port,
             "broker_password": SecretStr(broker.accounts["kyusui-server"]),
             "ingest_group": group,
             "ingest_client_id": client_id,
+            "ingest_session_expiry_s": session_expiry_s,
             "ingest_retry_s": 0.2,
             "ingest_batch_wait_s": 0.02,
         }

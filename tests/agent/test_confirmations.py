@@ -1,0 +1,143 @@
+"""Readings (and what the kiosk reports) stay on the station until the server says it stored
+them; what it never confirms is sent again, in order, a window at a time."""
+
+import json
+from pathlib import Path
+
+from contract.codec import encode
+from contract.stored import ConfirmedTopic, Stored, to_ranges
+from sensors.agentdb import open_agent_db
+from sensors.localstate import Receipt as LocalReceipt
+from sensors.localstate import open_local_state
+from sensors.outbox import Outbox
+from sensors.pump import OutboxPump
+from sensors.receipts import ReceiptPump
+from tests.agent.test_outbox import Sent, stamp
+
+SESSION = 4
+
+
+def stored(*seqs: int, session: int = SESSION) -> Stored:
+    return Stored(ranges=to_ranges((ConfirmedTopic.TELEMETRY, session, q) for q in seqs))
+
+
+def stamps(payload: bytes) -> list[int]:
+    return [r["ts"] - 1_000_000 for r in json.loads(payload)["readings"]]
+
+
+def filled(tmp_path: Path, n: int) -> Outbox:
+    outbox = Outbox(open_agent_db(tmp_path).conn)
+    for i in range(n):
+        outbox.add(stamp(i), {"quality": "fault"})
+    return outbox
+
+
+def ack_all(pump: OutboxPump, sent: Sent, now: int) -> None:
+    for mid in range(1, len(sent) + 1):
+        pump.acked(mid, True, now)
+
+
+def test_what_the_broker_took_but_nobody_stored_is_sent_again_in_order(tmp_path: Path) -> None:
+    outbox = filled(tmp_path, 10)
+    sent = Sent()
+    pump = OutboxPump(outbox, sent, SESSION, batch_size=1, window=3, resend_after_ms=5_000)
+    assert pump.pump("b1", 0) == 3, "a window of three messages goes out"
+    ack_all(pump, sent, 100)
+    assert pump.pump("b1", 4_000) == 0, "nothing more until the server confirms"
+    assert pump.pump("b1", 5_100) == 3, "then the oldest unconfirmed go again"
+    assert [stamps(p) for p in sent[3:]] == [[0], [1], [2]]
+    assert outbox.depth == 10
+
+
+def test_a_resend_waits_for_the_broker_to_acknowledge_what_is_in_flight(tmp_path: Path) -> None:
+    outbox = filled(tmp_path, 4)
+    sent = Sent()
+    pump = OutboxPump(outbox, sent, SESSION, batch_size=1, window=2, resend_after_ms=1_000)
+    pump.pump("b1", 0)
+    pump.acked(1, True, 0)
+    assert pump.pump("b1", 60_000) == 0, "message 2 is still in the client library's hands"
+    pump.acked(2, True, 60_000)
+    assert pump.pump("b1", 61_000) == 2
+
+
+def test_confirmations_twice_late_and_out_of_order_release_each_reading_once(
+    tmp_path: Path,
+) -> None:
+    outbox = filled(tmp_path, 6)
+    sent = Sent()
+    pump = OutboxPump(outbox, sent, SESSION, batch_size=2, window=3, resend_after_ms=1_000)
+    pump.pump("b1", 0)  # seqs 1–3 carry rows 0–1, 2–3, 4–5
+    ack_all(pump, sent, 0)
+    assert pump.stored(stored(3)) == 2
+    assert pump.stored(stored(3)) == 0, "a repeat changes nothing"
+    assert pump.stored(stored(1, session=SESSION - 1)) == 0, "another session's is ignored"
+    assert pump.stored(stored(99)) == 0, "a message never sent is ignored"
+    assert outbox.depth == 4
+    pump.pump("b1", 2_000)  # seqs 1 and 2 were not confirmed: sent again as seqs 4 and 5
+    assert [stamps(p) for p in sent[3:]] == [[0, 1], [2, 3]]
+    assert pump.stored(stored(5, 2)) == 2, "the late copy and the new one release rows 2–3 once"
+    assert pump.stored(stored(1)) == 2, "a late confirmation of the first copy counts"
+    assert pump.stored(stored(4)) == 0
+    assert outbox.depth == 0
+    outbox.flush()
+    assert outbox.batch(0, 10) == []
+
+
+def test_the_window_counts_messages_until_they_are_confirmed(tmp_path: Path) -> None:
+    outbox = filled(tmp_path, 30)
+    sent = Sent()
+    pump = OutboxPump(outbox, sent, SESSION, batch_size=5, window=2)
+    assert pump.pump("b1", 0) == 2
+    ack_all(pump, sent, 0)
+    assert pump.pump("b1", 0) == 0
+    pump.stored(stored(1))
+    assert pump.pump("b1", 0) == 1
+    assert stamps(sent[-1]) == [10, 11, 12, 13, 14]
+
+
+def test_a_confirmation_off_the_wire_that_breaks_the_contract_is_ignored(tmp_path: Path) -> None:
+    outbox = filled(tmp_path, 2)
+    pump = OutboxPump(outbox, Sent(), SESSION)
+    pump.pump("b1", 0)
+    assert pump.confirmation(b'{"v":1,"ranges":"all"}') is None
+    assert pump.confirmation(b"not json") is None
+    assert outbox.depth == 2
+    assert pump.confirmation(encode(stored(1))) == stored(1)
+    assert outbox.depth == 0
+
+
+def test_a_reading_evicted_while_unconfirmed_is_not_counted_twice(tmp_path: Path) -> None:
+    outbox = Outbox(open_agent_db(tmp_path).conn, capacity=10)
+    for i in range(10):
+        outbox.add(stamp(i), {"quality": "fault"})
+    pump = OutboxPump(outbox, Sent(), SESSION, batch_size=5, window=1)
+    pump.pump("b1", 0)  # rows 1–5
+    for i in range(10, 13):
+        outbox.add(stamp(i), {"quality": "fault"})  # evicts rows 1–3
+    assert (outbox.depth, outbox.evicted) == (10, 3)
+    pump.stored(stored(1))
+    assert outbox.depth == 8, "only the two rows still held leave"
+
+
+def test_what_the_kiosk_reported_stays_unpublished_until_confirmed_and_goes_again(
+    tmp_path: Path,
+) -> None:
+    kiosk = open_local_state(tmp_path).state
+    kiosk.record_receipt(LocalReceipt("water-map", 3, 1_785_891_600_000, 12.0, "ja"))
+    kiosk.record_interaction("lang", "en", ts=1_785_891_605_000)
+    sent = Sent()
+    receipts = ReceiptPump(kiosk, sent, SESSION, resend_after_ms=5_000)
+    receipts.pump(0)
+    receipts.acked(1, True, 100)
+    assert len(kiosk.unpublished_receipts()) == 1, "a PUBACK alone marks nothing"
+    receipts.pump(4_000)
+    assert len(sent) == 1
+    receipts.pump(5_200)
+    assert len(sent) == 2, "not confirmed in time: sent again"
+    assert json.loads(sent[1])["seq"] == 2
+    late = Stored(ranges=to_ranges([(ConfirmedTopic.RECEIPTS, SESSION, 1)]))
+    receipts.stored(stored(2))  # a telemetry confirmation of the same seq changes nothing
+    assert len(kiosk.unpublished_interactions()) == 1
+    receipts.stored(late)  # the first copy's confirmation, late, counts
+    assert kiosk.unpublished_receipts() == []
+    assert kiosk.unpublished_interactions() == []

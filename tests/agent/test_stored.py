@@ -1,0 +1,258 @@
+"""End to end through the real Mosquitto and real ingest workers: a reading leaves the
+station only when a worker has stored it, so what the broker acknowledged and then lost
+costs a resend, never a reading."""
+
+import shutil
+import sqlite3
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import Any
+
+import paho.mqtt.client as mqtt
+from paho.mqtt.enums import CallbackAPIVersion
+
+from contract.codec import encode
+from contract.messages import Reading
+from contract.stored import ConfirmedTopic, Stored, StoredRange
+from contract.topics import stored_topic
+from devnet.mosquitto import Mosquitto
+from sensors.agent import Agent
+from server.ingest.handler import MessageHandler
+from server.ingest.worker import IngestWorker
+from server.settings import ServerSettings
+from server.store.sqlite import SqliteTimeSeries
+from tests.agent.conftest import STATION, agent_settings, running, wait_until
+from tests.conftest import SERVER_USER
+
+FOREVER_MS = 32_503_680_000_000
+
+
+@contextmanager
+def ingest(
+    broker: Mosquitto, store_path: Path, index: int = 0, **over: Any
+) -> Iterator[IngestWorker]:
+    """An ingest worker on the default settings (shared group ``ingest``, the derived
+    client id, no lingering session) writing into the SQLite file ``store_path``."""
+    settings = ServerSettings(
+        broker_port=broker.port or 0,
+        broker_password=broker.accounts[SERVER_USER],
+        timeseries_path=store_path,
+        registry_path=store_path.with_name("registry.sqlite"),
+        ingest_worker_index=index,
+        ingest_batch_wait_s=0.02,
+        ingest_retry_s=0.2,
+        **over,
+    )
+    store = SqliteTimeSeries(store_path)
+    worker = IngestWorker(settings, MessageHandler(store))
+    worker.start()
+    assert worker.subscribed.wait(10), "the ingest worker did not subscribe"
+    try:
+        yield worker
+    finally:
+        worker.stop()
+        store.close()
+
+
+def stored(store_path: Path, station: str = STATION) -> list[int]:
+    store = SqliteTimeSeries(store_path)
+    try:
+        return [r.ts for r in store.readings(station, 0, FOREVER_MS)]
+    finally:
+        store.close()
+
+
+def outbox(state_dir: Path) -> list[int]:
+    conn = sqlite3.connect(state_dir / "agent.sqlite", timeout=5)
+    try:
+        return [r[0] for r in conn.execute("SELECT ts FROM outbox ORDER BY id")]
+    finally:
+        conn.close()
+
+
+def recorded(agent: Agent) -> list[Reading]:
+    """Every reading the agent takes, in order (the count of what was produced)."""
+    taken: list[Reading] = []
+    take = agent.take_reading
+
+    def recording() -> Reading:
+        taken.append(take())
+        return taken[-1]
+
+    agent.take_reading = recording  # type: ignore[method-assign]
+    return taken
+
+
+def station_agent(broker: Mosquitto, state_dir: Path, station: str = STATION) -> Agent:
+    return Agent(
+        agent_settings(
+            broker,
+            state_dir,
+            station_id=station,
+            broker_password=broker.accounts[station],
+            reading_interval_s=0.05,
+            unconfirmed_resend_s=1.0,
+        )
+    )
+
+
+def broker_took_everything_sent(agent: Agent) -> bool:
+    """Every message sent so far has its PUBACK (read while the agent's thread runs on)."""
+    pump = agent.pump
+    try:
+        waiting = list(pump.unconfirmed.values())
+        return pump.seq > 0 and not pump.inflight and all(m.acked_ms is not None for m in waiting)
+    except RuntimeError:  # changed size while being copied: ask again
+        return False
+
+
+def test_readings_the_broker_took_while_no_worker_listened_reach_the_store_later(
+    own_broker: Mosquitto, tmp_path: Path
+) -> None:
+    state_dir, store_path = tmp_path / "station", tmp_path / "ts.sqlite"
+    agent = station_agent(own_broker, state_dir)
+    taken = recorded(agent)
+    with running(agent):
+        assert wait_until(lambda: len(taken) >= 20 and broker_took_everything_sent(agent))
+        first = [r.ts for r in taken[:10]]
+        assert outbox(state_dir)[:10] == first, "acknowledged by the broker, yet kept"
+        assert wait_until(lambda: agent.pump.resends >= 1), "nothing was sent again"
+        with ingest(own_broker, store_path):
+            assert wait_until(lambda: set(first) <= set(stored(store_path)), timeout_s=15)
+            assert wait_until(lambda: agent.outbox.depth <= 3, timeout_s=15)
+    left = outbox(state_dir)
+    kept = stored(store_path)
+    assert sorted(set(kept) | set(left)) == [r.ts for r in taken], "a reading was lost"
+    assert set(first) <= set(kept)
+
+
+def test_readings_queued_in_a_broker_that_lost_its_persistence_are_sent_again(
+    own_broker: Mosquitto, tmp_path: Path
+) -> None:
+    state_dir, store_path = tmp_path / "station", tmp_path / "ts.sqlite"
+    agent = station_agent(own_broker, state_dir)
+    taken = recorded(agent)
+    # A worker whose session the broker keeps: while it is away, the broker queues for it.
+    keeping = {"ingest_session_expiry_s": 3600}
+    with running(agent):
+        with ingest(own_broker, store_path, **keeping):
+            assert wait_until(lambda: len(stored(store_path)) >= 10)
+        queued_from = len(taken)
+        assert wait_until(lambda: len(taken) >= queued_from + 10)
+        assert wait_until(lambda: broker_took_everything_sent(agent))
+        own_broker.kill()
+        shutil.rmtree(own_broker.workdir / "data")  # its persistence file is gone
+        own_broker.start()
+        with ingest(own_broker, store_path, **keeping):
+            lost = [r.ts for r in taken[queued_from : queued_from + 10]]
+            assert wait_until(lambda: set(lost) <= set(stored(store_path)), timeout_s=20)
+            assert wait_until(lambda: agent.outbox.depth <= 3, timeout_s=15)
+    assert sorted(set(stored(store_path)) | set(outbox(state_dir))) == [r.ts for r in taken]
+
+
+class Replayer:
+    """Catches every confirmation to the station and publishes it again, later, reversed
+    and twice, with forged ones for a session the station no longer has."""
+
+    def __init__(self, broker: Mosquitto) -> None:
+        self.caught: list[bytes] = []
+        self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
+        self.client.username_pw_set(SERVER_USER, broker.accounts[SERVER_USER])
+        self.client.on_message = lambda c, u, m: self.caught.append(bytes(m.payload))
+        self.client.connect("127.0.0.1", broker.port or 0)
+        self.client.subscribe(stored_topic(STATION), qos=1)
+        self.client.loop_start()
+
+    def replay(self, old_session: int) -> None:
+        forged = Stored(
+            ranges=[
+                StoredRange(
+                    topic=ConfirmedTopic.TELEMETRY, session=old_session, first=0, last=10**9
+                )
+            ]
+        )
+        for payload in [encode(forged), *reversed(self.caught), *self.caught]:
+            self.client.publish(stored_topic(STATION), payload, qos=1).wait_for_publish(5)
+
+    def stop(self) -> None:
+        self.client.disconnect()
+        self.client.loop_stop()
+
+
+def test_repeated_late_and_foreign_confirmations_lose_nothing_and_count_right(
+    own_broker: Mosquitto, tmp_path: Path
+) -> None:
+    state_dir, store_path = tmp_path / "station", tmp_path / "ts.sqlite"
+    agent = station_agent(own_broker, state_dir)
+    taken = recorded(agent)
+    replayer = Replayer(own_broker)
+    try:
+        with running(agent):
+            with ingest(own_broker, store_path):
+                assert wait_until(lambda: len(replayer.caught) >= 10)
+            # No worker now: what is taken from here on is not stored, whatever is replayed.
+            assert wait_until(lambda: broker_took_everything_sent(agent))
+            replayer.replay(agent.session - 1)
+            time.sleep(0.5)
+            assert wait_until(lambda: agent.outbox.depth == len(outbox(state_dir)) > 0)
+            unstored = set(outbox(state_dir))
+            assert not unstored & set(stored(store_path))
+            with ingest(own_broker, store_path):
+                assert wait_until(lambda: unstored <= set(stored(store_path)), timeout_s=15)
+                replayer.replay(agent.session - 1)
+                assert wait_until(lambda: agent.outbox.depth <= 3)
+            assert wait_until(lambda: agent.outbox.depth == len(outbox(state_dir)))
+    finally:
+        replayer.stop()
+    assert sorted(set(stored(store_path)) | set(outbox(state_dir))) == [r.ts for r in taken]
+
+
+def test_two_workers_and_a_broker_killed_mid_stream_store_every_reading(
+    own_broker: Mosquitto, tmp_path: Path
+) -> None:
+    store_path = tmp_path / "ts.sqlite"
+    stations = {s: tmp_path / s for s in (STATION, "st-test-02")}
+    agents = {s: station_agent(own_broker, d, s) for s, d in stations.items()}
+    taken = {s: recorded(a) for s, a in agents.items()}
+    with ExitStack() as stack:
+        workers = [stack.enter_context(ingest(own_broker, store_path, i)) for i in (0, 1)]
+        assert workers[0].client_id != workers[1].client_id
+        for agent in agents.values():
+            stack.enter_context(running(agent))
+        assert wait_until(lambda: all(len(stored(store_path, s)) >= 10 for s in stations))
+        own_broker.kill()
+        time.sleep(1.0)
+        own_broker.start()
+        after = {s: len(t) + 10 for s, t in taken.items()}
+        assert wait_until(lambda: all(len(taken[s]) >= n for s, n in after.items()), timeout_s=15)
+        for s in stations:
+            want = {r.ts for r in taken[s][: after[s]]}
+            assert wait_until(
+                lambda want=want, s=s: want <= set(stored(store_path, s)),  # type: ignore[misc]
+                timeout_s=30,
+            ), s
+        handled = [w.handler.stats.accepted["telemetry"] for w in workers]
+    assert min(handled) > 0, f"one worker took everything: {handled}"
+    for s, state_dir in stations.items():
+        produced = [r.ts for r in taken[s]]
+        kept = stored(store_path, s)
+        assert sorted(set(kept) | set(outbox(state_dir))) == produced, f"{s} lost readings"
+        assert len(kept) == len(set(kept))
+
+
+def test_lost_confirmations_cost_resends_and_never_a_reading(
+    own_broker: Mosquitto, tmp_path: Path
+) -> None:
+    state_dir, store_path = tmp_path / "station", tmp_path / "ts.sqlite"
+    agent = station_agent(own_broker, state_dir)
+    taken = recorded(agent)
+    with running(agent):
+        with ingest(own_broker, store_path, ingest_confirm_stored=False):  # every one lost
+            assert wait_until(lambda: len(stored(store_path)) >= 10)
+            assert wait_until(lambda: agent.pump.resends >= 2), "nothing was sent again"
+            assert agent.outbox.depth >= 10, "stored, but nobody said so: still held"
+        with ingest(own_broker, store_path):
+            assert wait_until(lambda: agent.outbox.depth <= 3, timeout_s=15)
+    assert sorted(set(stored(store_path)) | set(outbox(state_dir))) == [r.ts for r in taken]
