@@ -11,7 +11,7 @@ from contract.languages import KIOSK_LANGS, fallback_chain
 from contract.topics import alert_topic
 from server.api.deps import SessionDep, Staff
 from server.api.errors import CodedError
-from server.api.schemas import JST, jst, jst_or_none
+from server.api.schemas import JST, ApiTime, Number, jst, jst_or_none
 from server.publish import ContentPublisher, PublishError
 from server.registry.db import now_ms
 from server.registry.stations import audit
@@ -23,14 +23,14 @@ class HeatAlertIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     alert: AlertKind
     area: Annotated[str, Field(max_length=64)] | None = None
-    forecast_wbgt: Annotated[float, Field(ge=0, le=60)] | None = None
+    forecast_wbgt: Annotated[Number, Field(ge=0, le=60)] | None = None
     valid_on: Annotated[str, Field(pattern=r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")] | None = None
     # {"ja": …, "ja-easy": …, "en": …, "zh": …, "ko": …, "vi": …}; Japanese required.
     message: KioskText | None = None
     # The first form of this API, still accepted: the same as message.ja / message.en.
     message_ja: Annotated[str, Field(max_length=2000)] | None = None
     message_en: Annotated[str, Field(max_length=2000)] | None = None
-    expires_at: datetime | None = None  # without a zone: JST
+    expires_at: ApiTime | None = None  # without a zone: JST
 
     @field_validator("valid_on")
     @classmethod
