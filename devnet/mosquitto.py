@@ -29,6 +29,8 @@ class Mosquitto:
     server_user: str = "kyusui-server"
     port: int | None = None
     preferred_port: int | None = None
+    # More addresses to listen on (the same port), e.g. a test network namespace's link.
+    extra_addresses: list[str] = field(default_factory=list)
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -50,6 +52,7 @@ class Mosquitto:
             "\n".join(
                 [
                     f"listener {self.port} 127.0.0.1",
+                    *(f"listener {self.port} {address}" for address in self.extra_addresses),
                     "allow_anonymous false",
                     f"password_file {passwd}",
                     f"acl_file {acl}",

@@ -2,6 +2,8 @@
 
 import os
 import secrets
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -12,6 +14,8 @@ from devnet.ports import free_port, wait_for_port
 from provisioning.keys import PRIVATE_NAME, PUBLIC_NAME, generate_keypair
 
 SERVER_USER = "kyusui-server"
+ADMIN_LOGIN = "admin"
+EXIT_EXISTS = 3  # kyusui-api user add: the login is taken (a workdir used before)
 
 
 @dataclass(frozen=True)
@@ -39,10 +43,15 @@ class StationNetwork:
     broker_port: int | None = None
     api_port: int | None = None
     broker: Mosquitto | None = None
+    # The Ministry's site, or a local file server standing in for it: runs kyusui-official.
+    official_url: str | None = None
     children: Children = field(init=False)
     passwords: dict[str, str] = field(default_factory=dict)
     # An admin API token the server seeds at start, so the demo and tests can call the API.
     api_token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    # A console admin created for each run with ``kyusui-api user add``.
+    admin_login: str = ADMIN_LOGIN
+    admin_password: str = field(default_factory=lambda: secrets.token_urlsafe(15))
 
     def __post_init__(self) -> None:
         self.children = Children(self.workdir / "logs")
@@ -63,6 +72,10 @@ class StationNetwork:
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def console_url(self) -> str:
+        return f"{self.api_url}/"
 
     def server_env(self) -> dict[str, str]:
         assert self.broker is not None
@@ -107,11 +120,38 @@ class StationNetwork:
             preferred_port=18830,
         ).start()
 
+    def create_admin(self, env: dict[str, str]) -> None:
+        """The run's console admin, through the CLI an operator uses; a new password each run."""
+        cli = [sys.executable, "-m", "server.api", "user"]
+        add = [*cli, "add", self.admin_login, "--role", "admin", "--name", "デモ管理者"]
+        for command in (add, [*cli, "passwd", self.admin_login]):
+            self.children.logdir.mkdir(parents=True, exist_ok=True)
+            with (self.children.logdir / "admin.log").open("ab") as log:
+                done = subprocess.run(
+                    [*command, "--password-stdin"],
+                    input=f"{self.admin_password}\n".encode(),
+                    env={**os.environ, **env},
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    check=False,
+                )
+            if done.returncode != EXIT_EXISTS:
+                break
+        if done.returncode != 0:
+            raise RuntimeError(f"could not create the console admin; see {log.name}")
+
     def start_server(self) -> None:
         self.api_port = self.api_port or free_port(8000)
         env = self.server_env()
+        self.create_admin(env)
         self.children.start_module("ingest", "server.ingest", env)
         self.children.start_module("api", "server.api", env)
+        if self.official_url:
+            official = env | {
+                "KYUSUI_SERVER_OFFICIAL_BASE_URL": self.official_url,
+                "KYUSUI_SERVER_OFFICIAL_POLL_S": "30",
+            }
+            self.children.start_module("official", "server.official", official)
         wait_for_port(self.api_port, timeout_s=30)
 
     def start_station(self, spec: StationSpec) -> None:

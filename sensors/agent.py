@@ -7,7 +7,6 @@ GPIO callbacks queue what they have and wake it.
 import logging
 import queue
 import signal
-import sqlite3
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -19,15 +18,17 @@ from contract.content import HeatAlert, Notice, StationConfig
 from contract.errors import ContractError
 from contract.messages import Command, Health, Reading, StationState, Status
 from contract.topics import ContentKind, StationTopic, parse_topic, station_topic
-from sensors.agentdb import open_agent_db
+from sensors.agentfiles import open_agent_files, reopen_local_state
 from sensors.clock import Clock, SystemClock
 from sensors.commands import CommandRunner
 from sensors.content import ContentInbox, alert_view, load_trusted_keys, notice_view
 from sensors.dht import DhtDevice
+from sensors.direct import DirectSender
+from sensors.diskspace import KIOSK_STATE, DiskState
 from sensors.health import HealthProbe
+from sensors.healthreport import health_message
 from sensors.heat import LevelTracker
 from sensors.link import Incoming, LinkConfig, MqttLink
-from sensors.localstate import open_local_state
 from sensors.measure import to_reading, view_of
 from sensors.notify import SystemdNotifier
 from sensors.outbox import Outbox
@@ -40,12 +41,13 @@ from sensors.receipts import ReceiptPump
 from sensors.runtime import RuntimeConfig
 from sensors.sampling import Sampler, SamplingRules
 from sensors.schedule import in_window
-from sensors.session import next_session
+from sensors.session import Session
 from sensors.settings import AgentSettings
-from sensors.timekeeping import TimeKeeper
+from sensors.timekeeping import Synchronised, TimeKeeper
 
 log = logging.getLogger("kyusui.agent")
 VERSION = "0.2.0"
+SAVE_SESSION = "saving the session number"
 
 
 class Agent:
@@ -62,14 +64,17 @@ class Agent:
         self.notifier = notifier or SystemdNotifier()
         self.stopping = threading.Event()
         self.wake = threading.Event()
-        self.session = next_session(s.state_dir)
+        self.disk = DiskState(s.state_dir, s.disk_reserve_kib * 1024, log)
+        self.session_file = Session(s.state_dir)
+        self.session = self.session_file.number
+        self.disk.attempt(SAVE_SESSION, self.session_file.save)
         self.runtime = RuntimeConfig.from_settings(s)
-        self.files_rebuilt = 0
         self.unstored = 0  # readings the outbox could not take (disk full)
 
-        db = open_agent_db(s.state_dir)
-        local = open_local_state(s.state_dir)
-        self.files_rebuilt += (db.quarantined is not None) + (local.quarantined is not None)
+        files = open_agent_files(s.state_dir, self.disk)
+        db, local = files.db, files.local
+        self.state_in_memory = "station.sqlite" in files.in_memory
+        self.files_rebuilt = (db.quarantined is not None) + (local.quarantined is not None)
         self.outbox = Outbox(db.conn, s.outbox_capacity)
         self.state = local.state
         self.inbox = ContentInbox(
@@ -119,6 +124,7 @@ class Agent:
             unsynced_hold_ms=int(s.unsynced_hold_s * 1000),
             resend_after_ms=int(s.unconfirmed_resend_s * 1000),
         )
+        self.direct = DirectSender(self.pump.encode_readings, self.pump.publish)
         receipts_topic = station_topic(s.station_id, StationTopic.RECEIPTS)
         self.receipts = ReceiptPump(
             self.state,
@@ -135,7 +141,9 @@ class Agent:
         )
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="command")
         self._network_shown: str | None = None
-        self._restore_content()
+        self.disk.guard(KIOSK_STATE, self._restore_content)
+        if not self.disk.full:
+            self.disk.reserve.take()
 
     # --- start-up -----------------------------------------------------------------------
     def _restore_content(self) -> None:
@@ -193,21 +201,11 @@ class Agent:
                 ReadResult(error=result.error), stamp.ts, self.tracker, stamp.source
             )
         body = reading.model_dump(mode="json", exclude_none=True, exclude={"ts", "time"})
-        try:
-            self.outbox.add(stamp, body)
-        except sqlite3.Error as exc:  # a full or failing SD card: never stop measuring
-            self.unstored += 1
-            sent = self.link.connected
-            log.error("reading not stored (%s); %s", exc, "sent directly" if sent else "lost")
-            if sent:
-                values = body | {"ts": stamp.ts, "time": stamp.source.value}
-                self.pump.publish(self.pump.encode_readings([values]))
-        try:
-            with self.state.transaction():  # one commit for the kiosk's view of this reading
-                self.state.write_reading(view_of(reading))
-                self._write_status()
-        except sqlite3.Error as exc:
-            log.error("could not update the kiosk's local state: %s", exc)
+        self._check_disk()
+        if not self.disk.guard("storing a reading in the outbox", self.outbox.add, stamp, body):
+            self.unstored += 1  # a full or failing SD card: never stop measuring
+            self.direct.add(body | {"ts": stamp.ts, "time": stamp.source.value})
+        self.disk.guard(KIOSK_STATE, self._show, reading)
         if self.parts.beacon is not None:
             quiet = in_window(*self.runtime.quiet_hours, self.clock.wall_ms())
             level = reading.level
@@ -216,15 +214,31 @@ class Agent:
             )
         return reading
 
+    def _show(self, reading: Reading) -> None:
+        if self.disk.full:
+            self.state.checkpoint()
+        with self.state.transaction():  # one commit for the kiosk's view of this reading
+            self.state.write_reading(view_of(reading), history=not self.disk.full)
+            self._write_status()
+
+    # --- a full disk --------------------------------------------------------------------
+    def _check_disk(self) -> None:
+        """Once a reading: back to normal when the disk has room again."""
+        if self.disk.full and not self.disk.recovered():
+            return
+        if not self.session_file.saved:
+            self.disk.attempt(SAVE_SESSION, self.session_file.save)
+        if self.state_in_memory and (local := reopen_local_state(self.disk)):
+            self.state.close()
+            self.state = self.receipts.state = local
+            self.state_in_memory = False
+            self.disk.guard(KIOSK_STATE, self._restore_content)
+
     def _write_status(self) -> None:
         network = "online" if self.link.connected else "offline"
         self._network_shown = network
         self.state.write_agent_status(
-            self.sampler.state,
-            network,
-            self.sampler.detail,
-            self.outbox.depth,
-            self.time.synced,
+            self.sampler.state, network, self.sampler.detail, self.outbox.depth, self.time.synced
         )
         if self.parts.led is not None:
             if self.sampler.state in ("fault", "stuck"):
@@ -238,30 +252,7 @@ class Agent:
 
     # --- health -------------------------------------------------------------------------
     def health_message(self) -> Health:
-        system = self.health.collect()
-        row = self.state.conn.execute("SELECT display_state FROM kiosk_status").fetchone()
-        return Health(
-            ts=self.clock.wall_ms(),
-            session=self.session,
-            version=VERSION,
-            uptime_s=system.uptime_s,
-            cpu_temp_c=system.cpu_temp_c,
-            load_1m=system.load_1m,
-            mem_used_pct=system.mem_used_pct,
-            disk_used_pct=system.disk_used_pct,
-            disk_free_mb=system.disk_free_mb,
-            wifi_rssi_dbm=system.wifi_rssi_dbm,
-            undervoltage=system.undervoltage,
-            throttled=system.throttled,
-            outbox_depth=self.outbox.depth,
-            outbox_evicted=self.outbox.evicted,
-            sensor_errors=dict(self.sampler.errors),
-            sensor_state=self.sampler.state,
-            clock_synced=self.time.synced,
-            content_rejected=dict(self.inbox.rejected),
-            display_state=row[0][:32] if row else None,
-            local_state_rebuilt=self.files_rebuilt,
-        )
+        return health_message(self, VERSION)
 
     # --- content and commands -----------------------------------------------------------
     def handle(self, message: Incoming) -> None:
@@ -309,7 +300,9 @@ class Agent:
         now = self.clock.monotonic_ms()  # the clock the pumps are driven by
         while not self.link.acks.empty():
             mid, ok = self.link.acks.get()
-            self.pump.acked(mid, ok, now) or self.receipts.acked(mid, ok, now)
+            self.pump.acked(mid, ok, now) or self.direct.acked(mid) or self.receipts.acked(
+                mid, ok, now
+            )
         while not self.link.incoming.empty():
             self.handle(self.link.incoming.get())
         while not self.motions.empty():
@@ -325,11 +318,10 @@ class Agent:
         try:
             while not self.stopping.is_set():
                 self.wake.clear()
-                self._drain()
+                self.disk.attempt("handling messages", self._drain)
                 sync = self.time.check()
-                redated = self.outbox.redate(sync) if sync is not None else 0
-                if redated:
-                    log.info("re-dated %d readings taken before the clock was set", redated)
+                if sync is not None:
+                    self.disk.attempt("re-dating the outbox", self._redate, sync)
                 now = time.monotonic()
                 if now >= next_reading:
                     self.take_reading()
@@ -345,23 +337,31 @@ class Agent:
                             encode(self.health_message()),
                         )
                         next_health = now + self.runtime.health_interval_s
+                    self.direct.send()
                     self.pump.pump(self.clock.boot_id(), self.clock.monotonic_ms())
-                    self.receipts.pump(self.clock.monotonic_ms())
+                    self.disk.attempt(
+                        "publishing receipts", self.receipts.pump, self.clock.monotonic_ms()
+                    )
                 self.link.birth_ts = self.clock.wall_ms()
                 if self._network_shown != ("online" if self.link.connected else "offline"):
-                    self._write_status()
+                    self.disk.guard(KIOSK_STATE, self._write_status)
                 self.notifier.watchdog()
                 timeout = min(next_reading, next_health) - time.monotonic()
                 self.wake.wait(max(0.0, min(timeout, heartbeat)))
         finally:
             self._stop()
 
+    def _redate(self, sync: Synchronised) -> None:
+        if redated := self.outbox.redate(sync):
+            log.info("re-dated %d readings taken before the clock was set", redated)
+
     def _flush(self, timeout_s: float = 3.0) -> None:
         """Give messages sent a moment to be confirmed stored, so they leave the outbox."""
         deadline = time.monotonic() + timeout_s
         while self.link.connected and time.monotonic() < deadline:
-            if not (self.pump.outstanding or self.receipts.outstanding):
+            if not (self.pump.outstanding or self.receipts.outstanding or self.direct.busy):
                 break
+            self.direct.send()
             self.wake.wait(0.05)
             self.wake.clear()
             self._drain()

@@ -62,6 +62,9 @@ class AgentSettings(TomlSettings):
     display_on_end: HourMinute = Field("23:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     stale_after_s: int = Field(600, ge=10)
     state_dir: Path = Path("/var/lib/kyusui")
+    # Room kept in the state directory and given back when the disk fills, so the kiosk's
+    # state can still be written (0: none).
+    disk_reserve_kib: int = Field(1024, ge=0, le=65_536)
 
     # Outbox: 14 days at one reading a minute.
     outbox_capacity: int = Field(20_160, ge=10)

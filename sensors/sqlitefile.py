@@ -2,7 +2,8 @@
 
 A file SQLite cannot read, that fails ``quick_check`` or that carries another schema
 version is renamed ``<name>.corrupt-<ms>`` (with its WAL and SHM) so it can be rebuilt
-while the evidence stays on disk.
+while the evidence stays on disk. A disk that refuses (full, I/O error) says nothing about
+the file: that error is raised, and the file stays where it is.
 """
 
 import logging
@@ -10,11 +11,14 @@ import sqlite3
 import time
 from pathlib import Path
 
+from sensors.diskspace import storage_failure
+
 log = logging.getLogger("kyusui.sqlitefile")
 
 
 def problem_with(path: Path, schema_version: int) -> str | None:
-    """None when the file is usable, else why not."""
+    """None when the file is usable, else why not; raises sqlite3.Error when the disk
+    refuses, since a full disk is no reason to rebuild a good file."""
     try:
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
         try:
@@ -25,6 +29,8 @@ def problem_with(path: Path, schema_version: int) -> str | None:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
+        if storage_failure(exc):
+            raise
         return f"not a readable database: {exc}"
     if row is None or row[0] != str(schema_version):
         return f"schema version {row[0] if row else None}, expected {schema_version}"

@@ -6,13 +6,15 @@ Ingest workers and API processes read the same file.
 import re
 import socket
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
-from typing import ClassVar, Self
+from typing import Annotated, ClassVar, Self
 
-from pydantic import Field, SecretStr, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr, model_validator
+from pydantic_settings import NoDecode, SettingsConfigDict
 
 from contract.settings import TomlSettings
+from server.official.compare import YOKOHAMA, OfficialPoint
 
 # Values that mean "nobody set this yet": refused in production.
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "admin", "token"})
@@ -24,6 +26,24 @@ class TimeSeriesBackend(StrEnum):
     SQLITE = "sqlite"  # the embedded default
     INFLUXDB = "influxdb"  # influxdb-client: InfluxDB 2.x / 3.x / 1.8+ (url, org, bucket, token)
     INFLUXDB_V1 = "influxdb-v1"  # InfluxDB 1.x over /write and /query (database, rp, user)
+
+
+class CookieSecure(StrEnum):
+    AUTO = "auto"  # Secure when the request came over TLS (directly or from a trusted proxy)
+    ALWAYS = "always"
+    NEVER = "never"  # plain-HTTP tests only; refused in production
+
+
+def _networks(value: object) -> object:
+    """``"127.0.0.1, 10.0.0.0/8"`` (an environment variable) or a TOML list."""
+    if isinstance(value, str):
+        value = [part.strip() for part in value.split(",") if part.strip()]
+    if isinstance(value, list | tuple):
+        return [ip_network(str(v), strict=False) for v in value]
+    return value
+
+
+Networks = Annotated[list[IPv4Network | IPv6Network], NoDecode, BeforeValidator(_networks)]
 
 
 class ServerSettings(TomlSettings):
@@ -56,6 +76,8 @@ class ServerSettings(TomlSettings):
 
     timeseries_backend: TimeSeriesBackend = TimeSeriesBackend.SQLITE
     timeseries_path: Path = Path("/var/lib/kyusui/timeseries.sqlite")
+    # A reading dated more than this ahead of its arrival is flagged, never the "latest".
+    future_tolerance_s: float = Field(300.0, ge=0)
     influx_url: str = "http://127.0.0.1:8086"
     influx_org: str = "kyusui"
     influx_bucket: str = "kyusui/raw"  # 1.x-style "database/retention-policy"
@@ -82,6 +104,20 @@ class ServerSettings(TomlSettings):
     # When set, an admin API token with this value exists from start (demo, first install).
     bootstrap_token: SecretStr = SecretStr("")
 
+    # Staff sign-in to the console (docs/server.md, "Staff sign-in").
+    console_session_hours: float = Field(12.0, gt=0, le=24 * 31)
+    console_cookie_secure: CookieSecure = CookieSecure.AUTO
+    # Proxies whose X-Forwarded-Proto and X-Forwarded-For are believed (addresses or networks).
+    trusted_proxies: Networks = Field(default_factory=lambda: [ip_network("127.0.0.1")])
+    # After this many failed sign-ins in a row an account is locked for lockout_s, doubling
+    # with each further failure up to lockout_max_s; a right password then resets the count.
+    console_lockout_after: int = Field(5, ge=1, le=100)
+    console_lockout_s: int = Field(60, ge=1)
+    console_lockout_max_s: int = Field(3600, ge=1)
+    # One client address may fail this often per window (over all accounts) before it waits.
+    console_client_failures: int = Field(30, ge=1)
+    console_client_window_s: int = Field(900, ge=1)
+
     # Ed25519 private key (PEM) that signs content for stations; unset: no publishing.
     signing_key_file: Path | None = None
 
@@ -90,6 +126,19 @@ class ServerSettings(TomlSettings):
     alert_disk_free_mb: float = Field(200.0, ge=0)
     alert_outbox_depth: int = Field(100, ge=1)
     alert_check_interval_s: float = Field(30.0, gt=0)
+
+    # Official heat data (docs/official-data.md): the Ministry of the Environment's site.
+    official_base_url: str = "https://www.wbgt.env.go.jp/"
+    official_point: str = Field("46106", pattern=r"^\d{5}$")  # 横浜: the forecast shown
+    # Stations are checked against the nearest of these; the first stands for stations
+    # without a position.
+    official_points: list[OfficialPoint] = Field(default_factory=lambda: [YOKOHAMA], min_length=1)
+    official_bias_threshold_c: float = Field(1.5, gt=0, le=10)
+    official_check_days: int = Field(3, ge=1, le=31)
+    official_alert_area: str = Field("140000", pattern=r"^\d{6}$")  # 神奈川県
+    official_apply_alerts: bool = True
+    official_poll_s: float = Field(600.0, ge=30)
+    official_timeout_s: float = Field(10.0, gt=0, le=120)
 
     @property
     def ingest_mqtt_client_id(self) -> str:
@@ -108,6 +157,11 @@ class ServerSettings(TomlSettings):
     def _no_placeholders_in_production(self) -> Self:
         if not self.production:
             return self
+        if self.console_cookie_secure is CookieSecure.NEVER:
+            raise ValueError(
+                "production settings refuse console_cookie_secure = never: session cookies "
+                "must not travel over plain HTTP (use auto behind a TLS proxy, or always)"
+            )
         needed = {"broker_password": self.broker_password}
         if self.timeseries_backend is TimeSeriesBackend.INFLUXDB:
             needed["influx_token"] = self.influx_token

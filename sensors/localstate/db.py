@@ -93,6 +93,11 @@ class LocalState:
     def close(self) -> None:
         self.conn.close()
 
+    def checkpoint(self) -> None:
+        """Copy the WAL into the file now, so the next write starts the WAL again from its
+        beginning: on a full disk the WAL can only reuse the room it already has."""
+        self.conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+
     # --- agent writes -------------------------------------------------------------------
     def set_station(self, station_id: str, name_ja: str, name_en: str, area: str | None) -> None:
         self.conn.execute(
@@ -100,7 +105,11 @@ class LocalState:
             (station_id, name_ja, name_en, area),
         )
 
-    def write_reading(self, reading: ReadingView, history_keep_ms: int = 48 * 3600_000) -> None:
+    def write_reading(
+        self, reading: ReadingView, history_keep_ms: int = 48 * 3600_000, history: bool = True
+    ) -> None:
+        """The newest reading, and (with ``history``) its point in the kiosk's trend. Without
+        it only a row is replaced in place: what a full disk still allows."""
         with self.transaction() as c:
             c.execute(
                 "INSERT OR REPLACE INTO latest_reading VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -115,7 +124,7 @@ class LocalState:
                     _now_ms(),
                 ),
             )
-            if reading.wbgt is not None and reading.level is not None:
+            if history and reading.wbgt is not None and reading.level is not None:
                 c.execute(
                     "INSERT OR REPLACE INTO wbgt_history VALUES (?, ?, ?)",
                     (reading.ts, reading.wbgt, reading.level),

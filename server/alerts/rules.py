@@ -14,6 +14,7 @@ class AlertKind(StrEnum):
     CLOCK_UNSYNCED = "clock_unsynced"
     DISK_LOW = "disk_low"
     OUTBOX_GROWING = "outbox_growing"
+    OFFICIAL_BIAS = "official_bias"  # estimate consistently off the official observed value
 
 
 # Each source decides only about its own kinds, so telemetry never clears a health alert.
@@ -35,6 +36,7 @@ TITLES_JA = {
     AlertKind.CLOCK_UNSYNCED: "時刻が同期されていません",
     AlertKind.DISK_LOW: "ディスクの空きが少ない",
     AlertKind.OUTBOX_GROWING: "未送信データが増えています",
+    AlertKind.OFFICIAL_BIAS: "公式の暑さ指数と食い違っています",
 }
 
 

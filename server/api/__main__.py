@@ -1,28 +1,8 @@
-"""``kyusui-api``: serve the API with uvicorn; ``kyusui-api migrate`` only migrates."""
+"""``kyusui-api`` (``python -m server.api``): see ``server.api.cli`` or ``kyusui-api --help``."""
 
-import logging
 import sys
 
-import uvicorn
-
-from server.api.app import create_app
-from server.logs import setup_logging
-from server.registry.db import Registry
-from server.settings import ServerSettings
-
-
-def main() -> None:
-    setup_logging()
-    settings = ServerSettings()
-    if sys.argv[1:] == ["migrate"]:
-        Registry(settings.registry_sqlalchemy_url).close()
-        print("registry is at the newest schema")
-        return
-    logging.getLogger("kyusui.api").info("api starting", extra={"settings": settings.masked()})
-    uvicorn.run(
-        create_app(settings), host=settings.api_host, port=settings.api_port, log_level="warning"
-    )
-
+from server.api.cli import main
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

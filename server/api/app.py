@@ -21,9 +21,12 @@ from server.api import (
     heat_alert,
     metrics,
     notices,
+    official,
     public,
     receipts,
+    session,
     stations,
+    users,
 )
 from server.api.cache import FleetCache
 from server.notify import SystemdNotifier
@@ -113,7 +116,8 @@ def create_app(
         version="1",
         lifespan=lifespan,
         description="給水所の暑さ指数ステーション API。認証: `Authorization: Bearer <token>`"
-        "（`/api/v1/public/levels` を除く）。時刻は JST。",
+        "、またはコンソールのサインイン（`POST /api/v1/session` のクッキー。書き込みには"
+        " `X-CSRF-Token`）。`/api/v1/public/levels` を除く。時刻は JST。",
     )
 
     @app.middleware("http")
@@ -164,7 +168,10 @@ def create_app(
     app.include_router(alerts.router)
     app.include_router(admin.router)
     app.include_router(directory.router)
+    app.include_router(session.router)
+    app.include_router(users.router)
     app.include_router(heat_alert.router)
+    app.include_router(official.router)
     app.include_router(public.router)
     app.include_router(metrics.router)
     return app

@@ -1,4 +1,4 @@
-"""Areas and staff users: the registry's directory."""
+"""Areas of the ward: the registry's directory (staff users: ``server.api.users``)."""
 
 from typing import Annotated
 
@@ -6,11 +6,13 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
-from server.api.deps import Admin, Reader, SessionDep, Staff
-from server.api.schemas import StationId, jst, jst_or_none
-from server.registry.db import now_ms
-from server.registry.models import Area, Role, User
+from server.api.deps import Reader, SessionDep, Staff
+from server.api.schemas import StationId
+from server.api.users import UserIn, UserOut, user_out  # their home now; still importable here
+from server.registry.models import Area
 from server.registry.stations import audit
+
+__all__ = ["AreaIn", "AreaOut", "UserIn", "UserOut", "router", "user_out"]
 
 router = APIRouter(prefix="/api/v1", tags=["directory"])
 
@@ -43,49 +45,3 @@ def put_area(area_id: str, body: AreaIn, who: Staff, session: SessionDep) -> Are
     session.add(area)
     audit(session, who.name, "area.put", area_id)
     return AreaOut(id=area.id, name_ja=area.name_ja, name_en=area.name_en)
-
-
-class UserIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    login: Annotated[str, Field(pattern=r"^[A-Za-z0-9._@-]{1,120}$")]
-    display_name: Annotated[str, Field(min_length=1, max_length=200)]
-    role: Role = Role.STAFF
-
-
-class UserOut(BaseModel):
-    id: int
-    login: str
-    display_name: str
-    role: Role
-    created_at: str
-    disabled_at: str | None
-
-
-def user_out(user: User) -> UserOut:
-    disabled = jst_or_none(user.disabled_at)
-    return UserOut(
-        id=user.id,
-        login=user.login,
-        display_name=user.display_name,
-        role=Role(user.role),
-        created_at=jst(user.created_at).isoformat(),
-        disabled_at=None if disabled is None else disabled.isoformat(),
-    )
-
-
-@router.post("/users", status_code=201, summary="Add a staff user with a role")
-def add_user(body: UserIn, who: Admin, session: SessionDep) -> UserOut:
-    if session.scalar(select(User).where(User.login == body.login)) is not None:
-        raise HTTPException(409, f"{body.login!r} は登録済みです / {body.login!r} exists")
-    user = User(
-        login=body.login, display_name=body.display_name, role=body.role.value, created_at=now_ms()
-    )
-    session.add(user)
-    session.flush()
-    audit(session, who.name, "user.add", body.login, body.role.value)
-    return user_out(user)
-
-
-@router.get("/users")
-def list_users(_: Admin, session: SessionDep) -> list[UserOut]:
-    return [user_out(u) for u in session.scalars(select(User).order_by(User.id))]

@@ -220,7 +220,14 @@ class MessageHandler:
                 telemetry.session,
                 telemetry.seq,
             )
-            return kind, StationReadings(station, list(telemetry.readings), self.areas.get(station))
+            return kind, StationReadings(
+                station,
+                list(telemetry.readings),
+                self.areas.get(station),
+                telemetry.session,
+                telemetry.seq,
+                message.received_ms,
+            )
         if kind == StationTopic.STATUS:
             if not payload:  # a cleared retained status
                 return kind, None

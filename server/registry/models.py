@@ -100,6 +100,25 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[int] = mapped_column(BigInteger)
     disabled_at: Mapped[int | None] = mapped_column(BigInteger)
+    # Argon2id (PHC string); None: the user cannot sign in until a password is set.
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    locked_until: Mapped[int | None] = mapped_column(BigInteger)
+    last_sign_in_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class StaffSession(Base):
+    """A console sign-in. Only the SHA-256 of the cookie's token is kept."""
+
+    __tablename__ = "staff_sessions"
+    token_sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[int] = mapped_column(BigInteger)
+    last_seen_at: Mapped[int] = mapped_column(BigInteger)
+    expires_at: Mapped[int] = mapped_column(BigInteger)
+    csrf_secret: Mapped[str] = mapped_column(String(64))
+    client: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (Index("ix_staff_sessions_user", "user_id"),)
 
 
 class ApiToken(Base):
@@ -180,3 +199,34 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     target: Mapped[str] = mapped_column(String(200))
     detail: Mapped[str] = mapped_column(Text, default="")
+    __table_args__ = (Index("ix_audit_log_action_target", "action", "target", "at"),)
+
+
+class OfficialFile(Base):
+    """The newest word on one of the Ministry's files: the last good copy, and the last
+    refused one with its reason, kept for a person to inspect."""
+
+    __tablename__ = "official_files"
+    path: Mapped[str] = mapped_column(String(200), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))  # ok | missing | refused | unreachable
+    checked_at: Mapped[int] = mapped_column(BigInteger)
+    reason: Mapped[str] = mapped_column(String(1000), default="")
+    etag: Mapped[str | None] = mapped_column(String(200))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    good_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    good_at: Mapped[int | None] = mapped_column(BigInteger)
+    refused_body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    refused_at: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class OfficialAlertDay(Base):
+    """The heat alert stations were given for one JST day, and whether staff decided it."""
+
+    __tablename__ = "official_alert_days"
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, JST
+    alert: Mapped[str] = mapped_column(String(32))
+    by_staff: Mapped[bool] = mapped_column(Boolean, default=False)
+    flag: Mapped[int | None] = mapped_column(Integer)
+    reported_at: Mapped[int | None] = mapped_column(BigInteger)
+    applied_at: Mapped[int] = mapped_column(BigInteger)

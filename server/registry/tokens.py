@@ -13,10 +13,19 @@ from server.registry.models import ApiToken, Role
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: the token's name and what it may do."""
+    """Who is calling and what they may do.
+
+    ``name`` goes into the audit log: a user's login, ``token:<name>`` or ``bootstrap``.
+    A signed-in console user also has ``user_id``, ``login``, ``display_name`` and the
+    session's ``csrf_token``; a bearer-token client has none of them.
+    """
 
     name: str
     role: Role
+    user_id: int | None = None
+    login: str | None = None
+    display_name: str | None = None
+    csrf_token: str | None = None
 
     def may(self, needed: Role) -> bool:
         return self.role.rank >= needed.rank

@@ -1,5 +1,6 @@
 """What the ingest worker and the API need from a time-series store."""
 
+import time
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -16,13 +17,29 @@ class StoredReading:
     reading: Reading
 
 
+# A reading dated further ahead of its arrival than this is flagged, not trusted as latest.
+FUTURE_TOLERANCE_S = 300
+
+
 @dataclass(frozen=True, slots=True)
 class StationReadings:
-    """One telemetry message's readings, ready to write."""
+    """One telemetry message's readings, ready to write.
+
+    ``session`` and ``seq`` are the station's own order (docs/protocol.md): a station's
+    latest reading is the last one of its newest message, whatever its clock said.
+    """
 
     station: str
     readings: list[Reading]
     area: str | None = None
+    session: int | None = None
+    seq: int | None = None
+    received_ms: int | None = None
+
+    def future_after(self, tolerance_ms: int) -> int:
+        """Readings dated after this are from the future: flagged, never "latest"."""
+        received = self.received_ms if self.received_ms is not None else time.time_ns() // 10**6
+        return received + tolerance_ms
 
 
 @dataclass(frozen=True, slots=True)

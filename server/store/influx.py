@@ -31,6 +31,8 @@ from server.store.influx_write import (
 
 FLEET_WINDOW_S = 3600
 LAST_PER_STATION = "GROUP BY station ORDER BY time DESC LIMIT 1"
+# The station's own newest (docs/timeseries.md): the point with the highest sent_order.
+NEWEST_SENT = f"max(sent_order) AS sent_order, {READING_FIELDS}"
 # Status points arrive once per station connect; the fleet view may show one a few
 # seconds late, which spares a scan of every station's status series per request.
 STATUS_CACHE_S = 5.0
@@ -48,6 +50,15 @@ def _bucket(row: dict[str, Any]) -> Bucket:
     return Bucket(
         int(row["time"]), int(row.get("n") or 0), triple("temp_c"), triple("rh"), triple("wbgt")
     )
+
+
+def _newest(result: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Each station's row, leaving out an empty ``max(sent_order)`` (no point carried it)."""
+    return {
+        tags["station"]: rows[0]
+        for tags, rows in rows_of(result)
+        if rows and rows[0].get("sent_order", 0) is not None
+    }
 
 
 def make_writer(settings: ServerSettings) -> LineWriter:
@@ -73,6 +84,7 @@ def make_writer(settings: ServerSettings) -> LineWriter:
 class InfluxTimeSeries:
     def __init__(self, settings: ServerSettings, writer: LineWriter | None = None) -> None:
         self.ql = InfluxQL(settings)
+        self.future_tolerance_ms = int(settings.future_tolerance_s * 1000)
         self.writer = writer or make_writer(settings)
         self._from = f'"{self.ql.database}"."{self.ql.rp}"'
         self._rollup_from = f'"{self.ql.database}"."{ROLLUP_RP}"'
@@ -83,7 +95,7 @@ class InfluxTimeSeries:
         self._status_cache: tuple[float, dict[str, dict[str, Any]]] = (-STATUS_CACHE_S, {})
 
     def write_batch(self, batch: list[StationReadings]) -> None:
-        lines = reading_lines(batch)
+        lines = reading_lines(batch, self.future_tolerance_ms)
         if lines:
             self.writer.write(lines)
             if self.rollup_kept:
@@ -172,27 +184,30 @@ class InfluxTimeSeries:
     def fleet(self) -> list[LatestState]:
         """Each station's newest reading, status and health time.
 
-        Scanning every series to its end is slow with many stations, so readings and
-        health are looked up in a recent window first, and only stations missing from it
-        are looked up over all time. Status (one point per connect) is cached briefly.
+        The newest reading is the one with the highest ``sent_order`` (points written
+        without one, by older versions, fall back to the newest time). Scanning every
+        series to its end is slow with many stations, so readings and health are looked
+        up in a recent window first, and only stations missing from it are looked up over
+        all time. Status (one point per connect) is cached briefly.
         """
         last = LAST_PER_STATION
         recent = f"WHERE time > now() - {FLEET_WINDOW_S}s"
         results = self.ql.query(
-            f"SELECT {READING_FIELDS} FROM {self._from}.reading {recent} {last};"
+            f"SELECT {NEWEST_SENT} FROM {self._from}.reading {recent} GROUP BY station;"
             f"SELECT outbox_depth FROM {self._from}.health {recent} {last};"
             f'SHOW TAG VALUES FROM {self._from}.reading WITH KEY = "station"'
         )
-        latest = {tags["station"]: rows[0] for tags, rows in rows_of(results[0]) if rows}
+        latest = _newest(results[0])
         health = {tags["station"]: rows[0]["time"] for tags, rows in rows_of(results[1]) if rows}
         every = {row["value"] for _, rows in rows_of(results[2]) for row in rows}
-        silent = sorted(every - latest.keys())
-        for chunk in range(0, len(silent), 200):
-            names = "|".join(re.escape(s) for s in silent[chunk : chunk + 200])
-            where = f"WHERE station =~ /^(?:{names})$/"
-            q = f"SELECT {READING_FIELDS} FROM {self._from}.reading {where} {last}"
-            found = rows_of(self.ql.query(q)[0])
-            latest |= {tags["station"]: rows[0] for tags, rows in found if rows}
+        for select in (f"{NEWEST_SENT} FROM", f"{READING_FIELDS} FROM"):
+            silent = sorted(every - latest.keys())
+            grouping = "GROUP BY station" if select.startswith(NEWEST_SENT) else last
+            for chunk in range(0, len(silent), 200):
+                names = "|".join(re.escape(s) for s in silent[chunk : chunk + 200])
+                where = f"WHERE station =~ /^(?:{names})$/"
+                q = f"SELECT {select} {self._from}.reading {where} {grouping}"
+                latest |= _newest(self.ql.query(q)[0])
         status = self._statuses()
         states = []
         for station in sorted(latest.keys() | status.keys() | health.keys()):

@@ -13,7 +13,7 @@ import httpx
 
 from contract.levels import Level
 from contract.messages import Quality, Reading, TimeSource
-from server.store.base import StationReadings, StoreUnavailableError
+from server.store.base import FUTURE_TOLERANCE_S, StationReadings, StoreUnavailableError
 
 QUALITY_CODES = {Quality.OK: 0.0, Quality.EXTRAPOLATED: 1.0, Quality.FAULT: 2.0}
 TIME_CODES = {TimeSource.SYNCED: 0.0, TimeSource.REDATED: 1.0, TimeSource.UNSYNCED: 2.0}
@@ -51,17 +51,35 @@ def reading_fields(reading: Reading) -> dict[str, float]:
     return fields
 
 
-def reading_lines(batch: Iterable[StationReadings]) -> list[str]:
-    """Line protocol for readings; the same text ``line()`` gives, built for speed."""
+def sent_order(session: int, seq: int) -> float:
+    """A station's own order of its messages as one float field, exact while the session
+    stays below 2**21 (a restart a minute for four years)."""
+    return float(session * 2**32 + seq)
+
+
+def reading_lines(
+    batch: Iterable[StationReadings], future_tolerance_ms: int = FUTURE_TOLERANCE_S * 1000
+) -> list[str]:
+    """Line protocol for readings; the same text ``line()`` gives, built for speed.
+
+    The last trusted reading of each message carries ``sent_order``, so "latest" can follow
+    the station's order; a reading dated too far ahead carries ``future=1.0`` instead."""
     out = []
     for item in batch:
-        tags = (
-            f"reading,area={_tag(item.area)},station={_tag(item.station)} "
-            if item.area
-            else (f"reading,station={_tag(item.station)} ")
-        )
-        for r in item.readings:
+        future_after = item.future_after(future_tolerance_ms)
+        trusted = [i for i, r in enumerate(item.readings) if r.ts <= future_after]
+        last = trusted[-1] if trusted and item.session is not None and item.seq is not None else -1
+        order = sent_order(item.session or 0, item.seq or 0)
+        # Tagged by station only: a reading's identity must not depend on whether the
+        # worker that wrote it had already heard the station name its area (with several
+        # workers, a replay would otherwise be stored twice, under two tag sets).
+        tags = f"reading,station={_tag(item.station)} "
+        for i, r in enumerate(item.readings):
             codes = f"quality={QUALITY_CODES[r.quality]!r},time_source={TIME_CODES[r.time]!r}"
+            if i == last:
+                codes += f",sent_order={order!r}"
+            elif r.ts > future_after:
+                codes += ",future=1.0"
             if r.quality is Quality.FAULT or r.level is None:
                 out.append(f"{tags}{codes} {r.ts}")
             else:

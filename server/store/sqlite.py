@@ -1,6 +1,9 @@
 """The embedded time-series store: one SQLite file in WAL mode.
 
-Readings are keyed by (station, ts), so a replayed outbox overwrites itself.
+Readings are keyed by (station, ts), so a replayed outbox overwrites itself. Each keeps the
+station's order of its first arrival (session, seq, place in the message): a station's
+latest reading is its newest by that order, never by its clock, and a reading dated
+further ahead than ``future_tolerance_ms`` is kept but flagged (``future``), not latest.
 """
 
 import json
@@ -13,6 +16,7 @@ from typing import Any
 
 from contract.messages import Health, Reading, StationState, Status
 from server.store.base import (
+    FUTURE_TOLERANCE_S,
     Bucket,
     HealthSample,
     LatestState,
@@ -22,6 +26,20 @@ from server.store.base import (
 )
 
 JST_OFFSET_MS = 9 * 3600 * 1000
+WRITE_TIMEOUT_S = 5.0
+PROBE_TIMEOUT_MS = 250  # the health check's wait for the write lock
+# Columns added after the first release, added to older files on open.
+ADDED_COLUMNS = {
+    "session": "INTEGER",
+    "seq": "INTEGER",
+    "idx": "INTEGER",
+    "future": "INTEGER NOT NULL DEFAULT 0",
+}
+ORDER_INDEX = (
+    "CREATE INDEX IF NOT EXISTS readings_by_order ON readings (station, future, session, seq, idx)"
+)
+LATEST_OF = """SELECT ts FROM readings WHERE station = ? AND future = 0
+               ORDER BY session DESC, seq DESC, idx DESC, ts DESC LIMIT 1"""
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS readings (
@@ -29,6 +47,7 @@ CREATE TABLE IF NOT EXISTS readings (
     ts INTEGER NOT NULL,
     temp_c REAL, rh REAL, wbgt REAL, level TEXT,
     quality TEXT NOT NULL, time_source TEXT NOT NULL,
+    session INTEGER, seq INTEGER, idx INTEGER, future INTEGER NOT NULL DEFAULT 0,
     PRIMARY KEY (station, ts)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS station_status (
@@ -47,14 +66,22 @@ CREATE TABLE IF NOT EXISTS station_health (
 
 
 class SqliteTimeSeries:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, future_tolerance_s: float = FUTURE_TOLERANCE_S) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+        self._db = sqlite3.connect(
+            path, timeout=WRITE_TIMEOUT_S, check_same_thread=False, isolation_level=None
+        )
         self._lock = threading.Lock()
+        self.future_tolerance_ms = int(future_tolerance_s * 1000)
         with self._lock:
             self._db.execute("PRAGMA journal_mode=WAL")
             self._db.execute("PRAGMA synchronous=NORMAL")
             self._db.executescript(SCHEMA)
+            columns = {row[1] for row in self._db.execute("PRAGMA table_info(readings)")}
+            for name, kind in ADDED_COLUMNS.items():
+                if name not in columns:
+                    self._db.execute(f"ALTER TABLE readings ADD COLUMN {name} {kind}")
+            self._db.execute(ORDER_INDEX)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -76,7 +103,7 @@ class SqliteTimeSeries:
     def write_batch(self, batch: list[StationReadings]) -> None:
         with self._transaction() as db:
             for item in batch:
-                _write(db, item.station, item.readings)
+                _write(db, item, self.future_tolerance_ms)
 
     def write_readings(self, station: str, readings: list[Reading]) -> None:
         self.write_batch([StationReadings(station, readings)])
@@ -131,9 +158,16 @@ class SqliteTimeSeries:
         pass  # nothing to keep up to date: aggregates are computed on read
 
     def ping(self) -> None:
+        """Take the write lock for a moment: a ``SELECT 1`` passes while another process
+        holds it, and ingest would then flap between "back" and "unavailable"."""
         with self._lock:
             try:
-                self._db.execute("SELECT 1").fetchone()
+                self._db.execute(f"PRAGMA busy_timeout = {PROBE_TIMEOUT_MS}")
+                try:
+                    self._db.execute("BEGIN IMMEDIATE")
+                    self._db.execute("ROLLBACK")
+                finally:
+                    self._db.execute(f"PRAGMA busy_timeout = {int(WRITE_TIMEOUT_S * 1000)}")
             except sqlite3.Error as exc:
                 raise StoreUnavailableError(f"SQLite time series: {exc}") from exc
 
@@ -204,19 +238,32 @@ def _triple(values: Sequence[Any]) -> tuple[float, float, float] | None:
     return None if mean is None else (float(low), float(mean), float(high))
 
 
-def _write(db: sqlite3.Connection, station: str, readings: list[Reading]) -> None:
+def _write(db: sqlite3.Connection, item: StationReadings, tolerance_ms: int) -> None:
+    future_after = item.future_after(tolerance_ms)
     rows = [
-        (station, r.ts, r.temp_c, r.rh, r.wbgt, r.level, r.quality.value, r.time.value)
-        for r in readings
+        (
+            *(item.station, r.ts, r.temp_c, r.rh, r.wbgt, r.level, r.quality.value, r.time.value),
+            *(item.session, item.seq, i, int(r.ts > future_after)),
+        )
+        for i, r in enumerate(item.readings)
     ]
-    newest = max(r.ts for r in readings)
-    db.executemany("INSERT OR REPLACE INTO readings VALUES (?,?,?,?,?,?,?,?)", rows)
+    # A reading sent again keeps the place in the station's order it first arrived with.
+    db.executemany(
+        """INSERT INTO readings VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+           ON CONFLICT (station, ts) DO UPDATE SET
+             temp_c = excluded.temp_c, rh = excluded.rh, wbgt = excluded.wbgt,
+             level = excluded.level, quality = excluded.quality,
+             time_source = excluded.time_source, future = excluded.future""",
+        rows,
+    )
+    trusted = [r.ts for r in item.readings if r.ts <= future_after]
+    seen = max(trusted) if trusted else future_after - tolerance_ms
+    latest = db.execute(LATEST_OF, (item.station,)).fetchone()
     db.execute(
         """INSERT INTO station_status (station, last_seen, latest_ts) VALUES (?,?,?)
            ON CONFLICT (station) DO UPDATE SET
-             last_seen = max(last_seen, excluded.last_seen),
-             latest_ts = max(coalesce(latest_ts, 0), excluded.latest_ts)""",
-        (station, newest, newest),
+             last_seen = max(last_seen, excluded.last_seen), latest_ts = excluded.latest_ts""",
+        (item.station, seen, None if latest is None else latest[0]),
     )
 
 

@@ -126,6 +126,13 @@ def test_the_demo_prints_its_services_and_stops_cleanly(
         f"{api_url}/api/v1/stations", headers={"Authorization": f"Bearer {token}"}, timeout=10
     )
     assert response.status_code == 200
+    assert demo.value("console") == f"{api_url}/"
+    login, password = demo.value("login").split()
+    signed_in = httpx.post(
+        f"{api_url}/api/v1/session", json={"login": login, "password": password}, timeout=10
+    )
+    assert signed_in.status_code == 200, signed_in.text
+    assert signed_in.json()["role"] == "admin"
 
     children = descendants(demo.process.pid)
     assert len(children) >= 6, "a broker, ingest, API and three stations"

@@ -18,7 +18,7 @@ UNITS = Path(__file__).resolve().parents[2] / "systemd"
 MAX_EXPOSURE = 3.0  # systemd-analyze security: 0 is locked down, 10 is exposed
 
 
-@pytest.fixture(params=["kyusui-ingest.service", "kyusui-api.service"])
+@pytest.fixture(params=["kyusui-ingest.service", "kyusui-api.service", "kyusui-official.service"])
 def checkable_unit(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     """The unit with ExecStart pointed at a binary that exists here (verify needs one)."""
     if shutil.which("systemd-analyze") is None:
@@ -51,7 +51,7 @@ def test_the_units_are_sandboxed(checkable_unit: Path) -> None:
     assert float(found.group(1)) <= MAX_EXPOSURE
 
 
-@pytest.mark.parametrize("module", ["server.ingest", "server.api"])
+@pytest.mark.parametrize("module", ["server.ingest", "server.api", "server.official"])
 def test_each_process_tells_systemd_it_is_ready_and_pings_the_watchdog(
     module: str, broker: Mosquitto, tmp_path: Path
 ) -> None:
@@ -72,6 +72,9 @@ def test_each_process_tells_systemd_it_is_ready_and_pings_the_watchdog(
             "KYUSUI_SERVER_REGISTRY_PATH": str(tmp_path / "registry.sqlite"),
             "KYUSUI_SERVER_API_PORT": str(free_port()),
             "KYUSUI_SERVER_INGEST_GROUP": f"g{uuid.uuid4().hex[:6]}",
+            # kyusui-official: a site that refuses connections, and no signing key
+            "KYUSUI_SERVER_OFFICIAL_BASE_URL": f"http://127.0.0.1:{free_port()}/",
+            "KYUSUI_SERVER_OFFICIAL_APPLY_ALERTS": "false",
         }
     )
     child = subprocess.Popen(

@@ -1,0 +1,1 @@
+"""Staff sign-in for the console: passwords, sessions, cookies and CSRF."""
