@@ -65,3 +65,27 @@ ensure_venv() {
     fi
     printf '%s\n%s\n' "$digest" "$wanted" > "$stamp"
 }
+
+# ensure_front_end: the staff console's npm packages (package.json + package-lock.json at the
+# root), installed with `npm ci` into node_modules when the lock file changed. No build step:
+# the API serves the installed files. Node and npm come from apt when missing (Debian 12's 18
+# is enough). Install scripts are not run: none of these packages needs one.
+ensure_front_end() {
+    local lock="$ROOT/package-lock.json" stamp="$ROOT/node_modules/.kyusui-lock" digest
+    [ -f "$lock" ] || return 0
+    if ! command -v npm >/dev/null; then
+        apt_install nodejs npm || exit 1  # Debian packages npm apart from nodejs
+    fi
+    digest=$(sha256sum "$lock" | cut -d' ' -f1)
+    if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$digest" ]; then
+        return 0
+    fi
+    say "Installing the console's front-end packages (npm ci)…"
+    local log="$ROOT/.npm-install.log"
+    if ! (cd "$ROOT" && npm ci --ignore-scripts --no-audit --no-fund) >"$log" 2>&1; then
+        tail -n 40 "$log" >&2
+        say "npm ci failed; the whole log is $log"
+        exit 1
+    fi
+    printf '%s\n' "$digest" > "$stamp"
+}

@@ -118,6 +118,13 @@ class ServerSettings(TomlSettings):
     console_client_failures: int = Field(30, ge=1)
     console_client_window_s: int = Field(900, ge=1)
 
+    # Staff console (docs/console.md). A tile URL such as "https://tiles.example/{z}/{x}/{y}.png"
+    # adds the ward's base map; unset, stations are drawn on a plain background.
+    console_tile_url: str = ""
+    console_tile_attribution: str = ""
+    # Where `npm ci` installed the front-end packages; unset: node_modules beside package.json.
+    console_vendor_dir: Path | None = None
+
     # Ed25519 private key (PEM) that signs content for stations; unset: no publishing.
     signing_key_file: Path | None = None
 

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from server.alerts.rules import TITLES_JA, AlertKind
 from server.api.deps import Reader, SessionDep, Staff
@@ -38,21 +39,33 @@ def list_alerts(
     station: str | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[AlertOut]:
+    return [alert_out(a) for a in find_alerts(session, open=open, station=station, limit=limit)]
+
+
+def find_alerts(
+    session: Session, *, open: bool, station: str | None = None, limit: int = 200
+) -> list[Alert]:
+    """Newest first; only open ones when ``open``, else every alert."""
     query = select(Alert).order_by(Alert.id.desc()).limit(limit)
     if open:
         query = query.where(Alert.cleared_at.is_(None))
     if station is not None:
         query = query.where(Alert.station_id == station)
-    return [alert_out(a) for a in session.scalars(query)]
+    return list(session.scalars(query))
 
 
 @router.post("/{alert_id}/ack", summary="Acknowledge an alert (it stays open until it clears)")
 def acknowledge(alert_id: int, who: Staff, session: SessionDep) -> AlertOut:
+    return alert_out(acknowledge_alert(session, alert_id, who.name))
+
+
+def acknowledge_alert(session: Session, alert_id: int, actor: str) -> Alert:
+    """Mark an alert as seen (once; 404 if there is none); audited."""
     alert = session.get(Alert, alert_id)
     if alert is None:
         raise HTTPException(404, f"警報 {alert_id} はありません / no alert {alert_id}")
     if alert.acknowledged_at is None:
         alert.acknowledged_at = now_ms()
-        alert.acknowledged_by = who.name
-        audit(session, who.name, "alert.ack", str(alert_id))
-    return alert_out(alert)
+        alert.acknowledged_by = actor
+        audit(session, actor, "alert.ack", str(alert_id))
+    return alert

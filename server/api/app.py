@@ -17,6 +17,7 @@ from server.alerts.offline import check_offline
 from server.api import (
     admin,
     alerts,
+    commands,
     directory,
     heat_alert,
     metrics,
@@ -29,6 +30,7 @@ from server.api import (
     users,
 )
 from server.api.cache import FleetCache
+from server.console.app import mount_console
 from server.notify import SystemdNotifier
 from server.publish import publisher_for
 from server.registry.db import Registry
@@ -115,6 +117,8 @@ def create_app(
         title="Kyusui API",
         version="1",
         lifespan=lifespan,
+        docs_url=None,  # served offline by the console, from npm packages
+        redoc_url=None,
         description="給水所の暑さ指数ステーション API。認証: `Authorization: Bearer <token>`"
         "、またはコンソールのサインイン（`POST /api/v1/session` のクッキー。書き込みには"
         " `X-CSRF-Token`）。`/api/v1/public/levels` を除く。時刻は JST。",
@@ -163,6 +167,7 @@ def create_app(
         )
 
     app.include_router(stations.router)
+    app.include_router(commands.router)
     app.include_router(notices.router)
     app.include_router(receipts.router)
     app.include_router(alerts.router)
@@ -174,4 +179,5 @@ def create_app(
     app.include_router(official.router)
     app.include_router(public.router)
     app.include_router(metrics.router)
+    mount_console(app, settings)
     return app

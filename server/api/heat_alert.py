@@ -71,5 +71,12 @@ def set_heat_alert(
         raise CodedError(
             503, "publish_failed", f"配信できませんでした / could not publish: {exc}"
         ) from exc
-    audit(session, who.name, "heat_alert.set", body.alert.value, body.valid_on or "")
+    # The whole alert as published, so the console can show what is set, until when, by whom.
+    audit(
+        session,
+        who.name,
+        "heat_alert.set",
+        body.alert.value,
+        content.model_dump_json(exclude_none=True),
+    )
     return content

@@ -33,6 +33,15 @@ router = APIRouter(prefix="/api/v1", tags=["notices"])
 log = logging.getLogger("kyusui.api.notices")
 
 
+class NoticeFieldError(HTTPException):
+    """A 422 that names the field it is about (``title.ja``, ``target``…), so a form can
+    show it next to that field; the API answers it like any other 422."""
+
+    def __init__(self, field: str, detail: str) -> None:
+        super().__init__(422, detail)
+        self.field = field
+
+
 def notice_out(row: NoticeRow) -> NoticeOut:
     return NoticeOut(
         id=row.id,
@@ -89,8 +98,8 @@ def publish(publisher: ContentPublisher, session: Session, row: NoticeRow, stamp
     try:
         content = as_content(row, stamp)
     except RefusedNoticeError as exc:
-        raise HTTPException(
-            422, f"配信できない内容です / stations would refuse it: {exc}"
+        raise NoticeFieldError(
+            str(exc).partition(":")[0], f"配信できない内容です / stations would refuse it: {exc}"
         ) from None
     session.flush()
     try:
@@ -135,8 +144,8 @@ def create_notice(body: NoticeIn, who: Staff, registry: RegistryDep, request: Re
     try:
         with registry.session() as session:
             if not target_known(session, body.target.key):
-                raise HTTPException(
-                    422,
+                raise NoticeFieldError(
+                    "target",
                     f"target: 登録されていない対象です / unknown {body.target.scope.value} "
                     f"{body.target.id!r} (register areas with PUT /api/v1/areas/{{id}})",
                 )

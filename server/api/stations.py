@@ -10,6 +10,7 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
+from server.api.cache import FleetCache
 from server.api.deps import FleetCacheDep, Reader, SessionDep, SettingsDep, Staff, StoreDep
 from server.api.fleet import merge, station_out
 from server.api.schemas import (
@@ -25,6 +26,8 @@ from server.api.timerange import TimeQuery, time_range, to_ms
 from server.registry.db import now_ms
 from server.registry.models import Station, StationState
 from server.registry.stations import audit, list_stations
+from server.settings import ServerSettings
+from server.store.base import TimeSeriesStore
 
 router = APIRouter(prefix="/api/v1/stations", tags=["stations"])
 MAX_RANGE = timedelta(days=31)
@@ -55,7 +58,7 @@ def known_station(session: Session, store: StoreDep, station_id: str) -> Station
 
 
 # Large lists are serialised once, by pydantic-core, instead of validated again by FastAPI.
-_STATIONS = TypeAdapter(list[StationOut])
+STATIONS_JSON = TypeAdapter(list[StationOut])
 
 
 @router.get(
@@ -69,6 +72,19 @@ def fleet(
     cache: FleetCacheDep,
     include_retired: bool = False,
 ) -> Response:
+    body = fleet_json(session, store, settings, cache, include_retired)
+    return Response(body, media_type="application/json")
+
+
+def fleet_json(
+    session: Session,
+    store: TimeSeriesStore,
+    settings: ServerSettings,
+    cache: FleetCache,
+    include_retired: bool = False,
+) -> bytes:
+    """The fleet as the API answers it, computed at most once per cache period."""
+
     def compute() -> bytes:
         stations = merge(
             list_stations(session),
@@ -77,9 +93,9 @@ def fleet(
             settings.offline_after_s,
             include_retired,
         )
-        return _STATIONS.dump_json(stations)
+        return STATIONS_JSON.dump_json(stations)
 
-    return Response(cache.get(include_retired, compute), media_type="application/json")
+    return cache.get(include_retired, compute)
 
 
 @router.get("/{station_id}")
@@ -134,6 +150,14 @@ def edit(
     session: SessionDep,
     cache: FleetCacheDep,
 ) -> StationOut:
+    station = edit_station(session, cache, station_id, body, who.name)
+    return station_out(station, None, now_ms(), settings.offline_after_s)
+
+
+def edit_station(
+    session: Session, cache: FleetCache, station_id: str, body: StationPatch, actor: str
+) -> Station:
+    """Change a station's registry fields (404 if it is not enrolled); audited."""
     station = session.get(Station, station_id)
     if station is None:
         raise HTTPException(
@@ -141,9 +165,9 @@ def edit(
         )
     changes = body.model_dump(exclude_unset=True)
     _apply(station, changes)
-    audit(session, who.name, "station.edit", station_id, ", ".join(sorted(changes)))
+    audit(session, actor, "station.edit", station_id, ", ".join(sorted(changes)))
     cache.clear()
-    return station_out(station, None, now_ms(), settings.offline_after_s)
+    return station
 
 
 @router.delete("/{station_id}", status_code=204, summary="Retire a station; its data stays")

@@ -43,7 +43,7 @@ def test_a_station_that_reports_before_enrolment_is_listed_as_pending(
     assert station["latest"]["level"] == "severe_warning"
     assert station["latest"]["time"].endswith("+09:00")
     # Pending stations are not published as open data until staff enrol them.
-    assert api.get("/api/v1/public/levels").json() == []
+    assert api.get("/api/v1/public/levels").json()["stations"] == []
 
 
 def test_staff_enrol_edit_and_retire_a_station(api: TestClient, registry: Registry) -> None:
@@ -64,7 +64,7 @@ def test_staff_enrol_edit_and_retire_a_station(api: TestClient, registry: Regist
     assert edited.json()["address"] == "横浜市中区日本大通35"
     assert edited.json()["exposure"] == "sun"
     ingest(api, registry, TOPIC.format("naka-01"), telemetry(1, reading(now_ms(), wbgt=31.5)))
-    [public] = api.get("/api/v1/public/levels", headers={"Authorization": ""}).json()
+    [public] = api.get("/api/v1/public/levels", headers={"Authorization": ""}).json()["stations"]
     assert (public["id"], public["level"], public["level_name_ja"]) == ("naka-01", "danger", "危険")
     assert api.delete("/api/v1/stations/naka-01").status_code == 204
     assert api.get("/api/v1/stations").json() == []

@@ -81,3 +81,25 @@ def test_a_station_is_compared_with_the_official_value(api: TestClient) -> None:
     assert body["hours"] == 0
     assert body["biased"] is False
     assert api.get("/api/v1/stations/nowhere/official").status_code == 404
+
+
+def test_the_open_data_carries_the_official_alert_and_forecast_with_its_source(
+    api: TestClient, registry: Registry
+) -> None:
+    now = datetime.now(JST)
+    day, hour = alert_candidates(now)[0]
+    flags = (1, 0) if day == now.date() else (0, 1)
+    files = SiteFiles()
+    alert_file = alert_csv(day, f"{hour:02d}:00", [(*KANAGAWA, *flags)])
+    files.files[alert_path(day, hour)] = alert_file.encode()
+    start = datetime.combine(now.date(), datetime.min.time(), JST) + timedelta(hours=12)
+    files.files[forecast_path("46106")] = forecast_csv("46106", start, [301, 296]).encode()
+    assert import_once(registry, files) == [AlertKind.HEATSTROKE_ALERT]
+
+    answer = api.get("/api/v1/public/levels", headers={"Authorization": ""})
+    assert answer.status_code == 200, answer.text
+    official = answer.json()["official"]
+    assert official["alert_today"] == "heatstroke_alert"
+    assert official["forecast_max_today"] == 30.1
+    assert official["forecast_level_today"] == "severe_warning"
+    assert official["attribution"]["ja"] == "出典：環境省熱中症予防情報サイト"

@@ -1,0 +1,252 @@
+"""/heat-alert: the 熱中症警戒アラート / 特別警戒アラート every station shows first — what is
+set now, its message, validity and who set it; staff set or clear it.
+
+Setting goes through the heat-alert API's own function (server.api.heat_alert), so it is
+signed, published and audited exactly as through the API; what is set now is read back
+from that audit entry, which keeps the whole alert as published.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from contract.content import AlertKind, HeatAlert
+from kiosk.viewmodel import ALERT_COLOURS
+from server.api.deps import CsrfChecked, RegistryDep, SessionDep
+from server.api.heat_alert import HeatAlertIn, set_heat_alert
+from server.api.schemas import JST
+from server.console.access import PagePrincipal, may_write, require_role
+from server.console.templating import render
+from server.official.decide import end_of
+from server.official.wording import MESSAGES
+from server.registry.db import Registry, now_ms
+from server.registry.models import AuditEntry, OfficialAlertDay, Role
+from server.registry.tokens import Principal
+
+router = APIRouter(include_in_schema=False)
+ACTION = "heat_alert.set"
+
+
+@dataclass(frozen=True, slots=True)
+class AlertState:
+    """The newest setting: who and when, and the alert as published (None for an entry
+    written before the audit kept it). ``by_official``: the Ministry's file set it
+    (kyusui-official), not a person."""
+
+    kind: str
+    set_by: str
+    set_at: int
+    alert: HeatAlert | None
+    valid_on: str | None
+    by_official: bool = False
+
+    def expired(self, now: int) -> bool:
+        expires = self.alert.expires_at if self.alert is not None else None
+        return expires is not None and expires <= now
+
+    def active(self, now: int) -> bool:
+        return self.kind != AlertKind.NONE.value and not self.expired(now)
+
+
+def _by_staff(session: Session) -> AlertState | None:
+    entry = session.scalar(
+        select(AuditEntry)
+        .where(AuditEntry.action == ACTION)
+        .order_by(AuditEntry.id.desc())
+        .limit(1)
+    )
+    if entry is None:
+        return None
+    try:
+        alert: HeatAlert | None = HeatAlert.model_validate_json(entry.detail)
+    except ValidationError:
+        alert = None  # an older entry: its detail is only the date it is valid on
+    return AlertState(
+        kind=entry.target,
+        set_by=entry.actor,
+        set_at=entry.at,
+        alert=alert,
+        valid_on=alert.valid_on if alert is not None else (entry.detail or None),
+    )
+
+
+def _by_official(session: Session) -> AlertState | None:
+    """What kyusui-official last gave the stations from the Ministry's file, as it did."""
+    row = session.scalar(
+        select(OfficialAlertDay)
+        .where(OfficialAlertDay.by_staff.is_(False))
+        .order_by(OfficialAlertDay.applied_at.desc())
+        .limit(1)
+    )
+    if row is None:
+        return None
+    day = date.fromisoformat(row.day)
+    kind = AlertKind(row.alert)
+    alert = HeatAlert(
+        id="heat",
+        version=row.applied_at,
+        issued_at=row.applied_at,
+        expires_at=int(end_of(day).timestamp() * 1000),
+        alert=kind,
+        valid_on=row.day,
+        message=MESSAGES.get(kind),
+    )
+    return AlertState(row.alert, "", row.applied_at, alert, row.day, by_official=True)
+
+
+def current_alert(session: Session) -> AlertState | None:
+    """The newer of the last staff setting and the last one the Ministry's file made."""
+    states = [s for s in (_by_staff(session), _by_official(session)) if s is not None]
+    return max(states, key=lambda s: s.set_at, default=None)
+
+
+@dataclass
+class AlertForm:
+    """The form's values as typed, and problems by field (message keys or API messages)."""
+
+    alert: str = AlertKind.HEATSTROKE_ALERT.value
+    area: str = ""
+    forecast_wbgt: str = ""
+    valid_on: str = ""
+    message_ja: str = ""
+    message_en: str = ""
+    expires_at: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, form: Mapping[str, str]) -> "AlertForm":
+        def get(name: str) -> str:
+            return form.get(name, "").strip()
+
+        return cls(
+            alert=get("alert") or AlertKind.HEATSTROKE_ALERT.value,
+            area=get("area"),
+            forecast_wbgt=get("forecast_wbgt"),
+            valid_on=get("valid_on"),
+            message_ja=get("message_ja"),
+            message_en=get("message_en"),
+            expires_at=get("expires_at"),
+        )
+
+    def checked(self, now: int) -> HeatAlertIn | None:
+        """What the API takes, or None with ``errors`` set."""
+        if self.alert not in {k.value for k in AlertKind}:
+            self.errors["alert"] = "heat.error.alert"
+        forecast: float | None = None
+        if self.forecast_wbgt:
+            try:
+                forecast = float(self.forecast_wbgt)
+            except ValueError:
+                forecast = -1.0
+            if not 0 <= forecast <= 60:
+                self.errors["forecast_wbgt"] = "heat.error.forecast"
+        if self.valid_on:
+            try:
+                datetime.strptime(self.valid_on, "%Y-%m-%d")
+            except ValueError:
+                self.errors["valid_on"] = "heat.error.valid_on"
+        if self.message_en and not self.message_ja:
+            self.errors["message_ja"] = "heat.error.message_ja_required"
+        expires: datetime | None = None
+        if self.expires_at:
+            try:
+                expires = datetime.fromisoformat(self.expires_at).replace(tzinfo=JST)
+            except ValueError:
+                self.errors["expires_at"] = "heat.error.bad_time"
+            else:
+                if expires.timestamp() * 1000 <= now:
+                    self.errors["expires_at"] = "heat.error.expiry_past"
+        if self.errors:
+            return None
+        try:
+            return HeatAlertIn(
+                alert=AlertKind(self.alert),
+                area=self.area or None,
+                forecast_wbgt=forecast,
+                valid_on=self.valid_on or None,
+                message_ja=self.message_ja or None,
+                message_en=self.message_en or None,
+                expires_at=expires,
+            )
+        except ValidationError as exc:
+            for error in exc.errors():
+                name = str(error["loc"][0]) if error["loc"] else "form"
+                self.errors[name if name in self.__dataclass_fields__ else "form"] = (
+                    f"{name}: {error['msg']}"
+                )
+            return None
+
+
+def _page(
+    request: Request,
+    principal: Principal,
+    session: Session,
+    form: AlertForm,
+    *,
+    done: str = "",
+    status_code: int = 200,
+) -> HTMLResponse:
+    now = now_ms()
+    state = current_alert(session)
+    context = {
+        "state": state,
+        "active": state is not None and state.active(now),
+        "expired": state is not None and state.expired(now),
+        "form": form,
+        "kinds": [AlertKind.HEATSTROKE_ALERT.value, AlertKind.SPECIAL_HEATSTROKE_ALERT.value],
+        # The kiosk's own band colours for the two alerts (its text on them is white).
+        "colours": {kind.value: colour for kind, colour in ALERT_COLOURS.items()},
+        "may_write": may_write(principal),
+        "done": done if done in ("set", "cleared") else "",
+    }
+    return render(request, "heat_alert/page.html", context, principal, status_code=status_code)
+
+
+@router.get("/heat-alert", response_class=HTMLResponse)
+def heat_alert_page(
+    request: Request, principal: PagePrincipal, session: SessionDep, done: str = ""
+) -> HTMLResponse:
+    return _page(request, principal, session, AlertForm(), done=done)
+
+
+def _publish(
+    registry: Registry, principal: Principal, request: Request, body: HeatAlertIn, form: AlertForm
+) -> int:
+    try:
+        with registry.session() as session:
+            set_heat_alert(body, principal, session, request)
+    except HTTPException as exc:
+        form.errors["form"] = str(exc.detail)
+        return exc.status_code
+    except ValidationError as exc:  # what the contract refuses that the form let through
+        form.errors["form"] = "; ".join(str(e["msg"]) for e in exc.errors())
+        return 422
+    return 200
+
+
+@router.post("/heat-alert", response_class=HTMLResponse)
+async def heat_alert_set(
+    request: Request, principal: PagePrincipal, _: CsrfChecked, registry: RegistryDep
+) -> Response:
+    require_role(principal, Role.STAFF)
+    fields = await request.form()
+    form = AlertForm.parse({k: v for k, v in fields.items() if isinstance(v, str)})
+    clearing = fields.get("action") == "clear"
+    if clearing:
+        form = AlertForm(alert=AlertKind.NONE.value)
+    body = form.checked(now_ms())
+    status = 422
+    if body is not None:
+        status = await run_in_threadpool(_publish, registry, principal, request, body, form)
+    if status == 200:
+        done = "cleared" if clearing else "set"
+        return RedirectResponse(f"/heat-alert?done={done}", status_code=303)
+    with registry.session() as session:
+        return _page(request, principal, session, form, status_code=status)

@@ -1,0 +1,29 @@
+"""Every console router, in one list; ``mount_console`` includes them all."""
+
+from fastapi import APIRouter
+
+from server.console import (
+    admin,
+    alerts,
+    docs,
+    events,
+    fleet,
+    heat_alert,
+    login,
+    notices,
+    station,
+    station_edit,
+)
+
+ROUTERS: list[APIRouter] = [
+    docs.router,
+    login.router,
+    fleet.router,
+    events.router,
+    station.router,
+    station_edit.router,
+    alerts.router,
+    notices.router,
+    heat_alert.router,
+    admin.router,
+]
