@@ -7,6 +7,7 @@ import sys
 
 from pydantic import ValidationError
 
+from contract.cli import parse_service_args
 from kiosk.fonts import FontMissingError, check_fonts
 from kiosk.settings import KioskSettings
 
@@ -37,7 +38,13 @@ def load_settings() -> KioskSettings:
         sys.exit(f"kyusui-kiosk: bad settings:\n{exc}")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parse_service_args(
+        "kyusui-kiosk",
+        "Show the station's touchscreen: heat level, notices, read from the agent's state file.",
+        "Settings: kiosk.toml (or KYUSUI_KIOSK_CONFIG), then KYUSUI_KIOSK_* variables.",
+        argv,
+    )
     settings = load_settings()
     try:
         check_fonts(settings.font_regular, settings.font_bold)

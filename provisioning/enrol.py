@@ -19,7 +19,7 @@ from typing import Literal
 
 import tomli_w
 
-from contract.signing import key_id, load_public_key
+from contract.signing import load_public_key
 from contract.topics import check_id
 from provisioning.acl import station_area_rule
 from provisioning.passwords import mosquitto_password_line, new_password
@@ -45,6 +45,12 @@ class BrokerEndpoint:
     host: str
     port: int = 8883
     ca_file: Path | None = None  # None: plain MQTT (only on a closed network)
+
+
+def registry_record(station: StationRecord) -> dict[str, object]:
+    """The body of ``POST /api/v1/stations`` for this station (the API's ``StationIn``)."""
+    record = asdict(station)
+    return {key: value for key, value in record.items() if value not in (None, "")}
 
 
 def agent_config(
@@ -101,8 +107,8 @@ def enrol(
         mosquitto_password_line(station.id, password) + "\n"
     )
     (out_dir / "server" / "acl-rule").write_text(station_area_rule(station.id, station.area))
-    record = asdict(station) | {"content_key_id": key_id(load_public_key(public_pem))}
     (out_dir / "server" / "station.json").write_text(
-        json.dumps(record, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        json.dumps(registry_record(station), ensure_ascii=False, indent=2) + "\n",
+        encoding="utf-8",
     )
     return out_dir

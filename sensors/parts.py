@@ -4,6 +4,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sensors.dht import DhtDevice, FakeDHT, open_device
@@ -15,6 +16,24 @@ if TYPE_CHECKING:
     from sensors.power import GpioSensorPower
 
 log = logging.getLogger("kyusui.agent.parts")
+
+
+GPIO_SENSORS = ("dht22", "am2302", "dht11")
+
+
+class SensorUnavailableError(RuntimeError):
+    """The settings name a sensor this machine cannot have; retrying cannot help."""
+
+
+def check_sensor_available(settings: AgentSettings, dev: Path = Path("/dev")) -> None:
+    """Refuse a GPIO sensor on a machine without GPIO, in one sentence a technician can act on."""
+    if settings.sensor in GPIO_SENSORS and not any(dev.glob("gpiochip*")):
+        raise SensorUnavailableError(
+            f"この機器には GPIO がないため、センサー {settings.sensor} は使えません"
+            f' (試験用の局は sensor = "fake") / this machine has no GPIO ({dev}/gpiochip*),'
+            f' so sensor = "{settings.sensor}" cannot work: use a Raspberry Pi,'
+            ' or sensor = "fake" for a trial station'
+        )
 
 
 def given_or_fake(settings: AgentSettings, sensor: DhtDevice | None) -> DhtDevice | None:
@@ -30,6 +49,7 @@ def sensor_opener(settings: AgentSettings, sensor: DhtDevice | None) -> Callable
     if sensor is not None:
         device = sensor
         return lambda: device
+    check_sensor_available(settings)
     return lambda: open_device(settings.sensor, settings.sensor_pin)
 
 

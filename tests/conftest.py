@@ -5,8 +5,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from devnet.mosquitto import Mosquitto
+
+# Properties are about what is true, not how fast: a per-example deadline only measures how
+# busy the machine is (a loaded CI runner failed a decode property on it).
+settings.register_profile("kyusui", deadline=None)
+settings.load_profile("kyusui")
 
 SERVER_USER = "kyusui-server"
 # Stations every test broker knows, with their areas.

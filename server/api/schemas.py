@@ -61,6 +61,10 @@ class StationOut(BaseModel):
     online: bool
     session: int | None = None
     latest: ReadingOut | None
+    # Reporting, but its clock has never been synchronised: readings wait on the station
+    # (up to the agent's unsynced_hold_s, then arrive flagged "unsynced").
+    held_back: bool = False
+    held_back_reason: str | None = None
 
 
 class StationIn(BaseModel):

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from server.api.cache import FleetCache
 from server.api.deps import FleetCacheDep, Reader, SessionDep, SettingsDep, Staff, StoreDep
-from server.api.fleet import merge, station_out
+from server.api.fleet import is_held_back, may_be_held_back, merge, station_out
 from server.api.schemas import (
     BucketOut,
     HealthOut,
@@ -27,7 +27,7 @@ from server.registry.db import now_ms
 from server.registry.models import Station, StationState
 from server.registry.stations import audit, list_stations
 from server.settings import ServerSettings
-from server.store.base import TimeSeriesStore
+from server.store.base import LatestState, TimeSeriesStore
 
 router = APIRouter(prefix="/api/v1/stations", tags=["stations"])
 MAX_RANGE = timedelta(days=31)
@@ -55,6 +55,18 @@ def known_station(session: Session, store: StoreDep, station_id: str) -> Station
     if station is None and station_id not in {s.station for s in store.fleet()}:
         raise HTTPException(404, f"局 {station_id!r} はありません / no station {station_id!r}")
     return station
+
+
+def held_back(
+    store: TimeSeriesStore, states: list[LatestState], now: int, offline_after_s: int
+) -> frozenset[str]:
+    """Stations that report while holding their readings back (clock not synchronised)."""
+    return frozenset(
+        s.station
+        for s in states
+        if may_be_held_back(s, now, offline_after_s)
+        and is_held_back(s, store.latest_health(s.station))
+    )
 
 
 # Large lists are serialised once, by pydantic-core, instead of validated again by FastAPI.
@@ -86,12 +98,14 @@ def fleet_json(
     """The fleet as the API answers it, computed at most once per cache period."""
 
     def compute() -> bytes:
+        states, now = store.fleet(), now_ms()
         stations = merge(
             list_stations(session),
-            store.fleet(),
-            now_ms(),
+            states,
+            now,
             settings.offline_after_s,
             include_retired,
+            held_back(store, states, now, settings.offline_after_s),
         )
         return STATIONS_JSON.dump_json(stations)
 
@@ -104,7 +118,9 @@ def one_station(
 ) -> StationOut:
     station = known_station(session, store, station_id)
     state = next((s for s in store.fleet() if s.station == station_id), None)
-    return station_out(station, state, now_ms(), settings.offline_after_s)
+    now = now_ms()
+    held = held_back(store, [state], now, settings.offline_after_s) if state else frozenset()
+    return station_out(station, state, now, settings.offline_after_s, station_id in held)
 
 
 def _apply(station: Station, changes: dict[str, object]) -> None:

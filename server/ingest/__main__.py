@@ -6,6 +6,7 @@ import threading
 
 from prometheus_client import start_http_server
 
+from contract.cli import parse_service_args
 from server.alerts.book import AlertBook
 from server.alerts.notify import notifier_for
 from server.alerts.rules import Thresholds
@@ -18,7 +19,13 @@ from server.settings import ServerSettings
 from server.store.factory import open_store
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    parse_service_args(
+        "kyusui-ingest",
+        "Run one ingest worker: MQTT shared subscription into the store, registry and alerts.",
+        "Settings: /etc/kyusui/server.toml (or KYUSUI_SERVER_CONFIG), then KYUSUI_SERVER_*.",
+        argv,
+    )
     setup_logging()
     settings = ServerSettings()
     log = logging.getLogger("kyusui.ingest")
