@@ -11,7 +11,9 @@ The same stream (STATIONS × PER_STATION telemetry messages, QoS 1, published as
   5. to two ingest workers sharing the subscription, with confirmations.
 A worker's rate counts only readings that landed in InfluxDB (polled with InfluxQL).
 The last line is one JSON object; ratio = one worker (confirming) / raw, paho_ratio = the
-same over the bare paho rate.
+same over the bare paho rate. It also gives the cost of decoding one of the stream's messages
+with the contract's strict decoder, which the worker uses, next to pydantic's lax JSON parsing,
+which ingest used before (and which coerced wrong types).
 """
 
 import json
@@ -22,6 +24,7 @@ import sys
 import tempfile
 import threading
 import time
+import timeit
 from pathlib import Path
 
 import httpx
@@ -31,6 +34,8 @@ from paho.mqtt.enums import CallbackAPIVersion
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from contract.codec import decode  # noqa: E402
+from contract.messages import Telemetry  # noqa: E402
 from devnet.influx import InfluxDB  # noqa: E402
 from devnet.mosquitto import Mosquitto  # noqa: E402
 from devnet.ports import free_port  # noqa: E402
@@ -216,6 +221,15 @@ def worker_rate(
             p.wait(15)
 
 
+def decode_us(files: dict[str, Path]) -> dict[str, float]:
+    """Microseconds to decode one message: the strict decoder and the lax parse it replaced."""
+    message = next(iter(files.values())).read_bytes().splitlines()[0]
+    n = 20_000
+    strict = timeit.timeit(lambda: decode(Telemetry, message), number=n) / n * 1e6
+    lax = timeit.timeit(lambda: Telemetry.model_validate_json(message), number=n) / n * 1e6
+    return {"decode_us_strict": round(strict, 2), "decode_us_lax": round(lax, 2)}
+
+
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="kyusui-bench-"))
     stations = {f"bench-{s:03d}": secrets.token_urlsafe(8) for s in range(STATIONS)}
@@ -229,6 +243,11 @@ def main() -> None:
     try:
         files = stream_files(workdir, int(time.time() * 1000) - PER_STATION * 1000)
         print(f"stream: {STATIONS} stations × {PER_STATION} messages = {TOTAL} (QoS 1)")
+        costs = decode_us(files)
+        print(
+            f"decoding one message: {costs['decode_us_strict']} µs strict (lax parse: "
+            f"{costs['decode_us_lax']} µs)"
+        )
         raw = raw_rate(broker, files)
         print(f"mosquitto_sub (raw delivery):   {raw:,.0f} msg/s")
         bare = paho_rate(broker, files)
@@ -250,6 +269,7 @@ def main() -> None:
                     "ratio": round(one / raw, 3),
                     "paho_ratio": round(one / bare, 3),
                 }
+                | costs
             )
         )
     finally:

@@ -56,11 +56,7 @@ def load_json(raw: bytes, limit: int = MAX_PAYLOAD_BYTES) -> dict[str, Any]:
         raise ContractError("json", f"payload is not JSON: {exc}") from None
     if not isinstance(data, dict):
         raise ContractError("json", f"payload must be a JSON object, not {type(data).__name__}")
-    version = data.get("v")
-    if type(version) is not int or version != WIRE_VERSION:  # 1.0 and true are not 1
-        raise ContractError(
-            "version", f"unsupported wire version {version!r}; this side speaks v={WIRE_VERSION}"
-        )
+    _check_version(data)
     return data
 
 
@@ -69,18 +65,42 @@ def payload_limit(kind: str) -> int:
     return MAX_COMMAND_RESULT_BYTES if kind == "cmd/result" else MAX_PAYLOAD_BYTES
 
 
-def validate(model: type[M], data: Any) -> M:
+def _check_version(data: dict[str, Any]) -> None:
+    version = data.get("v")
+    if type(version) is not int or version != WIRE_VERSION:  # 1.0 and true are not 1
+        raise ContractError(
+            "version", f"unsupported wire version {version!r}; this side speaks v={WIRE_VERSION}"
+        )
+
+
+def _strict(model: type[M], text: str | bytes) -> M:
+    """Validate JSON text in pydantic's strict mode: no coercion ("25.0" is not 25.0, true is
+    not 1, 1.8e12 is not an integer); enums and literals still take their JSON values."""
     try:
-        return model.model_validate(data)
+        return model.model_validate_json(text, strict=True)
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"]) or "payload"
         raise ContractError("schema", f"{where}: {first['msg']}") from None
 
 
+def validate(model: type[M], data: Any) -> M:
+    """Validate data parsed by ``load_json`` (an object inside a payload) as strictly as
+    ``decode`` validates a whole payload."""
+    if isinstance(data, dict) and "v" in model.model_fields:
+        _check_version(data)
+    return _strict(model, json.dumps(data, ensure_ascii=False))
+
+
 def decode(model: type[M], raw: bytes, limit: int = MAX_PAYLOAD_BYTES) -> M:
-    """Decode a wire payload into ``model`` or raise ContractError with the reason."""
-    return validate(model, load_json(raw, limit))
+    """Decode a wire payload into ``model`` or raise ContractError with the reason.
+
+    ``load_json`` refuses what pydantic's parser lets through (a repeated member, NaN, a
+    number that overflows, ``v`` other than the integer 1); the strict validation then reads
+    the same bytes. Two parses cost less than validating the parsed objects in Python.
+    """
+    load_json(raw, limit)
+    return _strict(model, raw)
 
 
 def encode(message: BaseModel) -> bytes:

@@ -11,7 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contract.levels import Level
 
-EpochMs = Annotated[int, Field(ge=0, le=32_503_680_000_000)]  # up to year 3000
+LAST_EPOCH_MS = 32_503_680_000_000  # 3000-01-01T00:00Z
+EpochMs = Annotated[int, Field(ge=0, le=LAST_EPOCH_MS)]
 # Every integer on the wire stays within what a double (and a SQLite INTEGER) holds exactly.
 MAX_SAFE_INTEGER = 2**53 - 1
 Count = Annotated[int, Field(ge=0, le=MAX_SAFE_INTEGER)]

@@ -51,6 +51,8 @@ def _wrap(paragraph: str, max_ems: float) -> list[str]:
         ems = em_width(unit)
         if line and width + ems > max_ems and not unit.isspace():
             carried: list[str] = []
+            while line[-1].isspace():  # the line ends at its last word: "（ " ends with "（"
+                line.pop()
             if unit[0] in NO_LINE_START:
                 # The mark takes the character before it along (and that one's own mark).
                 while len(line) > 1 and (not carried or carried[0][0] in NO_LINE_START):

@@ -6,8 +6,18 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import BaseModel
 from sqlalchemy import select
 
+from contract.messages import MAX_SAFE_INTEGER
 from server.api.deps import Admin, SessionDep, Staff
-from server.api.schemas import NewTokenOut, QuarantinedOut, TokenIn, TokenOut, jst, jst_or_none
+from server.api.schemas import (
+    IdInQuery,
+    NewTokenOut,
+    QuarantinedOut,
+    RowIdInPath,
+    TokenIn,
+    TokenOut,
+    jst,
+    jst_or_none,
+)
 from server.registry import quarantine, tokens
 from server.registry.db import now_ms
 from server.registry.models import ApiToken, AuditEntry, Role
@@ -41,7 +51,7 @@ def list_tokens(_: Admin, session: SessionDep) -> list[TokenOut]:
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, who: Admin, session: SessionDep) -> Response:
+def revoke_token(token_id: RowIdInPath, who: Admin, session: SessionDep) -> Response:
     row = session.get(ApiToken, token_id)
     if row is None:
         raise HTTPException(404, f"トークン {token_id} はありません / no token {token_id}")
@@ -55,9 +65,9 @@ def revoke_token(token_id: int, who: Admin, session: SessionDep) -> Response:
 def quarantined(
     _: Staff,
     session: SessionDep,
-    station: str | None = None,
+    station: IdInQuery = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before_id: int | None = None,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_SAFE_INTEGER)] = None,
 ) -> list[QuarantinedOut]:
     return [
         QuarantinedOut(

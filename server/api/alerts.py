@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from server.alerts.rules import TITLES_JA, AlertKind
 from server.api.deps import Reader, SessionDep, Staff
-from server.api.schemas import AlertOut, jst, jst_or_none
+from server.api.schemas import AlertOut, IdInQuery, RowIdInPath, jst, jst_or_none
 from server.registry.db import now_ms
 from server.registry.models import Alert
 from server.registry.stations import audit
@@ -36,7 +36,7 @@ def list_alerts(
     _: Reader,
     session: SessionDep,
     open: bool = True,
-    station: str | None = None,
+    station: IdInQuery = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[AlertOut]:
     return [alert_out(a) for a in find_alerts(session, open=open, station=station, limit=limit)]
@@ -55,7 +55,7 @@ def find_alerts(
 
 
 @router.post("/{alert_id}/ack", summary="Acknowledge an alert (it stays open until it clears)")
-def acknowledge(alert_id: int, who: Staff, session: SessionDep) -> AlertOut:
+def acknowledge(alert_id: RowIdInPath, who: Staff, session: SessionDep) -> AlertOut:
     return alert_out(acknowledge_alert(session, alert_id, who.name))
 
 

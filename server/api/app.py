@@ -30,6 +30,10 @@ from server.api import (
     users,
 )
 from server.api.cache import FleetCache
+from server.api.error_handlers import http_error_response
+from server.api.error_handlers import install as install_error_handlers
+from server.api.errors import error_body
+from server.api.openapi import install as install_openapi
 from server.console.app import mount_console
 from server.notify import SystemdNotifier
 from server.publish import publisher_for
@@ -39,21 +43,12 @@ from server.store.base import StoreUnavailableError, TimeSeriesStore
 from server.store.factory import open_store
 
 log = logging.getLogger("kyusui.api")
-CODES = {
-    401: "unauthorized",
-    403: "forbidden",
-    404: "not_found",
-    409: "conflict",
-    422: "invalid_request",
-}
 
 
 def _error(
     status: int, code: str, message: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
-    return JSONResponse(
-        {"error": {"code": code, "message": message}}, status_code=status, headers=headers
-    )
+    return JSONResponse(error_body(code, message), status_code=status, headers=headers)
 
 
 async def _offline_checker(app: FastAPI, interval_s: float) -> None:
@@ -137,14 +132,17 @@ def create_app(
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = getattr(exc, "error_code", None) or CODES.get(
-            exc.status_code, f"http_{exc.status_code}"
-        )
-        return _error(exc.status_code, code, str(exc.detail), exc.headers)
+        code = getattr(exc, "error_code", None)
+        return http_error_response(request, exc.status_code, str(exc.detail), code, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> JSONResponse:
         first = exc.errors()[0]
+        if first["type"] == "json_invalid":
+            why = first.get("ctx", {}).get("error", "")
+            return _error(
+                422, "invalid_request", f"本文が JSON ではありません / the body is not JSON: {why}"
+            )
         where = ".".join(str(p) for p in first["loc"])
         return _error(422, "invalid_request", f"{where}: {first['msg']}")
 
@@ -166,6 +164,7 @@ def create_app(
             "登録データベースに接続できません / the registry is unavailable",
         )
 
+    install_error_handlers(app)
     app.include_router(stations.router)
     app.include_router(commands.router)
     app.include_router(notices.router)
@@ -180,4 +179,5 @@ def create_app(
     app.include_router(public.router)
     app.include_router(metrics.router)
     mount_console(app, settings)
+    install_openapi(app)
     return app

@@ -66,7 +66,9 @@ def get_session(registry: Annotated[Registry, Depends(get_registry)]) -> Iterato
 StoreDep = Annotated[TimeSeriesStore, Depends(get_store)]
 SettingsDep = Annotated[ServerSettings, Depends(get_settings)]
 RegistryDep = Annotated[Registry, Depends(get_registry)]
-SessionDep = Annotated[Session, Depends(get_session)]
+# Committed before the answer is sent ("function" scope): a commit the registry refuses is
+# the request's error, never a 200 for a change that was not stored.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 AlertBookDep = Annotated[AlertBook, Depends(get_alert_book)]
 FleetCacheDep = Annotated[FleetCache, Depends(get_fleet_cache)]
 

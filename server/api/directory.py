@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from server.api.deps import Reader, SessionDep, Staff
-from server.api.schemas import StationId
+from server.api.schemas import IdInPath, StationId
 from server.api.users import UserIn, UserOut, user_out  # their home now; still importable here
 from server.registry.models import Area
 from server.registry.stations import audit
@@ -37,7 +37,7 @@ def list_areas(_: Reader, session: SessionDep) -> list[AreaOut]:
 
 
 @router.put("/areas/{area_id}", summary="Create or rename an area")
-def put_area(area_id: str, body: AreaIn, who: Staff, session: SessionDep) -> AreaOut:
+def put_area(area_id: IdInPath, body: AreaIn, who: Staff, session: SessionDep) -> AreaOut:
     if body.id != area_id:
         raise HTTPException(422, "URL と本文の id が違います / the id in the URL and body differ")
     area = session.get(Area, area_id) or Area(id=area_id, name_ja=body.name_ja)

@@ -1,6 +1,5 @@
 """The area-wide heat alert (熱中症警戒アラート / 熱中症特別警戒アラート), signed for stations."""
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Request
@@ -10,7 +9,7 @@ from contract.content import AlertKind, HeatAlert
 from contract.topics import alert_topic
 from server.api.deps import SessionDep, Staff
 from server.api.errors import CodedError
-from server.api.schemas import JST
+from server.api.schemas import JST, ApiTime, Number
 from server.publish import ContentPublisher, PublishError
 from server.registry.db import now_ms
 from server.registry.stations import audit
@@ -22,11 +21,11 @@ class HeatAlertIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     alert: AlertKind
     area: Annotated[str, Field(max_length=64)] | None = None
-    forecast_wbgt: Annotated[float, Field(ge=0, le=60)] | None = None
+    forecast_wbgt: Annotated[Number, Field(ge=0, le=60)] | None = None
     valid_on: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$")] | None = None
     message_ja: Annotated[str, Field(max_length=2000)] | None = None
     message_en: Annotated[str, Field(max_length=2000)] | None = None
-    expires_at: datetime | None = None
+    expires_at: ApiTime | None = None
 
 
 @router.put(

@@ -8,7 +8,7 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contract.content import NoticePriority
-from server.api.schemas import JST, StationId
+from server.api.schemas import JST, ApiTime, StationId
 
 # Checked against the contract's LangText when the notice is built, so the API refuses
 # exactly what a station would.
@@ -56,9 +56,9 @@ class NoticeText(BaseModel):
     title: Texts = Field(description="{言語: 文} — `ja` は必須 / `ja` is required")
     body: Texts | None = None
     priority: NoticePriority = NoticePriority.NORMAL
-    starts_at: datetime | None = None
-    ends_at: datetime | None = None
-    expires_at: datetime | None = Field(None, description="stations drop the notice from then")
+    starts_at: ApiTime | None = None
+    ends_at: ApiTime | None = None
+    expires_at: ApiTime | None = Field(None, description="stations drop the notice from then")
 
 
 class NoticeIn(NoticeText):

@@ -13,7 +13,7 @@ from server.api.deps import Reader, RegistryDep, SessionDep, Staff
 from server.api.errors import CodedError
 from server.api.notice_schemas import NoticeIn, NoticeOut, NoticeText, NoticeUpdate, Target
 from server.api.notice_schemas import epoch_ms as to_ms
-from server.api.schemas import jst, jst_or_none
+from server.api.schemas import IdInPath, jst, jst_or_none
 from server.publish import ContentPublisher, PublishError
 from server.registry.db import now_ms
 from server.registry.models import Notice as NoticeRow
@@ -124,7 +124,7 @@ def get_notices(
 
 
 @router.get("/notices/{notice_id}", summary="One notice: version, target, schedule, who/when")
-def get_notice(notice_id: str, _: Reader, session: SessionDep) -> NoticeOut:
+def get_notice(notice_id: IdInPath, _: Reader, session: SessionDep) -> NoticeOut:
     row = session.get(NoticeRow, notice_id)
     if row is None:
         raise HTTPException(404, f"お知らせ {notice_id!r} はありません / no notice {notice_id!r}")
@@ -179,7 +179,7 @@ def create_notice(body: NoticeIn, who: Staff, registry: RegistryDep, request: Re
     summary="Change a notice's text or schedule: a new version, published again",
 )
 def update_notice(
-    notice_id: str, body: NoticeUpdate, who: Staff, registry: RegistryDep, request: Request
+    notice_id: IdInPath, body: NoticeUpdate, who: Staff, registry: RegistryDep, request: Request
 ) -> NoticeOut:
     publisher = publisher_of(request)
     stamp = now_ms()
@@ -210,7 +210,7 @@ def update_notice(
     summary="Withdraw a notice: a signed withdrawal replaces it on every station",
 )
 def withdraw_notice(
-    notice_id: str, who: Staff, registry: RegistryDep, request: Request
+    notice_id: IdInPath, who: Staff, registry: RegistryDep, request: Request
 ) -> NoticeOut:
     publisher = publisher_of(request)
     stamp = now_ms()

@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 
 from server.api.deps import Reader, SessionDep, StoreDep
-from server.api.schemas import ReceiptOut, jst
+from server.api.schemas import CountInQuery, IdInPath, ReceiptOut, jst
 from server.api.stations import known_station
 from server.api.timerange import TimeQuery, time_range
 from server.registry import receipts
@@ -34,7 +34,7 @@ def receipt_out(row: Receipt) -> ReceiptOut:
     summary="What the station's screen showed (shown_at in [start, end), at most 31 days)",
 )
 def station_receipts(
-    station_id: str,
+    station_id: IdInPath,
     _: Reader,
     store: StoreDep,
     session: SessionDep,
@@ -55,12 +55,12 @@ def station_receipts(
     summary="Which stations showed the notice, when, how long, in which language",
 )
 def notice_receipts(
-    notice_id: str,
+    notice_id: IdInPath,
     _: Reader,
     session: SessionDep,
     start: TimeQuery = None,
     end: TimeQuery = None,
-    version: Annotated[int | None, Query(ge=0)] = None,
+    version: CountInQuery = None,
     limit: Limit = 1000,
 ) -> list[ReceiptOut]:
     start_ms, end_ms = time_range(start, end, MAX_RANGE)

@@ -1,17 +1,66 @@
 """Request and response bodies of the API. Times are ISO 8601 in JST (+09:00)."""
 
+import re
 from datetime import datetime
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi import Path, Query
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
 from contract.levels import Level
-from contract.messages import Quality, Reading, TimeSource
+from contract.messages import (
+    ID_PATTERN,
+    LAST_EPOCH_MS,
+    MAX_SAFE_INTEGER,
+    Quality,
+    Reading,
+    TimeSource,
+)
 from server.registry.models import Exposure, Role, StationState
 
 JST = ZoneInfo("Asia/Tokyo")
-StationId = Annotated[str, Field(pattern=r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")]
+# Station, area and notice ids, in bodies and in paths: what a station's topic can carry.
+StationId = Annotated[str, Field(pattern=ID_PATTERN)]
+IdInPath = Annotated[str, Path(pattern=ID_PATTERN)]
+# Registry row ids (alerts, tokens, quarantined messages) and versions fit every database.
+RowIdInPath = Annotated[int, Path(ge=1, le=MAX_SAFE_INTEGER)]
+IdInQuery = Annotated[str | None, Query(pattern=ID_PATTERN)]
+CountInQuery = Annotated[int | None, Query(ge=0, le=MAX_SAFE_INTEGER)]
+_NUMBER = re.compile(r"\s*[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?\s*")
+
+
+def to_ms(value: datetime) -> int:
+    """Epoch milliseconds; a time without an offset is JST."""
+    aware = value if value.tzinfo is not None else value.replace(tzinfo=JST)
+    return int(aware.timestamp() * 1000)
+
+
+def _iso_text(value: object) -> object:
+    # pydantic would read a number, or text that is one, as seconds since 1970.
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or _NUMBER.fullmatch(value):
+        raise ValueError("ISO 8601 の日時で / an ISO 8601 date and time, e.g. 2026-08-01T10:00")
+    return value
+
+
+def _in_epoch(value: datetime) -> datetime:
+    try:
+        ms = to_ms(value)
+    except (OverflowError, ValueError):
+        ms = -1
+    if not 0 <= ms <= LAST_EPOCH_MS:
+        raise ValueError("1970 年から 3000 年まで / between 1970 and 3000")
+    return value
+
+
+# Numbers in bodies are JSON numbers: true is not 1 and "35.6" is not 35.6.
+Number = Annotated[float, Strict()]
+Latitude = Annotated[Number, Field(ge=-90, le=90)]
+Longitude = Annotated[Number, Field(ge=-180, le=180)]
+# Every time the API takes: ISO 8601 text (JST without an offset), 1970 to 3000.
+ApiTime = Annotated[datetime, BeforeValidator(_iso_text), AfterValidator(_in_epoch)]
 
 
 def jst(ms: int) -> datetime:
@@ -76,22 +125,26 @@ class StationIn(BaseModel):
     name_en: Annotated[str, Field(max_length=200)] | None = None
     area: StationId | None = None
     address: Annotated[str, Field(max_length=400)] | None = None
-    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
-    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
     exposure: Exposure = Exposure.SHADE
-    installed_at: datetime | None = None
+    installed_at: ApiTime | None = None
 
 
 class StationPatch(BaseModel):
+    """What to change; a field left out stays. The Japanese name and the exposure can be
+    changed, not cleared (null is refused)."""
+
     model_config = ConfigDict(extra="forbid")
-    name_ja: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    # Not nullable, yet optional: the default only marks the field as left out.
+    name_ja: Annotated[str, Field(min_length=1, max_length=200)] = None  # type: ignore[assignment]
     name_en: Annotated[str, Field(max_length=200)] | None = None
     area: StationId | None = None
     address: Annotated[str, Field(max_length=400)] | None = None
-    latitude: Annotated[float, Field(ge=-90, le=90)] | None = None
-    longitude: Annotated[float, Field(ge=-180, le=180)] | None = None
-    exposure: Exposure | None = None
-    installed_at: datetime | None = None
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    exposure: Exposure = None  # type: ignore[assignment]
+    installed_at: ApiTime | None = None
 
 
 class Stat(BaseModel):

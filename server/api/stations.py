@@ -16,6 +16,7 @@ from server.api.fleet import is_held_back, may_be_held_back, merge, station_out
 from server.api.schemas import (
     BucketOut,
     HealthOut,
+    IdInPath,
     ReadingOut,
     StationIn,
     StationOut,
@@ -114,7 +115,7 @@ def fleet_json(
 
 @router.get("/{station_id}")
 def one_station(
-    station_id: str, _: Reader, store: StoreDep, settings: SettingsDep, session: SessionDep
+    station_id: IdInPath, _: Reader, store: StoreDep, settings: SettingsDep, session: SessionDep
 ) -> StationOut:
     station = known_station(session, store, station_id)
     state = next((s for s in store.fleet() if s.station == station_id), None)
@@ -159,7 +160,7 @@ def enrol(
 
 @router.patch("/{station_id}")
 def edit(
-    station_id: str,
+    station_id: IdInPath,
     body: StationPatch,
     who: Staff,
     settings: SettingsDep,
@@ -187,7 +188,7 @@ def edit_station(
 
 
 @router.delete("/{station_id}", status_code=204, summary="Retire a station; its data stays")
-def retire(station_id: str, who: Staff, session: SessionDep, cache: FleetCacheDep) -> Response:
+def retire(station_id: IdInPath, who: Staff, session: SessionDep, cache: FleetCacheDep) -> Response:
     station = session.get(Station, station_id)
     if station is None:
         raise HTTPException(
@@ -202,7 +203,7 @@ def retire(station_id: str, who: Staff, session: SessionDep, cache: FleetCacheDe
 
 @router.get("/{station_id}/readings", summary="Raw readings (at most 31 days)")
 def station_readings(
-    station_id: str,
+    station_id: IdInPath,
     _: Reader,
     store: StoreDep,
     session: SessionDep,
@@ -222,7 +223,7 @@ def station_readings(
     response_model=list[BucketOut],
 )
 def station_history(
-    station_id: str,
+    station_id: IdInPath,
     _: Reader,
     store: StoreDep,
     session: SessionDep,
@@ -253,7 +254,9 @@ def station_history(
 
 
 @router.get("/{station_id}/health", summary="The station's latest health report")
-def station_health(station_id: str, _: Reader, store: StoreDep, session: SessionDep) -> HealthOut:
+def station_health(
+    station_id: IdInPath, _: Reader, store: StoreDep, session: SessionDep
+) -> HealthOut:
     known_station(session, store, station_id)
     sample = store.latest_health(station_id)
     if sample is None:
@@ -263,9 +266,14 @@ def station_health(station_id: str, _: Reader, store: StoreDep, session: Session
     return HealthOut(time=jst(sample.ts), fields=sample.fields)
 
 
-@router.get("/{station_id}/export", summary="Raw readings as CSV or JSON (JST times)")
+@router.get(
+    "/{station_id}/export",
+    summary="Raw readings as CSV or JSON (JST times)",
+    response_model=list[ReadingOut],
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 def export(
-    station_id: str,
+    station_id: IdInPath,
     _: Reader,
     store: StoreDep,
     session: SessionDep,

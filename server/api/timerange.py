@@ -5,15 +5,11 @@ from typing import Annotated
 
 from fastapi import HTTPException, Query
 
-from server.api.schemas import JST
+from server.api.schemas import ApiTime, to_ms
 from server.registry.db import now_ms
 
-TimeQuery = Annotated[datetime | None, Query(description="ISO 8601; JST if no offset")]
-
-
-def to_ms(value: datetime) -> int:
-    aware = value if value.tzinfo is not None else value.replace(tzinfo=JST)
-    return int(aware.timestamp() * 1000)
+TimeQuery = Annotated[ApiTime | None, Query(description="ISO 8601; JST if no offset")]
+__all__ = ["TimeQuery", "time_range", "to_ms"]
 
 
 def time_range(start: datetime | None, end: datetime | None, limit: timedelta) -> tuple[int, int]:

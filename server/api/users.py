@@ -7,7 +7,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from server.api.deps import Admin, SessionDep
 from server.api.errors import CodedError
-from server.api.schemas import jst, jst_or_none
+from server.api.schemas import RowIdInPath, jst, jst_or_none
 from server.auth.passwords import MAX_LENGTH, WeakPasswordError
 from server.registry import users
 from server.registry.models import Role, User
@@ -100,7 +100,7 @@ def list_users(_: Admin, session: SessionDep) -> list[UserOut]:
 
 
 @router.patch("/users/{user_id}", summary="Change a user's role or name, disable or enable them")
-def change_user(user_id: int, body: UserPatch, who: Admin, session: SessionDep) -> UserOut:
+def change_user(user_id: RowIdInPath, body: UserPatch, who: Admin, session: SessionDep) -> UserOut:
     """Disabling a user ends their console sessions at once."""
     try:
         user = users.get(session, user_id)
@@ -122,7 +122,9 @@ def change_user(user_id: int, body: UserPatch, who: Admin, session: SessionDep) 
     status_code=204,
     summary="Set a user's password: ends their sessions and lifts a lock-out",
 )
-def set_password(user_id: int, body: PasswordIn, who: Admin, session: SessionDep) -> Response:
+def set_password(
+    user_id: RowIdInPath, body: PasswordIn, who: Admin, session: SessionDep
+) -> Response:
     try:
         users.set_password(session, users.get(session, user_id), body.password, actor=who.name)
     except (users.UserError, WeakPasswordError) as exc:

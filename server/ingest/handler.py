@@ -10,10 +10,9 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 
-from pydantic import ValidationError
 from sqlalchemy.exc import DataError, SQLAlchemyError
 
-from contract.codec import MAX_PAYLOAD_BYTES, decode, payload_limit
+from contract.codec import decode, payload_limit
 from contract.errors import ContractError
 from contract.messages import (
     CommandResult,
@@ -45,17 +44,6 @@ from server.store.base import StationReadings, StoreUnavailableError, TimeSeries
 from server.store.influx_write import StoreRejectedError
 
 log = logging.getLogger("kyusui.ingest")
-
-
-def _telemetry(payload: bytes) -> Telemetry:
-    """Telemetry parsed by pydantic's JSON parser (the hot path); on any error the contract's
-    decoder runs again to give the reason in the contract's words."""
-    if len(payload) <= MAX_PAYLOAD_BYTES:
-        try:
-            return Telemetry.model_validate_json(payload)
-        except ValidationError:
-            pass
-    return decode(Telemetry, payload)
 
 
 def _receipts(payload: bytes) -> Receipts:
@@ -212,7 +200,7 @@ class MessageHandler:
         station, kind = self._station_topic(message.topic)
         payload = message.payload
         if kind == StationTopic.TELEMETRY:
-            telemetry = _telemetry(payload)
+            telemetry = decode(Telemetry, payload)  # strict, as every station topic
             self._discovered(station)
             self._sent_as[id(message)] = (
                 station,

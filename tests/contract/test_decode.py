@@ -194,6 +194,31 @@ def test_impossible_readings_are_refused(change: dict[str, Any]) -> None:
     assert reason(Telemetry, telemetry_with(OK_READING | change)) == "schema"
 
 
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"temp_c": "25.0"},  # text is not a number
+        {"rh": True},  # true is not 1 %
+        {"ts": 1.8e12},  # a float is not an integer, even a whole one
+        {"ts": "1785546000000"},
+        {"level": 2},
+        {"quality": None},
+    ],
+)
+def test_no_value_is_coerced_to_the_type_the_contract_asks_for(change: dict[str, Any]) -> None:
+    assert reason(Telemetry, telemetry_with(OK_READING | change)) == "schema"
+
+
+@pytest.mark.parametrize("raw", [b'"1"', b"1.0", b"true"])
+def test_counts_are_json_integers(raw: bytes) -> None:
+    assert reason(Status, b'{"v":1,"state":"online","session":' + raw + b"}") == "schema"
+
+
+def test_an_integer_is_a_good_temperature() -> None:
+    decoded = decode(Telemetry, telemetry_with(OK_READING | {"temp_c": 30, "rh": 60}))
+    assert decoded.readings[0].temp_c == 30.0
+
+
 def test_a_fault_reading_is_a_timestamp_without_values() -> None:
     telemetry = decode(Telemetry, telemetry_with({"ts": 5, "quality": "fault"}))
     assert telemetry.readings[0].quality is Quality.FAULT

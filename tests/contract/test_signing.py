@@ -205,3 +205,17 @@ def test_arbitrary_envelopes_never_crash_verification(
 def test_payloads_that_have_no_canonical_form_are_refused(payload_json: str) -> None:
     raw = f'{{"v":1,"kid":"{SIGNER.kid}","sig":"{"A" * 86}","payload":{payload_json}}}'.encode()
     assert refusal(raw) == "json"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [{"version": "2"}, {"version": 2.0}, {"issued_at": True}, {"expires_at": "1785086400000"}],
+)
+def test_signed_content_of_the_wrong_type_is_refused_though_the_signature_holds(
+    change: dict[str, Any],
+) -> None:
+    payload = json.loads(SIGNER.sign(NOTICE))["payload"] | change
+    signature = SIGNER.private_key.sign(canonical_json(payload))
+    sig = base64.urlsafe_b64encode(signature).rstrip(b"=").decode("ascii")
+    raw = json.dumps({"v": 1, "kid": SIGNER.kid, "sig": sig, "payload": payload}).encode()
+    assert refusal(raw) == "schema"

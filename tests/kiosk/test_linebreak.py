@@ -2,7 +2,7 @@
 
 import itertools
 
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from kiosk.linebreak import NO_LINE_END, NO_LINE_START, units_of, wrap_cjk
@@ -35,6 +35,7 @@ def test_text_with_spaces_between_words_is_left_to_the_label() -> None:
     text=st.text(alphabet="給水所の熱中症に注意してください、。「」（）ー123 ab", max_size=80),
     width_ems=st.integers(min_value=3, max_value=30),
 )
+@example(text="1、1、（ 1", width_ems=3)  # a space after the bracket hid it from the rule
 def test_lines_fit_keep_every_character_and_obey_the_rules(text: str, width_ems: int) -> None:
     wrapped = wrap_cjk(text, width_px=width_ems * 10, font_px=10)
     assert wrapped.replace("\n", "").replace(" ", "") == text.replace(" ", "")
