@@ -4,9 +4,12 @@ rows deleted only when the server confirms them stored (``…/stored``).
 A message counts against the window from its publish until the server confirms it: a
 PUBACK only says the broker has it. When the oldest message has waited
 ``resend_after_ms`` since its PUBACK without a confirmation (no worker subscribed, a
-broker that lost it, a stuck worker), everything unconfirmed is sent again from the
-oldest row, in order, under new ``seq`` numbers, with the same window: a recovering
-server gets at most ``window`` messages per station at a time.
+broker that lost it, a stuck worker), everything unconfirmed is sent again, oldest first:
+**the same messages**, under the same ``session`` and ``seq``, with the same rows (less any
+evicted meanwhile). A reading therefore keeps its place in the station's order (session,
+seq) however often it travels, and a confirmation of any copy releases exactly its rows.
+Nothing new goes out beyond the window: a recovering server gets at most ``window``
+messages per station at a time.
 
 Readings still waiting for the clock (unsynchronised, this boot, younger than the hold
 time) stop the pump, so nothing overtakes them and no guessed time is sent while the
@@ -27,9 +30,6 @@ from sensors.outbox import Outbox, OutboxRow
 
 log = logging.getLogger("kyusui.agent.pump")
 DENIED_PAUSE_MS = 30_000
-# Messages of earlier rounds whose confirmation may still come, at most (32 rounds of a
-# full window: a few MB at most on a Pi; older copies' rows simply go again).
-MAX_SUPERSEDED = 256
 
 
 @dataclass(slots=True)
@@ -38,6 +38,7 @@ class Sent:
 
     ids: tuple[int, ...]
     acked_ms: int | None = None  # when the broker acknowledged it
+    due: bool = False  # to be published again, under the same seq
 
     @property
     def first(self) -> int:
@@ -68,12 +69,11 @@ class OutboxPump:
         self.resend_after_ms = resend_after_ms
         self.seq = 0
         self.inflight: dict[int, int] = {}  # mid → seq, waiting for the broker's PUBACK
-        self.unconfirmed: dict[int, Sent] = {}  # seq → message of the current round
-        self.superseded: dict[int, Sent] = {}  # seq → message sent again since
-        self._held_ids: set[int] = set()  # rows sent this session and not yet confirmed
+        self.unconfirmed: dict[int, Sent] = {}  # seq → message sent, not confirmed stored
         self.cursor = 0  # the last row id handed to the broker
         self.denied = 0
         self.resends = 0  # rounds of sending unconfirmed messages again
+        self.resent = 0  # messages sent again (each under its own seq)
         self.confirmed = 0  # rows confirmed stored
         self._paused_until = 0
         self._resending = False
@@ -98,14 +98,15 @@ class OutboxPump:
     def encode(self, rows: list[OutboxRow]) -> bytes:
         return self.encode_readings([r.reading() for r in rows])
 
-    def encode_readings(self, values: list[dict[str, Any]]) -> bytes:
-        self.seq += 1
+    def encode_readings(self, values: list[dict[str, Any]], seq: int | None = None) -> bytes:
+        """A telemetry message: under the next ``seq``, or under ``seq`` when sent again."""
+        if seq is None:
+            self.seq += 1
+            seq = self.seq
         readings = ",".join(
             json.dumps(v, separators=(",", ":"), ensure_ascii=False) for v in values
         )
-        return (
-            f'{{"v":1,"session":{self.session},"seq":{self.seq},"readings":[{readings}]}}'
-        ).encode()
+        return (f'{{"v":1,"session":{self.session},"seq":{seq},"readings":[{readings}]}}').encode()
 
     def pump(self, boot_id: str, now_mono_ms: int) -> int:
         """Publish what may go now (call only while connected); returns messages sent."""
@@ -116,11 +117,11 @@ class OutboxPump:
                 return 0
             self._resending = False
         self._resend_if_due(now_mono_ms)
-        sent = 0
+        sent = self._send_again()
         while len(self.unconfirmed) < self.window:
             rows = self.outbox.batch(self.cursor, self.batch_size)
             if rows and (out := self._out(rows[0].id)) is not None:
-                self.cursor = out.last  # after a refused batch is retried: skip what is out
+                self.cursor = out.last  # rows out in a message go again only in that message
                 continue
             for i, row in enumerate(rows):
                 if self._held(row, boot_id, now_mono_ms) or self._out(row.id):
@@ -132,7 +133,6 @@ class OutboxPump:
             message = Sent(tuple(r.id for r in rows))
             self.unconfirmed[self.seq] = message
             self.inflight[mid] = self.seq
-            self._held_ids.update(message.ids)
             self.cursor = rows[-1].id
             sent += 1
         return sent
@@ -144,8 +144,8 @@ class OutboxPump:
         return None
 
     def _resend_if_due(self, now_mono_ms: int) -> None:
-        """Start again from the oldest unconfirmed row once the oldest message has waited
-        too long; earlier copies may still be confirmed late, and count then."""
+        """Mark every unconfirmed message to go again once the oldest has waited too long;
+        a late confirmation of an earlier copy names the same seq, and counts."""
         if self.inflight or not self.unconfirmed:
             return
         oldest = min(
@@ -161,13 +161,33 @@ class OutboxPump:
             max(m.last for m in self.unconfirmed.values()),
             self.resend_after_ms // 1000,
         )
-        self.superseded |= self.unconfirmed
-        self.unconfirmed = {}
-        while len(self.superseded) > MAX_SUPERSEDED:
-            del self.superseded[next(iter(self.superseded))]
-        self._held_ids = {i for i in self._held_ids if i > self.outbox.floor}  # evicted
+        for message in self.unconfirmed.values():
+            message.due = True
+
+    def _send_again(self) -> int:
+        """Publish the messages due again, oldest first, each under its own seq with the
+        rows it still has (a message whose rows were all evicted is dropped)."""
+        sent = 0
         self.outbox.flush()  # confirmed rows must not be read again
-        self.cursor = 0
+        for seq in sorted(self.unconfirmed):
+            message = self.unconfirmed[seq]
+            if not message.due:
+                continue
+            rows = [
+                r
+                for r in self.outbox.batch(message.first - 1, len(message.ids))
+                if r.id in message.ids
+            ]
+            if not rows:
+                del self.unconfirmed[seq]
+                continue
+            message.ids = tuple(r.id for r in rows)
+            message.due, message.acked_ms = False, None
+            payload = self.encode_readings([r.reading() for r in rows], seq)
+            self.inflight[self.publish(payload)] = seq
+            self.resent += 1
+            sent += 1
+        return sent
 
     def acked(self, mid: int, ok: bool, now_mono_ms: int) -> bool:
         """Handle a PUBACK; False if ``mid`` was not ours."""
@@ -180,11 +200,9 @@ class OutboxPump:
         if ok:
             message.acked_ms = now_mono_ms
         else:
-            # Refused by the broker (ACL, quota): keep the rows, try again later.
-            del self.unconfirmed[seq]
-            self.outbox.flush()  # what was confirmed must not be sent again
+            # Refused by the broker (ACL, quota): keep the message, send it again later.
+            message.due = True
             self.denied += 1
-            self.cursor = min(self.cursor, message.first - 1)
             self._paused_until = now_mono_ms + DENIED_PAUSE_MS
             log.error(
                 "broker refused readings %d–%d; kept, retrying in %d s",
@@ -209,11 +227,9 @@ class OutboxPump:
         """Take the server's confirmation; returns how many rows it released. Repeats,
         late or out-of-order confirmations and other sessions' ranges are harmless."""
         released: list[int] = []
-        for pool in (self.unconfirmed, self.superseded):
-            for seq in covered(stored, ConfirmedTopic.TELEMETRY, self.session, list(pool)):
-                message = pool.pop(seq)
-                released += [i for i in message.ids if i in self._held_ids]
-                self._held_ids.difference_update(message.ids)
+        for seq in covered(stored, ConfirmedTopic.TELEMETRY, self.session, list(self.unconfirmed)):
+            message = self.unconfirmed.pop(seq)
+            released += [i for i in message.ids if i > self.outbox.floor]  # less the evicted
         if released:
             self.outbox.remove(released)
             self.confirmed += len(released)

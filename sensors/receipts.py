@@ -1,6 +1,8 @@
 """Publishing what the kiosk reports back — notices shown and touches received — on the
 receipts topic; rows are marked published when the server confirms them stored
-(``…/stored``), and sent again if it has not ``resend_after_ms`` after the PUBACK."""
+(``…/stored``). A batch it has not confirmed ``resend_after_ms`` after the PUBACK goes
+again as the same message (same ``seq``, same rows), so a confirmation of either copy
+marks exactly those rows."""
 
 import logging
 from collections.abc import Callable
@@ -30,10 +32,11 @@ class ReceiptPump:
         self.batch = batch
         self.resend_after_ms = resend_after_ms
         self.seq = 0
-        # seq → (receipt row ids, interaction row ids), sent and not yet confirmed stored;
-        # older copies stay until confirmed or forgotten, a late confirmation still counts.
+        # seq → (receipt row ids, interaction row ids), sent and not yet confirmed stored
         self.sent: dict[int, tuple[list[int], list[int]]] = {}
         self.current: int | None = None  # the seq of the one batch out now
+        self.payload = b""  # that batch's message, to send again as it is
+        self.due = False  # the current batch is to be sent again
         self.mids: dict[int, int] = {}  # mid → seq, waiting for the broker
         self.acked_ms: int | None = None  # when the broker took the current batch
 
@@ -75,11 +78,11 @@ class ReceiptPump:
 
     def pump(self, now_mono_ms: int = 0) -> None:
         if self.current is not None:  # one batch at a time: reports are few
-            if self.acked_ms is None or now_mono_ms - self.acked_ms < self.resend_after_ms:
-                return
-            self.current = None  # not confirmed in time: the same rows go again
-        while len(self.sent) > 64:
-            del self.sent[next(iter(self.sent))]
+            late = self.acked_ms is not None and now_mono_ms - self.acked_ms >= self.resend_after_ms
+            if self.due or late:  # refused, or not confirmed in time: the same message again
+                self.mids[self.publish(self.payload)] = self.current
+                self.due, self.acked_ms = False, None
+            return
         receipts, receipt_ids = self._receipts()
         interactions, interaction_ids = self._interactions()
         if not receipts and not interactions:
@@ -88,7 +91,8 @@ class ReceiptPump:
         message = Receipts(
             session=self.session, seq=self.seq, receipts=receipts, interactions=interactions
         )
-        self.mids[self.publish(encode(message))] = self.seq
+        self.payload = encode(message)
+        self.mids[self.publish(self.payload)] = self.seq
         self.sent[self.seq] = (receipt_ids, interaction_ids)
         self.current, self.acked_ms = self.seq, None
 
@@ -101,7 +105,7 @@ class ReceiptPump:
             if ok:
                 self.acked_ms = now_mono_ms
             else:  # refused by the broker: kept, sent again with the next pump
-                self.current = None
+                self.due = True
         return True
 
     def stored(self, stored: Stored | None) -> None:

@@ -9,6 +9,7 @@ from server.api.schemas import StationOut
 
 
 class Flag(StrEnum):
+    HELD_BACK = "held_back"  # reports, but keeps its readings until its clock is synchronised
     FAULT = "fault"
     STALE = "stale"
     UNSYNCED = "unsynced"
@@ -53,9 +54,10 @@ class FleetQuery:
 
 def flags_of(station: StationOut, now_ms: int, stale_after_s: int) -> tuple[Flag, ...]:
     latest = station.latest
+    held = (Flag.HELD_BACK,) if station.held_back else ()
     if latest is None:
-        return ()
-    flags: list[Flag] = []
+        return held
+    flags: list[Flag] = list(held)
     if latest.quality is Quality.FAULT:
         flags.append(Flag.FAULT)
     if now_ms - int(latest.time.timestamp() * 1000) > stale_after_s * 1000:

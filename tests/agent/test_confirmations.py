@@ -21,6 +21,10 @@ def stored(*seqs: int, session: int = SESSION) -> Stored:
     return Stored(ranges=to_ranges((ConfirmedTopic.TELEMETRY, session, q) for q in seqs))
 
 
+def seq_of(payload: bytes) -> int:
+    return int(json.loads(payload)["seq"])
+
+
 def stamps(payload: bytes) -> list[int]:
     return [r["ts"] - 1_000_000 for r in json.loads(payload)["readings"]]
 
@@ -73,11 +77,11 @@ def test_confirmations_twice_late_and_out_of_order_release_each_reading_once(
     assert pump.stored(stored(1, session=SESSION - 1)) == 0, "another session's is ignored"
     assert pump.stored(stored(99)) == 0, "a message never sent is ignored"
     assert outbox.depth == 4
-    pump.pump("b1", 2_000)  # seqs 1 and 2 were not confirmed: sent again as seqs 4 and 5
-    assert [stamps(p) for p in sent[3:]] == [[0, 1], [2, 3]]
-    assert pump.stored(stored(5, 2)) == 2, "the late copy and the new one release rows 2–3 once"
-    assert pump.stored(stored(1)) == 2, "a late confirmation of the first copy counts"
-    assert pump.stored(stored(4)) == 0
+    pump.pump("b1", 2_000)  # seqs 1 and 2 were not confirmed: the same messages go again
+    assert [(seq_of(p), stamps(p)) for p in sent[3:]] == [(1, [0, 1]), (2, [2, 3])]
+    assert pump.stored(stored(2)) == 2, "the first copy's confirmation, after the resend, counts"
+    assert pump.stored(stored(2)) == 0, "the second copy's releases nothing more"
+    assert pump.stored(stored(1)) == 2
     assert outbox.depth == 0
     outbox.flush()
     assert outbox.batch(0, 10) == []
@@ -134,10 +138,58 @@ def test_what_the_kiosk_reported_stays_unpublished_until_confirmed_and_goes_agai
     assert len(sent) == 1
     receipts.pump(5_200)
     assert len(sent) == 2, "not confirmed in time: sent again"
-    assert json.loads(sent[1])["seq"] == 2
+    assert sent[1] == sent[0], "the same message, under the same seq"
     late = Stored(ranges=to_ranges([(ConfirmedTopic.RECEIPTS, SESSION, 1)]))
-    receipts.stored(stored(2))  # a telemetry confirmation of the same seq changes nothing
+    receipts.stored(stored(1))  # a telemetry confirmation of the same seq changes nothing
     assert len(kiosk.unpublished_interactions()) == 1
     receipts.stored(late)  # the first copy's confirmation, late, counts
     assert kiosk.unpublished_receipts() == []
     assert kiosk.unpublished_interactions() == []
+
+
+def test_a_resend_carries_what_eviction_left_and_drops_a_message_left_empty(
+    tmp_path: Path,
+) -> None:
+    outbox = Outbox(open_agent_db(tmp_path).conn, capacity=6)
+    for i in range(6):
+        outbox.add(stamp(i), {"quality": "fault"})
+    sent = Sent()
+    pump = OutboxPump(outbox, sent, SESSION, batch_size=2, window=2, resend_after_ms=1_000)
+    pump.pump("b1", 0)  # seq 1: readings 0–1, seq 2: readings 2–3
+    ack_all(pump, sent, 0)
+    for i in range(6, 9):
+        outbox.add(stamp(i), {"quality": "fault"})  # evicts readings 0–2
+    assert pump.pump("b1", 1_000) == 2, "seq 1 lost all its readings: seq 2 and a new one"
+    assert [(seq_of(p), stamps(p)) for p in sent[2:]] == [(2, [3]), (3, [4, 5])]
+    assert pump.stored(stored(1, 2)) == 1
+    assert (outbox.evicted, outbox.depth) == (3, 5)
+
+
+def test_a_message_the_broker_refused_goes_again_under_its_own_seq(tmp_path: Path) -> None:
+    outbox = filled(tmp_path, 4)
+    sent = Sent()
+    pump = OutboxPump(outbox, sent, SESSION, batch_size=2, window=2, resend_after_ms=60_000)
+    pump.pump("b1", 0)
+    pump.acked(1, False, 0)  # seq 1 refused (a quota), seq 2 taken
+    pump.acked(2, True, 0)
+    assert pump.pump("b1", 1_000) == 0, "a refusal pauses the station"
+    assert pump.pump("b1", 31_000) == 1
+    assert (seq_of(sent[-1]), stamps(sent[-1])) == (1, [0, 1]), "still before seq 2"
+
+
+def test_after_a_restart_unconfirmed_readings_go_first_in_the_new_session(
+    tmp_path: Path,
+) -> None:
+    outbox = filled(tmp_path, 4)
+    first = OutboxPump(outbox, Sent(), SESSION, batch_size=2, window=2)
+    first.pump("b1", 0)
+    first.stored(stored(2))  # readings 2–3 stored; 0–1 never confirmed
+    outbox.flush()
+    outbox.add(stamp(4), {"quality": "fault"})
+    sent = Sent()
+    restarted = OutboxPump(outbox, sent, SESSION + 1, batch_size=2, window=2)
+    restarted.pump("b1", 0)
+    assert [(json.loads(p)["session"], seq_of(p), stamps(p)) for p in sent] == [
+        (SESSION + 1, 1, [0, 1]),
+        (SESSION + 1, 2, [4]),
+    ]

@@ -85,6 +85,12 @@ def recorded(agent: Agent) -> list[Reading]:
     return taken
 
 
+def times(taken: list[Reading]) -> set[int]:
+    """The readings taken, by their identity (station + time): at a fast reading interval
+    two can share a millisecond, and are then one reading."""
+    return {r.ts for r in taken}
+
+
 def station_agent(broker: Mosquitto, state_dir: Path, station: str = STATION) -> Agent:
     return Agent(
         agent_settings(
@@ -124,7 +130,7 @@ def test_readings_the_broker_took_while_no_worker_listened_reach_the_store_later
             assert wait_until(lambda: agent.outbox.depth <= 3, timeout_s=15)
     left = outbox(state_dir)
     kept = stored(store_path)
-    assert sorted(set(kept) | set(left)) == [r.ts for r in taken], "a reading was lost"
+    assert set(kept) | set(left) == times(taken), "a reading was lost"
     assert set(first) <= set(kept)
 
 
@@ -149,7 +155,7 @@ def test_readings_queued_in_a_broker_that_lost_its_persistence_are_sent_again(
             lost = [r.ts for r in taken[queued_from : queued_from + 10]]
             assert wait_until(lambda: set(lost) <= set(stored(store_path)), timeout_s=20)
             assert wait_until(lambda: agent.outbox.depth <= 3, timeout_s=15)
-    assert sorted(set(stored(store_path)) | set(outbox(state_dir))) == [r.ts for r in taken]
+    assert set(stored(store_path)) | set(outbox(state_dir)) == times(taken)
 
 
 class Replayer:
@@ -206,7 +212,7 @@ def test_repeated_late_and_foreign_confirmations_lose_nothing_and_count_right(
             assert wait_until(lambda: agent.outbox.depth == len(outbox(state_dir)))
     finally:
         replayer.stop()
-    assert sorted(set(stored(store_path)) | set(outbox(state_dir))) == [r.ts for r in taken]
+    assert set(stored(store_path)) | set(outbox(state_dir)) == times(taken)
 
 
 def test_two_workers_and_a_broker_killed_mid_stream_store_every_reading(
@@ -238,7 +244,7 @@ def test_two_workers_and_a_broker_killed_mid_stream_store_every_reading(
     for s, state_dir in stations.items():
         produced = [r.ts for r in taken[s]]
         kept = stored(store_path, s)
-        assert sorted(set(kept) | set(outbox(state_dir))) == produced, f"{s} lost readings"
+        assert set(kept) | set(outbox(state_dir)) == set(produced), f"{s} lost readings"
         assert len(kept) == len(set(kept))
 
 
@@ -250,9 +256,10 @@ def test_lost_confirmations_cost_resends_and_never_a_reading(
     taken = recorded(agent)
     with running(agent):
         with ingest(own_broker, store_path, ingest_confirm_stored=False):  # every one lost
-            assert wait_until(lambda: len(stored(store_path)) >= 10)
+            # A full window (8 messages) stored; the same messages go again, nothing newer.
+            assert wait_until(lambda: len(stored(store_path)) >= 8)
             assert wait_until(lambda: agent.pump.resends >= 2), "nothing was sent again"
             assert agent.outbox.depth >= 10, "stored, but nobody said so: still held"
         with ingest(own_broker, store_path):
             assert wait_until(lambda: agent.outbox.depth <= 3, timeout_s=15)
-    assert sorted(set(stored(store_path)) | set(outbox(state_dir))) == [r.ts for r in taken]
+    assert set(stored(store_path)) | set(outbox(state_dir)) == times(taken)

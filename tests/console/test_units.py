@@ -76,6 +76,12 @@ def test_filters_by_area_level_and_state() -> None:
     assert pick("", "bogus", "nonsense", "name") == ["a", "b", "c"]
 
 
+def test_a_station_holding_its_readings_back_says_so_before_its_first_reading() -> None:
+    held = station("held", None).model_copy(update={"held_back": True})
+    (row,) = rows(held)
+    assert row.flags == (Flag.HELD_BACK,)
+
+
 def test_quality_flags() -> None:
     (row,) = rows(
         station(
