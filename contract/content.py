@@ -101,6 +101,13 @@ class AlertKind(StrEnum):
     SPECIAL_HEATSTROKE_ALERT = "special_heatstroke_alert"  # 熱中症特別警戒アラート, ≥ 35
 
 
+# The band colours a screen shows each alert in (its text on them is white).
+ALERT_COLOURS = {
+    AlertKind.HEATSTROKE_ALERT: "#A000C8",
+    AlertKind.SPECIAL_HEATSTROKE_ALERT: "#3C0050",
+}
+
+
 class HeatAlert(_Content):
     """The area's alert. ``message`` has a text per kiosk language (``ja`` always); a screen
     shows it by ``contract.languages.fallback_chain``. An alert retained with only ``ja``
@@ -135,6 +142,7 @@ CONTENT_MODELS: dict[ContentKind, type[AnyContent]] = {
 }
 
 __all__ = [
+    "ALERT_COLOURS",
     "CONTENT_MODELS",
     "AlertKind",
     "AnyContent",

@@ -7,7 +7,7 @@ changes nothing on screen, so an unchanged state costs no redraw.
 from dataclasses import dataclass
 from datetime import datetime
 
-from contract.content import AlertKind
+from contract.content import ALERT_COLOURS, AlertKind
 from contract.languages import pick
 from contract.levels import ordered_levels
 from kiosk.display import JST
@@ -18,10 +18,6 @@ from sensors.localstate import NoticeView, Snapshot
 Rgba = tuple[float, float, float, float]
 
 STATE_BAND = "#5A5A5A"  # no reading / fault / stale: grey, never a level colour
-ALERT_COLOURS = {
-    AlertKind.HEATSTROKE_ALERT: "#A000C8",
-    AlertKind.SPECIAL_HEATSTROKE_ALERT: "#3C0050",
-}
 
 
 def rgba(hex_colour: str, alpha: float = 1.0) -> Rgba:

@@ -17,12 +17,13 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contract.content import AlertKind, HeatAlert
-from kiosk.viewmodel import ALERT_COLOURS
+from contract.content import ALERT_COLOURS, AlertKind, HeatAlert
+from contract.languages import KIOSK_LANGS
 from server.api.deps import CsrfChecked, RegistryDep, SessionDep
 from server.api.heat_alert import HeatAlertIn, set_heat_alert
 from server.api.schemas import JST
 from server.console.access import PagePrincipal, may_write, require_role
+from server.console.notices import LANG_NAMES
 from server.console.templating import render
 from server.official.decide import end_of
 from server.official.wording import MESSAGES
@@ -115,8 +116,8 @@ class AlertForm:
     area: str = ""
     forecast_wbgt: str = ""
     valid_on: str = ""
-    message_ja: str = ""
-    message_en: str = ""
+    # A message per kiosk language, as typed; Japanese is required once any is given.
+    messages: dict[str, str] = field(default_factory=lambda: dict.fromkeys(KIOSK_LANGS, ""))
     expires_at: str = ""
     errors: dict[str, str] = field(default_factory=dict)
 
@@ -130,8 +131,7 @@ class AlertForm:
             area=get("area"),
             forecast_wbgt=get("forecast_wbgt"),
             valid_on=get("valid_on"),
-            message_ja=get("message_ja"),
-            message_en=get("message_en"),
+            messages={lang: get(f"message_{lang}") for lang in KIOSK_LANGS},
             expires_at=get("expires_at"),
         )
 
@@ -152,7 +152,8 @@ class AlertForm:
                 datetime.strptime(self.valid_on, "%Y-%m-%d")
             except ValueError:
                 self.errors["valid_on"] = "heat.error.valid_on"
-        if self.message_en and not self.message_ja:
+        given = {lang: text for lang, text in self.messages.items() if text}
+        if given and "ja" not in given:
             self.errors["message_ja"] = "heat.error.message_ja_required"
         expires: datetime | None = None
         if self.expires_at:
@@ -171,8 +172,7 @@ class AlertForm:
                 area=self.area or None,
                 forecast_wbgt=forecast,
                 valid_on=self.valid_on or None,
-                message_ja=self.message_ja or None,
-                message_en=self.message_en or None,
+                message=given or None,
                 expires_at=expires,
             )
         except ValidationError as exc:
@@ -205,6 +205,7 @@ def _page(
         "colours": {kind.value: colour for kind, colour in ALERT_COLOURS.items()},
         "may_write": may_write(principal),
         "done": done if done in ("set", "cleared") else "",
+        "lang_names": LANG_NAMES,
     }
     return render(request, "heat_alert/page.html", context, principal, status_code=status_code)
 

@@ -20,7 +20,9 @@ def test_a_complete_form_is_what_the_api_takes_with_the_expiry_in_jst() -> None:
             "valid_on": "2026-07-27",
             "forecast_wbgt": "35.2",
             "message_ja": "外出を控えましょう",
+            "message_ja-easy": "そとに でないように しましょう",
             "message_en": "Stay indoors",
+            "message_vi": "Hãy ở trong nhà",
             "expires_at": "2026-07-27T23:00",
             "area": " 横浜市 ",
         }
@@ -32,6 +34,13 @@ def test_a_complete_form_is_what_the_api_takes_with_the_expiry_in_jst() -> None:
     assert body.forecast_wbgt == 35.2
     assert body.area == "横浜市"
     assert body.expires_at == datetime(2026, 7, 27, 23, 0, tzinfo=JST)
+    # every kiosk language the form was given reaches the API, and only those
+    assert body.texts() == {
+        "ja": "外出を控えましょう",
+        "ja-easy": "そとに でないように しましょう",
+        "en": "Stay indoors",
+        "vi": "Hãy ở trong nhà",
+    }
 
 
 def test_each_mistake_is_reported_on_its_field() -> None:

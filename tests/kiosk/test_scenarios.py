@@ -10,9 +10,10 @@ from typing import Any
 
 import pytest
 
+from contract.content import ALERT_COLOURS
 from contract.levels import Level
 from kiosk.textfit import LINE_HEIGHT, fitting_size, snap_size
-from kiosk.viewmodel import ALERT_COLOURS, STATE_BAND
+from kiosk.viewmodel import STATE_BAND
 from sensors.localstate.db import FILE_NAME
 from tests.kiosk.conftest import run_driver
 from tests.kiosk.screens import close_to, hex_rgb, image, inside_left_edge, ocr, pixel, similarity
