@@ -1,5 +1,6 @@
 """Staff change a station's registry fields from its page (the API's own edit logic)."""
 
+from contextlib import suppress
 from datetime import date, datetime, time
 from typing import Annotated
 
@@ -30,6 +31,11 @@ def patch_values(form: dict[str, str], installed_on: str) -> dict[str, object]:
         values["name_ja"] = ""  # required: the model refuses an empty Japanese name
     if values["exposure"] is None:
         del values["exposure"]
+    for name in ("latitude", "longitude"):  # the API takes numbers, not the text typed
+        typed = values[name]
+        if isinstance(typed, str):
+            with suppress(ValueError):  # if not, the model names the field in its error
+                values[name] = float(typed)
     if installed_on.strip():
         try:
             day = date.fromisoformat(installed_on.strip())
