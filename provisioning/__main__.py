@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from contract.errors import ContractError
+from contract.topics import check_id
 from provisioning.keys import generate_keypair
 from provisioning.settings import ProvisionSettings
 
@@ -103,6 +104,7 @@ def _enrol(args: argparse.Namespace) -> None:
     from provisioning.enrol import StationRecord
     from provisioning.enrolment import enrol_station
 
+    check_id(args.station_id)  # before the API: say what an id may be, in the contract's words
     settings = _settings(args)
     record = None
     if args.area and args.name_ja:

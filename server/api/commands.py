@@ -7,8 +7,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from contract.messages import CommandName
 from server.api.deps import RegistryDep, SessionDep, SettingsDep, Staff, StoreDep
+from server.api.errors import CodedError
+from server.api.fleet import is_online
+from server.api.schemas import IdInPath
 from server.api.stations import known_station
 from server.commands import CommandError, MqttCommandSender
+from server.registry.db import now_ms
 from server.registry.stations import audit
 
 router = APIRouter(prefix="/api/v1/stations", tags=["stations"])
@@ -31,9 +35,10 @@ class CommandOut(BaseModel):
 @router.post(
     "/{station_id}/commands",
     summary="Send a command and wait for the station's answer (504 when it does not answer)",
+    responses={504: {"description": "局から応答がありません / the station did not answer in time"}},
 )
 def send_command(
-    station_id: str,
+    station_id: IdInPath,
     body: CommandIn,
     who: Staff,
     settings: SettingsDep,
@@ -42,6 +47,13 @@ def send_command(
     registry: RegistryDep,
 ) -> CommandOut:
     known_station(session, store, station_id)
+    state = next((s for s in store.fleet() if s.station == station_id), None)
+    if not is_online(state, now_ms(), settings.offline_after_s):
+        raise CodedError(
+            409,
+            "station_offline",
+            "局はオフラインです / the station is offline: nothing would answer",
+        )
     with registry.session() as own:  # committed now: it stays even if the station never answers
         audit(own, who.name, "station.command", station_id, body.name.value)
     try:

@@ -93,7 +93,11 @@ def current_session(principal: ConsolePrincipal, response: Response) -> SessionO
     )
 
 
-@router.delete("/session", status_code=204, summary="Sign out: ends the session")
+@router.delete(
+    "/session",
+    status_code=204,
+    summary="Sign out: ends the session",
+)
 def end_session(
     request: Request,
     _: CsrfChecked,
@@ -101,10 +105,13 @@ def end_session(
     registry: RegistryDep,
     clock: ClockDep,
 ) -> Response:
-    token = request.cookies.get(SESSION_COOKIE)
-    if token:
-        with registry.session() as session:
-            sign_out(session, token, client=client_address(request, settings), now_ms=clock())
+    token = request.cookies.get(SESSION_COOKIE, "")
+    with registry.session() as session:
+        ended = bool(token) and sign_out(
+            session, token, client=client_address(request, settings), now_ms=clock()
+        )
+    if not ended:
+        raise HTTPException(401, "サインインしていません / there is no console session to end")
     response = Response(status_code=204)
     clear_session_cookie(response)
     return response

@@ -3,7 +3,7 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
 from server.api.deps import Admin, SessionDep
 from server.api.errors import CodedError
@@ -31,9 +31,17 @@ class UserIn(BaseModel):
 class UserPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     role: Role | None = None
-    disabled: bool | None = None
+    disabled: StrictBool | None = None
     display_name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
     locked: Literal[False] | None = None  # false: lift a lock-out now
+
+    @field_validator("locked", mode="before")
+    @classmethod
+    def _only_false(cls, value: object) -> object:
+        # JSON false only: 0 equals False in Python, but the document says boolean.
+        if value is not None and value is not False:
+            raise ValueError("locked は false だけです / locked takes only false")
+        return value
 
 
 class PasswordIn(BaseModel):
