@@ -78,7 +78,7 @@ def run_driver(
     }
     plan_file = tmp / f"{name}-plan.json"
     plan_file.write_text(json.dumps(plan, ensure_ascii=False))
-    kivy_home = tmp / "kivy-home"
+    kivy_home = tmp / f"kivy-home-{name}"  # batches run side by side: one Kivy home each
     kivy_home.mkdir(exist_ok=True)
     env = {
         **os.environ,
