@@ -49,7 +49,13 @@ def main() -> None:
     notifier = notifier_for(settings.alert_webhook_url)
     book = AlertBook(registry, notifier)
     memory = RegistryMemory(registry)
-    site = OfficialSite(settings.official_base_url, timeout_s=settings.official_timeout_s)
+    stop = threading.Event()
+    site = OfficialSite(
+        settings.official_base_url,
+        timeout_s=settings.official_timeout_s,
+        sleep=stop.wait,
+        stop=stop,
+    )
     importer = Importer(
         site,
         memory,
@@ -60,7 +66,6 @@ def main() -> None:
         observed_points=tuple(p.number for p in settings.official_points),
         after_each_file=systemd.watchdog,
     )
-    stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     systemd.ready()

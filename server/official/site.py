@@ -5,6 +5,7 @@ time has not come; it is an answer, not a failure.
 """
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -73,11 +74,15 @@ class OfficialSite:
         backoff_s: float = 2.0,
         client: httpx.Client | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        stop: threading.Event | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/"
         self.attempts = attempts
         self.backoff_s = backoff_s
         self._sleep = sleep
+        # Once the service is told to stop, no file is asked for again and no back-off is
+        # waited out: systemd gives a stopping unit only a few seconds.
+        self._stop = stop or threading.Event()
         self._client = client or httpx.Client(
             timeout=httpx.Timeout(timeout_s),
             headers={"User-Agent": USER_AGENT},
@@ -95,7 +100,11 @@ class OfficialSite:
         if last is not None and last.last_modified:
             headers["If-Modified-Since"] = last.last_modified
         problem = ""
+        attempt = 0
         for attempt in range(1, self.attempts + 1):
+            if self._stop.is_set():
+                problem = "the service is stopping"
+                break
             try:
                 response = self._client.get(url, headers=headers)
             except httpx.HTTPError as exc:
@@ -115,7 +124,7 @@ class OfficialSite:
                 problem = f"HTTP {response.status_code}"
                 if response.status_code < 500 and response.status_code != 429:
                     break  # asking again will not change a 4xx
-            if attempt < self.attempts:
+            if attempt < self.attempts and not self._stop.is_set():
                 self._sleep(self.backoff_s * 2 ** (attempt - 1))
         log.warning("official data unreachable", extra={"url": url, "problem": problem})
         return Unreachable(f"{url}: {problem} ({attempt} tries)")

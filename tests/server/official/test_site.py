@@ -1,5 +1,6 @@
 """Fetching from the Ministry's site, against a local HTTP server with real sockets."""
 
+import threading
 from datetime import date, datetime
 
 import pytest
@@ -103,3 +104,22 @@ def test_the_newest_alert_file_is_tried_first_then_yesterdays_17_00(
 ) -> None:
     assert alert_candidates(now.replace(tzinfo=JST)) == expected
     assert alert_path(*expected[0]).startswith(f"alert/dl/{expected[0][0]:%Y}/alert_")
+
+
+def test_a_service_told_to_stop_asks_for_no_more_files_and_waits_out_no_back_off() -> None:
+    files = SiteFiles(files={FORECAST: b"x"}, failures={FORECAST: [503, 503, 503]})
+    stop = threading.Event()
+    waits: list[float] = []
+
+    def stop_during_the_first_back_off(seconds: float) -> None:
+        waits.append(seconds)
+        stop.set()
+
+    with official_site(files) as url:
+        site = OfficialSite(url, attempts=3, sleep=stop_during_the_first_back_off, stop=stop)
+        outcome = site.get(FORECAST)
+        assert isinstance(outcome, Unreachable)
+        assert "stopping" in outcome.reason
+        assert isinstance(site.get(FORECAST), Unreachable)
+    assert len(files.requests) == 1
+    assert waits == [2.0]
