@@ -101,6 +101,9 @@ class ServerSettings(TomlSettings):
     offline_after_s: int = Field(300, ge=30)
     # The fleet view is computed at most once per this many seconds per API process.
     api_fleet_cache_s: float = Field(2.0, ge=0, le=60)
+    # The fleet's change feed (``?since=``) looks back this much further than its cursor, so
+    # an ingest transaction that committed late (dated before the cursor) is not missed.
+    api_fleet_change_overlap_s: float = Field(10.0, ge=0, le=300)
     # When set, an admin API token with this value exists from start (demo, first install).
     bootstrap_token: SecretStr = SecretStr("")
 

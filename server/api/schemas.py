@@ -1,7 +1,7 @@
 """Request and response bodies of the API. Times are ISO 8601 in JST (+09:00)."""
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
@@ -20,6 +20,9 @@ from contract.messages import (
 from server.registry.models import Exposure, Role, StationState
 
 JST = ZoneInfo("Asia/Tokyo")
+# The same zone as a fixed offset (Japan has kept no summer time since 1951): much cheaper
+# when thousands of times are written at once, as in the fleet view.
+JST_FIXED = timezone(JST.utcoffset(datetime(2000, 1, 1)) or timedelta(hours=9))
 # Station, area and notice ids, in bodies and in paths: what a station's topic can carry.
 StationId = Annotated[str, Field(pattern=ID_PATTERN)]
 IdInPath = Annotated[str, Path(pattern=ID_PATTERN)]

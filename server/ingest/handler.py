@@ -34,13 +34,19 @@ from server.alerts.rules import (
     reading_conditions,
 )
 from server.ingest.confirm import Done, sent_as
+from server.ingest.latest import BatchLatest
 from server.ingest.metrics import IngestMetrics
 from server.registry import receipts as receipt_registry
 from server.registry.db import Registry
 from server.registry.quarantine import quarantine
 from server.registry.receipts import StationReceipts
 from server.registry.stations import KnownStations
-from server.store.base import StationReadings, StoreUnavailableError, TimeSeriesStore
+from server.store.base import (
+    FUTURE_TOLERANCE_S,
+    StationReadings,
+    StoreUnavailableError,
+    TimeSeriesStore,
+)
 from server.store.influx_write import StoreRejectedError
 
 log = logging.getLogger("kyusui.ingest")
@@ -89,6 +95,8 @@ class MessageHandler:
         self._topics: dict[str, tuple[str, str]] = {}
         self._done: list[Done] = []  # of the batch being handled
         self._sent_as: dict[int, Done] = {}  # id(message) → what it was, once parsed
+        tolerance_ms = getattr(store, "future_tolerance_ms", FUTURE_TOLERANCE_S * 1000)
+        self.latest = BatchLatest(int(tolerance_ms))  # station_latest, once per batch
 
     def handle(self, topic: str, payload: bytes, received_ms: int) -> bool:
         """Store one message; False when it was quarantined."""
@@ -99,6 +107,7 @@ class MessageHandler:
     def handle_batch(self, batch: list[Incoming]) -> list[Done]:
         """Store the batch; returns the confirmable messages it stored or quarantined."""
         self._done, self._sent_as = [], {}
+        self.latest.discard()
         try:
             self._handle_batch(batch)
         except SQLAlchemyError as exc:
@@ -127,10 +136,13 @@ class MessageHandler:
             telemetry = self._write(telemetry)
             kinds[StationTopic.TELEMETRY.value] = len(telemetry)
             self._done += [self._sent_as[id(m)] for m, _ in telemetry]
+            for _, item in telemetry:
+                self.latest.reading(item)
         if receipts:
             recorded = self._record_receipts(receipts)
             kinds[StationTopic.RECEIPTS.value] = len(recorded)
             self._done += [self._sent_as[id(m)] for m, _ in recorded]
+        self.latest.store(self.registry)  # before anything of the batch is acknowledged
         for kind, n in kinds.items():
             self.stats.accepted[kind] += n
             self.metrics.messages.labels(kind).inc(n)
@@ -224,12 +236,14 @@ class MessageHandler:
                 self.areas[station] = status.area
             self._discovered(station)
             self.store.record_status(station, status, message.received_ms)
+            self.latest.status(station, status, message.received_ms)
             self.online[station] = status.state is StationState.ONLINE
             self.metrics.online_stations.set(sum(self.online.values()))
         elif kind == StationTopic.HEALTH:
             health = decode(Health, payload)
             self._discovered(station)
             self.store.record_health(station, health, message.received_ms)
+            self.latest.health(station, health, message.received_ms)
             if self.alerts is not None:
                 found = health_conditions(health, self.thresholds)
                 self.alerts.sync(station, HEALTH_KINDS, found)
