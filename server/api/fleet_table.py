@@ -102,6 +102,7 @@ def query(f: FleetFilter, now_ms: int, offline_after_s: int, overlap_ms: int) ->
                 _L.changed_ms >= start,
                 _L.last_seen_ms.between(start - off, now_ms - off),
                 _L.ts.between(start - RECENT_READING_MS, now_ms - RECENT_READING_MS),
+                _L.ts.between(start - off, now_ms - off),  # a reading that became stale
             )
         )
     elif not f.include_retired:
@@ -153,46 +154,51 @@ def _flags(row: Row[Any], now_ms: int, offline_ms: int) -> tuple[bool, bool]:
     return is_online, held
 
 
+def station_dict(r: Row[Any], online: bool, held: bool) -> dict[str, Any]:
+    """One row as ``StationOut`` has it, in JSON types."""
+    latest = None
+    if r.ts is not None:
+        latest = {
+            "time": _iso(r.ts),
+            "temp_c": r.temp_c,
+            "rh": r.rh,
+            "wbgt": r.wbgt,
+            "level": r.level,
+            "quality": r.quality,
+            "time_source": r.time_source,
+        }
+    return {
+        "id": r.id,
+        "name": r.name_ja or r.id,
+        "name_ja": r.name_ja,
+        "name_en": r.name_en,
+        "names": r.names or {},
+        "state": r.state,
+        "area": r.area_id,
+        "address": r.address,
+        "latitude": r.latitude,
+        "longitude": r.longitude,
+        "exposure": r.exposure,
+        "installed_at": _iso(r.installed_at),
+        "retired_at": _iso(r.retired_at),
+        "last_seen": _iso(r.last_seen_ms),
+        "online": online,
+        "session": r.status_session,
+        "latest": latest,
+        "held_back": held,
+        "held_back_reason": HELD_BACK_REASON if held else None,
+    }
+
+
+def flags(r: Row[Any], now_ms: int, offline_after_s: int) -> tuple[bool, bool]:
+    """(online, held back) of one row."""
+    return _flags(r, now_ms, offline_after_s * 1000)
+
+
 def full(rows: Sequence[Row[Any]], now_ms: int, offline_after_s: int) -> bytes:
     """The fleet as ``list[StationOut]`` has it."""
     offline_ms = offline_after_s * 1000
-    out = []
-    for r in rows:
-        online, held = _flags(r, now_ms, offline_ms)
-        latest = None
-        if r.ts is not None:
-            latest = {
-                "time": _iso(r.ts),
-                "temp_c": r.temp_c,
-                "rh": r.rh,
-                "wbgt": r.wbgt,
-                "level": r.level,
-                "quality": r.quality,
-                "time_source": r.time_source,
-            }
-        out.append(
-            {
-                "id": r.id,
-                "name": r.name_ja or r.id,
-                "name_ja": r.name_ja,
-                "name_en": r.name_en,
-                "names": r.names or {},
-                "state": r.state,
-                "area": r.area_id,
-                "address": r.address,
-                "latitude": r.latitude,
-                "longitude": r.longitude,
-                "exposure": r.exposure,
-                "installed_at": _iso(r.installed_at),
-                "retired_at": _iso(r.retired_at),
-                "last_seen": _iso(r.last_seen_ms),
-                "online": online,
-                "session": r.status_session,
-                "latest": latest,
-                "held_back": held,
-                "held_back_reason": HELD_BACK_REASON if held else None,
-            }
-        )
+    out = [station_dict(r, *_flags(r, now_ms, offline_ms)) for r in rows]
     return json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode()
 
 
