@@ -52,6 +52,7 @@ MAX_BUCKETS = 5000
 
 
 class Every(StrEnum):
+    AUTO = "auto"  # by the range: 10m up to 2 days, 1h up to 60 days, then 1d
     MINUTE = "1m"
     TEN_MINUTES = "10m"
     HOUR = "1h"
@@ -59,7 +60,15 @@ class Every(StrEnum):
 
     @property
     def seconds(self) -> int:
-        return {"1m": 60, "10m": 600, "1h": 3600, "1d": 86_400}[self.value]
+        return {"auto": 86_400, "1m": 60, "10m": 600, "1h": 3600, "1d": 86_400}[self.value]
+
+    def for_range(self, span_ms: int) -> "Every":
+        """The bucket size to use: hours and days come from the stores' hourly rollups."""
+        if self is not Every.AUTO:
+            return self
+        if span_ms <= 2 * 86_400_000:
+            return Every.TEN_MINUTES
+        return Every.HOUR if span_ms <= 60 * 86_400_000 else Every.DAY
 
 
 class ExportFormat(StrEnum):
@@ -291,7 +300,7 @@ def station_readings(
 
 @router.get(
     "/{station_id}/history",
-    summary="min/mean/max per 1m, 10m, 1h or 1d (JST days)",
+    summary="min/mean/max per 1m, 10m, 1h or 1d (JST days), or chosen by the range",
     response_model=list[BucketOut],
 )
 def station_history(
@@ -299,11 +308,12 @@ def station_history(
     _: Reader,
     store: StoreDep,
     session: SessionDep,
-    every: Every = Every.TEN_MINUTES,
+    every: Every = Every.AUTO,
     start: TimeQuery = None,
     end: TimeQuery = None,
 ) -> Response:
     start_ms, end_ms = time_range(start, end, timedelta(seconds=every.seconds * MAX_BUCKETS))
+    every = every.for_range(end_ms - start_ms)
     buckets = store.aggregate(station_id, start_ms, end_ms, every.seconds)
     if not buckets:
         known_station(session, store, station_id)
