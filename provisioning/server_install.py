@@ -160,7 +160,7 @@ def install_server(
     broker_port: int,
     api_port: int,
     local_broker_port: int = 1883,
-    stations: int = DEFAULT_STATIONS,
+    fleet_size: int = DEFAULT_STATIONS,
 ) -> None:
     if os.geteuid() != 0:
         raise PermissionError("install-server は root で実行してください / run as root (sudo)")
@@ -198,10 +198,10 @@ def install_server(
     if not acl.is_file():
         put_file(acl, acl_file(BROKER_USER, {}).encode(), 0o640, "root", broker_group)
     conf = MOSQUITTO / "conf.d" / "kyusui.conf"
-    listeners = mosquitto_conf(broker_port, local_broker_port, tls, stations)
+    listeners = mosquitto_conf(broker_port, local_broker_port, tls, fleet_size)
     broker_changed = put_file(conf, listeners.encode(), 0o644)
     BROKER_DROP_IN.parent.mkdir(parents=True, exist_ok=True)
-    if put_file(BROKER_DROP_IN, broker_unit_drop_in(stations).encode(), 0o644):
+    if put_file(BROKER_DROP_IN, broker_unit_drop_in(fleet_size).encode(), 0o644):
         broker_changed = True
         run("systemctl", "daemon-reload")
 
