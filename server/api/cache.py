@@ -14,6 +14,8 @@ import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
+from server.api.fleet_snapshot import FleetSnapshot
+
 log = logging.getLogger("kyusui.api")
 
 
@@ -30,8 +32,9 @@ def etag_of(body: bytes) -> str:
     return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
-# What a view's computation returns: its body, its change-feed cursor, its next page.
-Compute = Callable[[], tuple[bytes, int, str | None]]
+# What a view's computation returns: its body, its change-feed cursor, its next page, and
+# its ETag (None: a hash of the body).
+Compute = Callable[[], tuple[bytes, int, str | None, str | None]]
 
 
 class FleetCache:
@@ -42,9 +45,19 @@ class FleetCache:
         self._refreshing: set[Hashable] = set()
         self._first: dict[Hashable, threading.Lock] = {}
         self._generation = 0  # bumped by clear(): a refresh begun before it is dropped
+        self._snapshots: dict[Hashable, FleetSnapshot] = {}
+
+    def snapshot(self, compact: bool, include_retired: bool) -> FleetSnapshot:
+        """The whole fleet kept up to date from the change feed (kept across clear())."""
+        with self._lock:
+            key = (compact, include_retired)
+            found = self._snapshots.get(key)
+            if found is None:
+                found = self._snapshots[key] = FleetSnapshot(compact, include_retired)
+            return found
 
     def get(self, key: Hashable, compute: Callable[[], bytes]) -> bytes:
-        return self.entry(key, lambda: (compute(), 0, None)).body
+        return self.entry(key, lambda: (compute(), 0, None, None)).body
 
     def entry(self, key: Hashable, compute: Compute) -> Cached:
         if self.ttl_s <= 0:
@@ -93,5 +106,5 @@ class FleetCache:
 
 
 def _computed(compute: Compute) -> Cached:
-    body, cursor, next_after = compute()
-    return Cached(body, etag_of(body), cursor, time.monotonic(), next_after)
+    body, cursor, next_after, etag = compute()
+    return Cached(body, etag or etag_of(body), cursor, time.monotonic(), next_after)

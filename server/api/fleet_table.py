@@ -202,20 +202,20 @@ def full(rows: Sequence[Row[Any]], now_ms: int, offline_after_s: int) -> bytes:
     return json.dumps(out, ensure_ascii=False, separators=(",", ":")).encode()
 
 
+def compact_row(r: Row[Any], online: bool, held: bool) -> list[Any]:
+    """One row of the compact view, in ``COMPACT_FIELDS`` order."""
+    return [
+        *(r.id, r.name_ja or r.id, r.state, r.area_id, r.latitude, r.longitude, online),
+        *(r.last_seen_ms, r.ts, r.temp_c, r.rh, r.wbgt, r.level, r.quality),
+        *(r.time_source, held, r.sensor_ok, r.outbox_depth),
+    ]
+
+
 def compact(
     rows: Sequence[Row[Any]], now_ms: int, offline_after_s: int, cursor: int, next_after: str | None
 ) -> bytes:
     """``{"fields": [...], "rows": [[...], ...], "cursor": …}``: one array per station."""
     offline_ms = offline_after_s * 1000
-    table = []
-    for r in rows:
-        online, held = _flags(r, now_ms, offline_ms)
-        table.append(
-            [
-                *(r.id, r.name_ja or r.id, r.state, r.area_id, r.latitude, r.longitude, online),
-                *(r.last_seen_ms, r.ts, r.temp_c, r.rh, r.wbgt, r.level, r.quality),
-                *(r.time_source, held, r.sensor_ok, r.outbox_depth),
-            ]
-        )
+    table = [compact_row(r, *_flags(r, now_ms, offline_ms)) for r in rows]
     body = {"fields": COMPACT_FIELDS, "rows": table, "cursor": cursor, "next_after": next_after}
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()

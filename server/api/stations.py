@@ -176,7 +176,7 @@ def fleet_answer(
     offline_after_s = settings.offline_after_s
     overlap_ms = int(settings.api_fleet_change_overlap_s * 1000)
 
-    def compute() -> tuple[bytes, int, str | None]:
+    def compute() -> tuple[bytes, int, str | None, str | None]:
         now = now_ms()
         with registry.session() as session:
             rows, next_after = fleet_table.fetch(session, f, now, offline_after_s, overlap_ms)
@@ -184,11 +184,18 @@ def fleet_answer(
             body = fleet_table.compact(rows, now, offline_after_s, now, next_after)
         else:
             body = fleet_table.full(rows, now, offline_after_s)
-        return body, now, next_after
+        return body, now, next_after, None
 
     if cache is None:
         return FleetCache(0).entry(None, compute)
-    return cache.entry((f.include_retired, view), compute)
+    snapshot = cache.snapshot(view is FleetView.COMPACT, f.include_retired)
+
+    def refresh() -> tuple[bytes, int, str | None, str | None]:
+        with registry.session() as session:
+            body, cursor, etag = snapshot.refresh(session, now_ms(), offline_after_s, overlap_ms)
+        return body, cursor, None, etag
+
+    return cache.entry((f.include_retired, view), refresh)
 
 
 @router.get("/{station_id}")

@@ -183,11 +183,11 @@ def test_callers_are_served_the_previous_fleet_while_it_is_recomputed() -> None:
     release = threading.Event()
     computed: list[int] = []
 
-    def slow() -> tuple[bytes, int, str | None]:
+    def slow() -> tuple[bytes, int, str | None, str | None]:
         computed.append(1)
         if len(computed) > 1:
             release.wait(10)
-        return f"[{len(computed)}]".encode(), len(computed), None
+        return f"[{len(computed)}]".encode(), len(computed), None, None
 
     cache = FleetCache(ttl_s=0.05)
     assert cache.entry("all", slow).body == b"[1]"
@@ -202,3 +202,35 @@ def test_callers_are_served_the_previous_fleet_while_it_is_recomputed() -> None:
     while cache.entry("all", slow).body != b"[2]":
         assert time.monotonic() < deadline
         time.sleep(0.01)
+
+
+def test_the_fleet_kept_from_its_changes_is_the_fleet_computed_afresh(
+    api: TestClient, registry: Registry
+) -> None:
+    from server.api.fleet_table import FleetFilter
+    from server.api.stations import FleetView, fleet_answer
+
+    settings = api.app.state.settings  # type: ignore[attr-defined]
+    cache = FleetCache(ttl_s=0)
+    ingest = handler(api, registry)
+
+    def kept_and_afresh(view: FleetView) -> tuple[bytes, bytes]:
+        kept = fleet_answer(registry, settings, cache, FleetFilter(), view).body
+        afresh = fleet_answer(registry, settings, None, FleetFilter(), view).body
+        return kept, afresh
+
+    for step in range(3):
+        now = now_ms()
+        for i in range(step, step + 3):
+            sid = f"st-{i}"
+            ingest.handle(TOPIC.format(sid, "status"), status(), now)
+            ingest.handle(TOPIC.format(sid, "telemetry"), telemetry(step + 1, reading(now)), now)
+        if step == 1:
+            api.patch("/api/v1/stations/st-1", json={"name_ja": "駅前"})
+        if step == 2:
+            api.delete("/api/v1/stations/st-0")
+        for view in FleetView:
+            kept, afresh = kept_and_afresh(view)
+            if view is FleetView.COMPACT:  # the cursor is the time of each computation
+                kept, afresh = kept.rsplit(b',"cursor"', 1)[0], afresh.rsplit(b',"cursor"', 1)[0]
+            assert kept == afresh, (step, view)
