@@ -388,6 +388,51 @@ def history(
     return out
 
 
+INGEST_MEMORY = """
+import json, sys, time
+from pathlib import Path
+from server.ingest.handler import Incoming, MessageHandler
+from server.registry.db import Registry
+from server.store.sqlite import SqliteTimeSeries
+stations, workdir = int(sys.argv[1]), Path(sys.argv[2])
+handler = MessageHandler(
+    SqliteTimeSeries(workdir / "ts.sqlite"), Registry(f"sqlite:///{workdir / 'registry.sqlite'}")
+)
+now = time.time_ns() // 1_000_000
+for minute in range(3):
+    batch = []
+    for i in range(stations):
+        sid = f"st-{i:05d}"
+        if minute == 0:
+            status = {"v": 1, "state": "online", "session": 1, "ts": now, "area": f"a{i % 18}"}
+            batch.append(Incoming(f"kyusui/v1/st/{sid}/status", json.dumps(status).encode(), now))
+        reading = {"ts": now + minute * 60_000, "temp_c": 30.0, "rh": 60.0, "wbgt": 26.5,
+                   "level": "warning"}
+        telemetry = {"v": 1, "session": 1, "seq": minute + 1, "readings": [reading]}
+        batch.append(Incoming(f"kyusui/v1/st/{sid}/telemetry", json.dumps(telemetry).encode(), now))
+        if len(batch) >= 500:
+            handler.handle_batch(batch)
+            batch = []
+    handler.handle_batch(batch)
+for entry in Path("/proc/self/status").read_text().splitlines():
+    if entry.startswith("VmHWM:"):
+        print(int(entry.split()[1]) / 1024)
+"""
+
+
+def ingest_memory(stations: int) -> float:
+    """Peak resident memory of ingest's handler (no MQTT) after three minutes of a fleet."""
+    workdir = Path(tempfile.mkdtemp(prefix="fleetbench-ingest-"))
+    out = subprocess.run(
+        [sys.executable, "-c", INGEST_MEMORY, str(stations), str(workdir)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+    ).stdout
+    return round(float(out.split()[-1]), 1)
+
+
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="fleetbench-"))
     influx = InfluxDB(workdir / "influx").start()
@@ -436,6 +481,7 @@ def main() -> None:
             )
             if stations == SIZES[-1]:
                 results["influx_history"] = history("influx+pg", influx_pg, env, workdir)
+        results["ingest_handler_vmhwm_mb"] = ingest_memory(SIZES[-1])
     finally:
         postgres.stop()
         influx.stop()

@@ -17,7 +17,7 @@ from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
 from server.api import fleet_table
-from server.api.fleet_table import COMPACT_FIELDS, FleetFilter
+from server.api.fleet_table import AREA_AT, COMPACT_FIELDS, FleetFilter
 from server.registry.models import StationState
 
 FULL_EVERY_S = 600.0
@@ -39,6 +39,7 @@ class FleetSnapshot:
         self._cursor: int | None = None
         self._full_at = 0.0
         self._etag = ""
+        self._areas: dict[str | None, list[str]] = {}  # area → its stations, in id order
 
     def _render(self, r: Row[Any], online: bool, held: bool) -> bytes:
         if self.compact:
@@ -76,22 +77,32 @@ class FleetSnapshot:
                 changed = True
             if reorder:
                 self._order = sorted(self._fragments)
+            if changed:
+                areas: dict[str | None, list[str]] = {}
+                for i in self._order:
+                    areas.setdefault(self._basis[i][AREA_AT], []).append(i)
+                self._areas = areas
             stations = b",".join([self._fragments[i] for i in self._order])
             if changed or not self._etag:
                 self._etag = '"' + hashlib.blake2b(stations, digest_size=16).hexdigest() + '"'
             self._cursor = now_ms
-            if self.compact:
-                body = b"".join(
-                    [
-                        b'{"fields":',
-                        _FIELDS_JSON,
-                        b',"rows":[',
-                        stations,
-                        b'],"cursor":',
-                        str(now_ms).encode(),
-                        b',"next_after":null}',
-                    ]
-                )
-            else:
-                body = b"[" + stations + b"]"
-            return body, now_ms, self._etag
+            return self._wrap(stations, now_ms), now_ms, self._etag
+
+    def area(self, area: str) -> tuple[bytes, int, str]:
+        """(body, cursor, ETag) of one area's stations, as of the last refresh."""
+        with self._lock:
+            stations = b",".join([self._fragments[i] for i in self._areas.get(area, [])])
+            cursor = self._cursor or 0
+        etag = '"' + hashlib.blake2b(stations, digest_size=16).hexdigest() + '"'
+        return self._wrap(stations, cursor), cursor, etag
+
+    def _wrap(self, stations: bytes, cursor: int) -> bytes:
+        """The joined stations as the view's body."""
+        if not self.compact:
+            return b"[" + stations + b"]"
+        return b"".join(
+            [
+                *(b'{"fields":', _FIELDS_JSON, b',"rows":[', stations),
+                *(b'],"cursor":', str(cursor).encode(), b',"next_after":null}'),
+            ]
+        )

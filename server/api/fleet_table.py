@@ -70,6 +70,8 @@ _COLUMNS = (
     _L.outbox_depth,
 )
 
+AREA_AT = [c.name for c in _COLUMNS].index("area_id")  # its place in a row
+
 
 @dataclass(frozen=True, slots=True)
 class FleetFilter:

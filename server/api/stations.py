@@ -147,8 +147,11 @@ def fleet(
         limit=limit,
         since_ms=since,
     )
-    whole = f == FleetFilter(include_retired=include_retired)
-    answer = fleet_answer(registry, settings, cache if whole else None, f, view)
+    cached = f in (
+        FleetFilter(include_retired=include_retired),
+        FleetFilter(area=area, include_retired=include_retired),
+    )
+    answer = fleet_answer(registry, settings, cache if cached else None, f, view)
     headers = {CURSOR_HEADER: str(answer.cursor), "Cache-Control": "no-cache"}
     if answer.next_after is not None:
         headers["Link"] = f'<{next_page(request, answer.next_after)}>; rel="next"'
@@ -172,7 +175,9 @@ def fleet_answer(
     f: FleetFilter,
     view: FleetView = FleetView.FULL,
 ) -> Cached:
-    """One view of the fleet; the whole fleet at most once per cache period."""
+    """One view of the fleet. With a cache (only for the whole fleet or one area), the
+    whole fleet is brought up to date at most once per cache period, in the background,
+    and an area is cut from it."""
     offline_after_s = settings.offline_after_s
     overlap_ms = int(settings.api_fleet_change_overlap_s * 1000)
 
@@ -195,7 +200,11 @@ def fleet_answer(
             body, cursor, etag = snapshot.refresh(session, now_ms(), offline_after_s, overlap_ms)
         return body, cursor, None, etag
 
-    return cache.entry((f.include_retired, view), refresh)
+    whole = cache.entry((f.include_retired, view), refresh)
+    if f.area is None:
+        return whole
+    body, cursor, etag = snapshot.area(f.area)
+    return Cached(body, etag, cursor, whole.at)
 
 
 @router.get("/{station_id}")

@@ -214,9 +214,9 @@ def test_the_fleet_kept_from_its_changes_is_the_fleet_computed_afresh(
     cache = FleetCache(ttl_s=0)
     ingest = handler(api, registry)
 
-    def kept_and_afresh(view: FleetView) -> tuple[bytes, bytes]:
-        kept = fleet_answer(registry, settings, cache, FleetFilter(), view).body
-        afresh = fleet_answer(registry, settings, None, FleetFilter(), view).body
+    def kept_and_afresh(view: FleetView, f: FleetFilter) -> tuple[bytes, bytes]:
+        kept = fleet_answer(registry, settings, cache, f, view).body
+        afresh = fleet_answer(registry, settings, None, f, view).body
         return kept, afresh
 
     for step in range(3):
@@ -229,8 +229,12 @@ def test_the_fleet_kept_from_its_changes_is_the_fleet_computed_afresh(
             api.patch("/api/v1/stations/st-1", json={"name_ja": "駅前"})
         if step == 2:
             api.delete("/api/v1/stations/st-0")
+            api.patch("/api/v1/stations/st-2", json={"area": "kohoku"})
         for view in FleetView:
-            kept, afresh = kept_and_afresh(view)
-            if view is FleetView.COMPACT:  # the cursor is the time of each computation
-                kept, afresh = kept.rsplit(b',"cursor"', 1)[0], afresh.rsplit(b',"cursor"', 1)[0]
-            assert kept == afresh, (step, view)
+            for f in (FleetFilter(), FleetFilter(area="naka"), FleetFilter(area="kohoku")):
+                kept, afresh = kept_and_afresh(view, f)
+                if view is FleetView.COMPACT:  # the cursor is the time of each computation
+                    kept = kept.rsplit(b',"cursor"', 1)[0]
+                    afresh = afresh.rsplit(b',"cursor"', 1)[0]
+                assert kept == afresh, (step, view, f)
+            assert b"st-1" in kept_and_afresh(view, FleetFilter(area="naka"))[0]
