@@ -124,6 +124,16 @@ class StationOut(BaseModel):
     held_back_reason: str | None = None
 
 
+class CompactFleetOut(BaseModel):
+    """``GET /stations?view=compact``: one array per station, in ``fields`` order (times in
+    UTC epoch milliseconds); ``cursor`` for ``?since=``; ``next_after`` for the next page."""
+
+    fields: list[str]
+    rows: list[list[str | float | bool | None]]
+    cursor: int
+    next_after: str | None = None
+
+
 class StationIn(BaseModel):
     """Enrol a station. Names are Japanese first; English is optional."""
 

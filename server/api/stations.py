@@ -28,6 +28,7 @@ from server.api.fleet import is_held_back, may_be_held_back, station_out
 from server.api.fleet_table import NO_LEVEL, FleetFilter
 from server.api.schemas import (
     BucketOut,
+    CompactFleetOut,
     CountInQuery,
     HealthOut,
     IdInPath,
@@ -117,7 +118,7 @@ CURSOR_HEADER = "Fleet-Cursor"
         " stations that changed since, retired ones included. Whole-fleet answers carry an"
         " ETag: `If-None-Match` with it answers 304 while nothing changed."
     ),
-    response_model=list[StationOut],
+    response_model=list[StationOut] | CompactFleetOut,
     responses={304: {"description": "Unchanged since the ETag given in If-None-Match"}},
 )
 def fleet(
