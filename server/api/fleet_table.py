@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, false, func, not_, or_, select, true
+from sqlalchemy import Row, Select, and_, case, false, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from server.api.fleet import HELD_BACK_REASON, RECENT_READING_MS
@@ -83,6 +83,12 @@ class FleetFilter:
     after: str | None = None  # paging: the last id of the previous page
     limit: int | None = None
     since_ms: int | None = None  # the change feed: only what changed since this cursor
+    station: str | None = None  # one station, retired or not
+
+
+def online_clause(now_ms: int, offline_after_s: int) -> Any:
+    """SQL: the station is online (``server.api.fleet.is_online``)."""
+    return _online(now_ms, offline_after_s)
 
 
 def _online(now_ms: int, offline_after_s: int) -> Any:
@@ -107,8 +113,10 @@ def query(f: FleetFilter, now_ms: int, offline_after_s: int, overlap_ms: int) ->
                 _L.ts.between(start - off, now_ms - off),  # a reading that became stale
             )
         )
-    elif not f.include_retired:
+    elif not f.include_retired and f.station is None:
         q = q.where(_S.state != StationState.RETIRED.value)
+    if f.station is not None:
+        q = q.where(_S.id == f.station)
     if f.area is not None:
         q = q.where(_S.area_id == f.area)
     if f.level == NO_LEVEL:
@@ -221,3 +229,21 @@ def compact(
     table = [compact_row(r, *_flags(r, now_ms, offline_ms)) for r in rows]
     body = {"fields": COMPACT_FIELDS, "rows": table, "cursor": cursor, "next_after": next_after}
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def one(
+    session: Session, station_id: str, now_ms: int, offline_after_s: int
+) -> dict[str, Any] | None:
+    """One registered station as ``StationOut`` has it, or None."""
+    rows, _ = fetch(session, FleetFilter(station=station_id), now_ms, offline_after_s, 0)
+    if not rows:
+        return None
+    return station_dict(rows[0], *flags(rows[0], now_ms, offline_after_s))
+
+
+def counts(session: Session, now_ms: int, offline_after_s: int) -> tuple[int, int]:
+    """(stations that reported, of them online now)."""
+    online = func.sum(case((_online(now_ms, offline_after_s), 1), else_=0))
+    q = select(func.count(_L.last_seen_ms), online).select_from(StationLatest)
+    total, up = session.execute(q).one()
+    return int(total or 0), int(up or 0)

@@ -212,7 +212,10 @@ def fleet_answer(
 def one_station(
     station_id: IdInPath, _: Reader, store: StoreDep, settings: SettingsDep, session: SessionDep
 ) -> StationOut:
-    station = known_station(session, store, station_id)
+    found = fleet_table.one(session, station_id, now_ms(), settings.offline_after_s)
+    if found is not None:
+        return StationOut.model_validate(found)
+    station = known_station(session, store, station_id)  # reported, never registered
     state = next((s for s in store.fleet() if s.station == station_id), None)
     now = now_ms()
     held = held_back(store, [state], now, settings.offline_after_s) if state else frozenset()
