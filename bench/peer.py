@@ -1,0 +1,347 @@
+"""Kyusui ingest against the pipeline a ward's IT staff would otherwise wire up: Node-RED.
+
+Node-RED and ``node-red-contrib-influxdb`` are installed from npm into a temporary directory
+(not this repository's package.json) and run a batched flow: ``mqtt in`` (QoS 1, a fixed
+client id, a persistent session) → a function turning one telemetry message into InfluxDB
+points with the fields Kyusui writes → ``join`` (500 messages or 50 ms) → ``influxdb
+batch``. Against the same private Mosquitto, the same stream (bench/ingest.py's: STATIONS ×
+PER_STATION one-reading telemetry messages, QoS 1, 20 × 5,000 here unless set) and the same
+InfluxDB, each consumer alone on a fresh database:
+
+  1. raw ``mosquitto_sub`` delivery (the ceiling),
+  2. the Node-RED flow,
+  3. one Kyusui ingest worker into InfluxDB (its defaults: stored confirmations on),
+  4. one Kyusui ingest worker into SQLite,
+  5. a ``kill -9`` round for the flow and for a Kyusui worker into InfluxDB, both with a
+     persistent session (1 h): the stream starts, the consumer is SIGKILLed once a third
+     is stored and started again at once; lost = sent − stored once it settles.
+
+Rates count readings stored (polled), from the first publish. CPU is user + system time of
+the consumer's process (``wait4``), per 1,000 messages; RSS its peak. The last line is one
+JSON object. A benchmark, not a test: CI does not run it. Needs npm and about a minute for
+the install; ``BENCH_NODE_RED_DIR`` reuses an install.
+"""
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+os.environ.setdefault("BENCH_PER_STATION", "5000")
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.ingest import (  # noqa: E402
+    PER_STATION,
+    SERVER,
+    STATIONS,
+    TOTAL,
+    Kyusui,
+    Usage,
+    landed,
+    publish,
+    raw_rate,
+    stream_files,
+    until_stored,
+)
+from devnet.influx import InfluxDB  # noqa: E402
+from devnet.mosquitto import Mosquitto  # noqa: E402
+from devnet.ports import free_port  # noqa: E402
+
+PACKAGES = ["node-red@4", "node-red-contrib-influxdb@0.7"]
+SESSION_EXPIRY_S = 3600
+POLL_S = 0.1  # counting 100,000 points costs InfluxDB; both consumers pay it alike
+
+# One telemetry message → one point per reading, the fields and codes Kyusui writes.
+FUNCTION = """
+const station = msg.topic.split("/")[3];
+const quality = {ok: 0, extrapolated: 1, fault: 2};
+const time = {synced: 0, redated: 1, unsynced: 2};
+const level = {safe: 0, caution: 1, warning: 2, severe_warning: 3, danger: 4};
+return [msg.payload.readings.map(r => ({payload: {
+    measurement: "reading",
+    tags: {station: station},
+    fields: {quality: quality[r.quality], time_source: time[r.time], temp_c: r.temp_c,
+             rh: r.rh, wbgt: r.wbgt, level: level[r.level]},
+    timestamp: r.ts,
+}}))];
+"""
+
+
+def install_node_red(where: Path) -> Path:
+    """Node-RED's start script, installed from npm into ``where``."""
+    script = where / "node_modules" / "node-red" / "red.js"
+    if not script.exists():
+        if shutil.which("npm") is None:
+            raise RuntimeError("npm is not installed: run 'sudo apt-get install npm'")
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(where), *PACKAGES],
+            check=True,
+            capture_output=True,
+        )
+    return script
+
+
+def flow(broker: Mosquitto, influx: InfluxDB, database: str) -> list[dict[str, object]]:
+    return [
+        {"id": "peer", "type": "tab", "label": "peer"},
+        {
+            "id": "broker",
+            "type": "mqtt-broker",
+            "broker": "127.0.0.1",
+            "port": str(broker.port),
+            "clientid": "peer-node-red",
+            "autoConnect": True,
+            "usetls": False,
+            "protocolVersion": "5",
+            "keepalive": "60",
+            "cleansession": False,
+            "sessionExpiry": str(SESSION_EXPIRY_S),
+            "autoUnsubscribe": False,
+        },
+        {
+            "id": "in",
+            "type": "mqtt in",
+            "z": "peer",
+            "topic": "kyusui/v1/st/+/telemetry",
+            "qos": "1",
+            "datatype": "json",
+            "broker": "broker",
+            "nl": False,
+            "rap": True,
+            "rh": 0,
+            "inputs": 0,
+            "wires": [["points"]],
+        },
+        {
+            "id": "points",
+            "type": "function",
+            "z": "peer",
+            "func": FUNCTION,
+            "outputs": 1,
+            "wires": [["join"]],
+        },
+        {
+            "id": "join",
+            "type": "join",
+            "z": "peer",
+            "mode": "custom",
+            "build": "array",
+            "property": "payload",
+            "propertyType": "msg",
+            "key": "topic",
+            "joiner": "\\n",
+            "joinerType": "str",
+            "accumulate": False,
+            "timeout": "0.05",
+            "count": "500",
+            "reduceRight": False,
+            "wires": [["write"]],
+        },
+        {
+            "id": "write",
+            "type": "influxdb batch",
+            "z": "peer",
+            "influxdb": "influx",
+            "precision": "ms",
+            "retentionPolicy": "",
+            "wires": [],
+        },
+        {
+            "id": "influx",
+            "type": "influxdb",
+            "hostname": "127.0.0.1",
+            "port": str(influx.port),
+            "protocol": "http",
+            "database": database,
+            "usetls": False,
+            "influxdbVersion": "1.x",
+        },
+    ]
+
+
+@dataclass
+class NodeRed:
+    """The batched flow in a Node-RED of its own, writing into a fresh database."""
+
+    script: Path
+    broker: Mosquitto
+    influx: InfluxDB
+    workdir: Path
+    name: str = field(default_factory=lambda: f"peer_{secrets.token_hex(3)}")
+    proc: subprocess.Popen[bytes] | None = None
+    usage: Usage = field(default_factory=Usage)
+    starts: int = 0
+
+    def init(self) -> None:
+        user = self.workdir / self.name
+        user.mkdir(parents=True)
+        (user / "flows.json").write_text(json.dumps(flow(self.broker, self.influx, self.name)))
+        (user / "flows_cred.json").write_text(
+            json.dumps(
+                {
+                    "broker": {"user": SERVER, "password": self.broker.accounts[SERVER]},
+                    "influx": {"username": "", "password": ""},
+                }
+            )
+        )
+        (user / "settings.js").write_text(
+            f"module.exports = {{uiHost: '127.0.0.1', uiPort: {free_port()}, httpAdminRoot: false,"
+            " httpNodeRoot: false, flowFile: 'flows.json', credentialSecret: false,"
+            " logging: {console: {level: 'info'}}};\n"
+        )
+        self.influx.query(f'CREATE DATABASE "{self.name}"')
+
+    def stored(self) -> int:
+        return landed(self.influx, self.name)
+
+    def start(self) -> None:
+        user = self.workdir / self.name
+        self.starts += 1
+        log = user / f"node-red-{self.starts}.log"
+        self.proc = subprocess.Popen(
+            ["node", str(self.script), "--userDir", str(user), "--settings", "settings.js"],
+            cwd=user,
+            stdout=log.open("wb"),
+            stderr=subprocess.STDOUT,
+        )
+        deadline = time.monotonic() + 60
+        while "Connected to broker" not in log.read_text():
+            if time.monotonic() > deadline or self.proc.poll() is not None:
+                raise RuntimeError(f"Node-RED did not connect; see {log}")
+            time.sleep(0.05)
+        time.sleep(0.5)  # subscribed by then
+
+    def kill(self) -> None:
+        assert self.proc is not None
+        self.proc.kill()
+        self.usage.add(self.proc)
+        self.proc = None
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.usage.add(self.proc)
+            self.proc = None
+
+
+@dataclass
+class Result:
+    msgs_per_s: float
+    cpu_s_per_1000: float
+    peak_rss_mb: float
+
+
+def measured(consumer: "NodeRed | Kyusui", broker: Mosquitto, files: dict[str, Path]) -> Result:
+    consumer.init()
+    consumer.start()
+    try:
+        rate = until_stored(consumer.stored, publish(broker, files), POLL_S)
+    finally:
+        consumer.stop()
+    usage = consumer.usage
+    return Result(rate, usage.cpu_s / TOTAL * 1000, usage.peak_rss_mb)
+
+
+def settled(stored: Callable[[], int], quiet_s: float = 5.0) -> int:
+    """The stored count once it stops growing (or is whole)."""
+    last, since = -1, time.monotonic()
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        n = stored()
+        if n >= TOTAL:
+            return n
+        if n != last:
+            last, since = n, time.monotonic()
+        elif time.monotonic() - since > quiet_s:
+            return n
+        time.sleep(0.2)
+    return last
+
+
+def lost_on_kill(consumer: "NodeRed | Kyusui", broker: Mosquitto, files: dict[str, Path]) -> int:
+    """Stream, SIGKILL the consumer a third of the way in, start it again; sent − stored."""
+    consumer.init()
+    consumer.start()
+    publishing = threading.Thread(target=publish, args=(broker, files))
+    publishing.start()
+    try:
+        deadline = time.monotonic() + 120
+        while consumer.stored() < TOTAL // 3:
+            if time.monotonic() > deadline:
+                raise RuntimeError("the stream did not get a third of the way")
+            time.sleep(0.02)
+        consumer.kill()
+        consumer.start()
+        publishing.join()
+        return TOTAL - settled(consumer.stored)
+    finally:
+        publishing.join()
+        consumer.stop()
+
+
+def main() -> None:
+    workdir = Path(tempfile.mkdtemp(prefix="kyusui-peer-"))
+    script = install_node_red(Path(os.environ.get("BENCH_NODE_RED_DIR") or workdir / "npm"))
+    stations = {f"bench-{s:03d}": secrets.token_urlsafe(8) for s in range(STATIONS)}
+    broker = Mosquitto(
+        workdir / "broker",
+        accounts={SERVER: secrets.token_urlsafe(8)} | stations,
+        station_areas=dict.fromkeys(stations, "bench"),
+        port=free_port(),
+    ).start()
+    influx = InfluxDB(workdir / "influx").start()
+    try:
+        files = stream_files(workdir, int(time.time() * 1000) - PER_STATION * 1000)
+        print(f"stream: {TOTAL} one-reading telemetry messages (QoS 1)", flush=True)
+        raw = raw_rate(broker, files)
+        print(f"mosquitto_sub (raw delivery): {raw:,.0f} msg/s", flush=True)
+        flow_ = measured(NodeRed(script, broker, influx, workdir), broker, files)
+        print(f"Node-RED, batched flow:       {flow_}", flush=True)
+        influx_ = measured(Kyusui(broker, workdir, influx=influx), broker, files)
+        print(f"Kyusui ingest, InfluxDB v1:   {influx_}", flush=True)
+        sqlite_ = measured(Kyusui(broker, workdir, backend="sqlite"), broker, files)
+        print(f"Kyusui ingest, SQLite:        {sqlite_}", flush=True)
+        flow_lost = lost_on_kill(NodeRed(script, broker, influx, workdir), broker, files)
+        print(f"kill -9, Node-RED: {flow_lost} lost", flush=True)
+        kyusui = Kyusui(broker, workdir, influx=influx, session_expiry_s=SESSION_EXPIRY_S)
+        kyusui_lost = lost_on_kill(kyusui, broker, files)
+        print(f"kill -9, Kyusui (InfluxDB): {kyusui_lost} lost", flush=True)
+
+        def figures(r: Result) -> dict[str, float]:
+            return {
+                "msgs_per_s": round(r.msgs_per_s),
+                "x_raw": round(r.msgs_per_s / raw, 2),
+                "cpu_s_per_1000": round(r.cpu_s_per_1000, 3),
+                "peak_rss_mb": round(r.peak_rss_mb),
+            }
+
+        print(
+            json.dumps(
+                {
+                    "messages": TOTAL,
+                    "raw_msgs_per_s": round(raw),
+                    "node_red": figures(flow_) | {"lost_on_kill9": flow_lost},
+                    "kyusui_influxdb": figures(influx_) | {"lost_on_kill9": kyusui_lost},
+                    "kyusui_sqlite": figures(sqlite_),
+                    "ratio_influxdb": round(influx_.msgs_per_s / flow_.msgs_per_s, 2),
+                    "ratio_sqlite": round(sqlite_.msgs_per_s / flow_.msgs_per_s, 2),
+                }
+            )
+        )
+    finally:
+        influx.stop()
+        broker.stop()
+
+
+if __name__ == "__main__":
+    main()
