@@ -176,6 +176,15 @@ def landed_sqlite(path: Path) -> int:
         return 0  # not created yet
 
 
+def cpu_s(pids: list[int]) -> float:
+    """User + system seconds the running processes ``pids`` have used so far."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 @dataclass
 class Usage:
     """What a consumer process cost, from the kernel's own account (``wait4``)."""
@@ -262,6 +271,9 @@ class Kyusui:
                 raise RuntimeError(f"ingest did not connect; see {self.workdir}")
             time.sleep(0.05)
         time.sleep(0.5)  # subscribed by then
+
+    def pids(self) -> list[int]:
+        return [p.pid for p in self.procs]
 
     def kill(self) -> None:
         """SIGKILL every worker, as a crash would."""
