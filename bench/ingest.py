@@ -185,6 +185,18 @@ def cpu_s(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def forget_session(broker: Mosquitto, client_id: str) -> None:
+    """End a persistent session a consumer left, so later runs' messages are not queued
+    for it: connect once with its id, a clean start and no expiry."""
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    client.username_pw_set(SERVER, broker.accounts[SERVER])
+    client.connect("127.0.0.1", broker.port or 0, clean_start=True)
+    client.loop_start()
+    time.sleep(0.3)
+    client.disconnect()
+    client.loop_stop()
+
+
 @dataclass
 class Usage:
     """What a consumer process cost, from the kernel's own account (``wait4``)."""
@@ -253,13 +265,24 @@ class Kyusui:
         assert self.influx is not None
         return landed(self.influx, self.name)
 
+    def last_of(self, files: dict[str, Path]) -> Callable[[], int] | None:
+        """The cheap "every station's last reading is stored" count (InfluxDB only)."""
+        if self.influx is None:
+            return None
+        influx, since = self.influx, last_ts(files)
+        return lambda: landed_since(influx, self.name, since)
+
     def start(self, workers: int = 1) -> None:
         self.starts += 1
         logs = [self.workdir / f"{self.name}-{n}-{self.starts}.log" for n in range(workers)]
         self.procs += [
             subprocess.Popen(
                 [sys.executable, "-m", "server.ingest"],
-                env=self.env() | {"KYUSUI_SERVER_INGEST_WORKER_INDEX": str(n)},
+                env=self.env()
+                | {
+                    "KYUSUI_SERVER_INGEST_WORKER_INDEX": str(n),
+                    "KYUSUI_SERVER_INGEST_CLIENT_ID": f"{self.name}-{n}",
+                },
                 stdout=log.open("wb"),
                 stderr=subprocess.STDOUT,
             )
@@ -288,12 +311,35 @@ class Kyusui:
             p.terminate()
         for p in self.procs:
             self.usage.add(p)
+        if self.session_expiry_s and self.procs:
+            for n in range(len(self.procs)):
+                forget_session(self.broker, f"{self.name}-{n}")
         self.procs = []
 
 
-def until_stored(stored: Callable[[], int], started: float, poll_s: float = 0.05) -> float:
-    """Wait for the whole stream; its rate from ``started``. More than sent is a doubling."""
+def last_ts(files: dict[str, Path]) -> int:
+    """The time of every station's last reading of the stream (they share it)."""
+    last = next(iter(files.values())).read_bytes().splitlines()[-1]
+    return int(json.loads(last)["readings"][0]["ts"])
+
+
+def until_stored(
+    stored: Callable[[], int],
+    started: float,
+    last: Callable[[], int] | None = None,
+    poll_s: float = 0.05,
+) -> float:
+    """Wait for the whole stream; its rate from ``started``. More than sent is a doubling.
+
+    ``last`` counts the stored readings of the stream's last moment, one per station: a
+    cheap question, asked until every station's last reading is there, before the whole
+    count. Counting 100,000 points ten times a second keeps InfluxDB busy enough to slow
+    a consumer that waits for each write."""
     deadline = time.monotonic() + 300
+    while last is not None and last() < STATIONS:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {stored()} of {TOTAL} readings landed")
+        time.sleep(poll_s)
     while (n := stored()) < TOTAL:
         if time.monotonic() > deadline:
             raise RuntimeError(f"only {n} of {TOTAL} readings landed")
@@ -302,6 +348,12 @@ def until_stored(stored: Callable[[], int], started: float, poll_s: float = 0.05
     if stored() != TOTAL:
         raise RuntimeError("more readings than sent: something was doubled")
     return rate
+
+
+def landed_since(influx: InfluxDB, db: str, since_ms: int) -> int:
+    q = f"SELECT count(quality) FROM reading WHERE time >= {since_ms}ms"
+    series = influx.query(q, db).json()["results"][0].get("series")
+    return int(series[0]["values"][0][1]) if series else 0
 
 
 def worker_rate(
@@ -317,7 +369,7 @@ def worker_rate(
     kyusui.init()
     kyusui.start(workers)
     try:
-        return until_stored(kyusui.stored, publish(broker, files))
+        return until_stored(kyusui.stored, publish(broker, files), kyusui.last_of(files))
     finally:
         kyusui.stop()
 

@@ -49,7 +49,10 @@ from bench.ingest import (  # noqa: E402
     Kyusui,
     Usage,
     cpu_s,
+    forget_session,
     landed,
+    landed_since,
+    last_ts,
     publish,
     raw_rate,
     stream_files,
@@ -61,7 +64,6 @@ from devnet.ports import free_port  # noqa: E402
 
 PACKAGES = ["node-red@4", "node-red-contrib-influxdb@0.7"]
 SESSION_EXPIRY_S = 3600
-POLL_S = 0.1  # counting 100,000 points costs InfluxDB; both consumers pay it alike
 
 # One telemetry message → one point per reading, the fields and codes Kyusui writes.
 FUNCTION = """
@@ -104,6 +106,7 @@ INFLUX_ID = "c0f1000000000e"
 
 
 def flow(broker: Mosquitto, influx: InfluxDB, database: str) -> list[dict[str, object]]:
+    """The flow; its client id is the database's name, fixed for the run."""
     return [
         {"id": PEER_ID, "type": "tab", "label": "peer"},
         {
@@ -111,7 +114,7 @@ def flow(broker: Mosquitto, influx: InfluxDB, database: str) -> list[dict[str, o
             "type": "mqtt-broker",
             "broker": "127.0.0.1",
             "port": str(broker.port),
-            "clientid": "peer-node-red",
+            "clientid": database,
             "autoConnect": True,
             "usetls": False,
             "protocolVersion": "5",
@@ -216,6 +219,10 @@ class NodeRed:
     def stored(self) -> int:
         return landed(self.influx, self.name)
 
+    def last_of(self, files: dict[str, Path]) -> Callable[[], int]:
+        influx, since = self.influx, last_ts(files)
+        return lambda: landed_since(influx, self.name, since)
+
     def start(self) -> None:
         user = self.workdir / self.name
         self.starts += 1
@@ -249,6 +256,7 @@ class NodeRed:
             self.proc.terminate()
             self.usage.add(self.proc)
             self.proc = None
+            forget_session(self.broker, self.name)
 
 
 @dataclass
@@ -263,7 +271,7 @@ def measured(consumer: "NodeRed | Kyusui", broker: Mosquitto, files: dict[str, P
     consumer.start()
     try:
         before = cpu_s(consumer.pids())
-        rate = until_stored(consumer.stored, publish(broker, files), POLL_S)
+        rate = until_stored(consumer.stored, publish(broker, files), consumer.last_of(files))
         used = cpu_s(consumer.pids()) - before
     finally:
         consumer.stop()
@@ -297,7 +305,7 @@ def lost_on_kill(consumer: "NodeRed | Kyusui", broker: Mosquitto, files: dict[st
         while consumer.stored() < TOTAL // 3:
             if time.monotonic() > deadline:
                 raise RuntimeError("the stream did not get a third of the way")
-            time.sleep(0.02)
+            time.sleep(0.1)
         consumer.kill()
         consumer.start()
         publishing.join()
