@@ -222,6 +222,7 @@ class Kyusui:
     influx: InfluxDB | None = None
     confirm: bool = True
     session_expiry_s: int = 0
+    workers: int = 1
     name: str = field(default_factory=lambda: f"bench_{secrets.token_hex(3)}")
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
@@ -272,7 +273,8 @@ class Kyusui:
         influx, since = self.influx, last_ts(files)
         return lambda: landed_since(influx, self.name, since)
 
-    def start(self, workers: int = 1) -> None:
+    def start(self, workers: int | None = None) -> None:
+        workers = workers or self.workers
         self.starts += 1
         logs = [self.workdir / f"{self.name}-{n}-{self.starts}.log" for n in range(workers)]
         self.procs += [

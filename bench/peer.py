@@ -11,8 +11,9 @@ InfluxDB, each consumer alone on a fresh database:
   1. raw ``mosquitto_sub`` delivery (the ceiling),
   2. the Node-RED flow,
   3. one Kyusui ingest worker into InfluxDB (its defaults: stored confirmations on),
-  4. one Kyusui ingest worker into SQLite,
-  5. a ``kill -9`` round for the flow and for a Kyusui worker into InfluxDB, both with a
+  4. two Kyusui workers into InfluxDB (one host, a shared subscription),
+  5. one Kyusui ingest worker into SQLite,
+  6. a ``kill -9`` round for the flow and for a Kyusui worker into InfluxDB, both with a
      persistent session (1 h), each on a fresh broker: the stream starts, the consumer is
      SIGKILLed once a third is stored and started again at once; lost = sent − stored
      once it settles.
@@ -340,6 +341,8 @@ def main() -> None:
         print(f"Node-RED, batched flow:       {flow_}", flush=True)
         influx_ = measured(Kyusui(broker, workdir, influx=influx), broker, files)
         print(f"Kyusui ingest, InfluxDB v1:   {influx_}", flush=True)
+        two_ = measured(Kyusui(broker, workdir, influx=influx, workers=2), broker, files)
+        print(f"Kyusui ingest, 2 workers:     {two_}", flush=True)
         sqlite_ = measured(Kyusui(broker, workdir, backend="sqlite"), broker, files)
         print(f"Kyusui ingest, SQLite:        {sqlite_}", flush=True)
         # Each kill round on a broker of its own: after several 100,000-message runs one
@@ -371,7 +374,9 @@ def main() -> None:
                     "node_red": figures(flow_) | {"lost_on_kill9": flow_lost},
                     "kyusui_influxdb": figures(influx_) | {"lost_on_kill9": kyusui_lost},
                     "kyusui_sqlite": figures(sqlite_),
+                    "kyusui_influxdb_2workers": figures(two_),
                     "ratio_influxdb": round(influx_.msgs_per_s / flow_.msgs_per_s, 2),
+                    "ratio_influxdb_2workers": round(two_.msgs_per_s / flow_.msgs_per_s, 2),
                     "ratio_sqlite": round(sqlite_.msgs_per_s / flow_.msgs_per_s, 2),
                 }
             )
