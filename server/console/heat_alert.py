@@ -26,7 +26,7 @@ from server.console.access import PagePrincipal, may_write, require_role
 from server.console.notices import LANG_NAMES
 from server.console.templating import render
 from server.official.decide import end_of
-from server.official.wording import MESSAGES
+from server.official.wording import official_message
 from server.registry.db import Registry, now_ms
 from server.registry.models import AuditEntry, OfficialAlertDay, Role
 from server.registry.tokens import Principal
@@ -97,7 +97,7 @@ def _by_official(session: Session) -> AlertState | None:
         expires_at=int(end_of(day).timestamp() * 1000),
         alert=kind,
         valid_on=row.day,
-        message=MESSAGES.get(kind),
+        message=official_message(kind),
     )
     return AlertState(row.alert, "", row.applied_at, alert, row.day, by_official=True)
 
