@@ -13,12 +13,12 @@ from devnet.network import DEMO_STATIONS, StationNetwork
 from devnet.ports import free_port
 from kiosk.source import StateSource
 from server.api.schemas import JST
-from server.official.site import forecast_path
+from server.official.site import alert_candidates, alert_path, forecast_path
 from server.official.wording import ATTRIBUTION
 from tests.e2e.helpers import wait_for
 from tests.kiosk.conftest import run_driver
 from tests.kiosk.screens import ocr, similarity
-from tests.server.official.files import forecast_csv
+from tests.server.official.files import KANAGAWA, alert_csv, forecast_csv
 from tests.server.official.fileserver import SiteFiles, official_site
 
 STATION = DEMO_STATIONS[0]
@@ -41,12 +41,20 @@ def forecast_file() -> bytes:
     return forecast_csv("46106", start, values).encode()
 
 
+def alert_file() -> tuple[str, bytes]:
+    now = datetime.now(JST)
+    day, hour = alert_candidates(now)[0]
+    flags = (1, 0) if day == now.date() else (0, 1)  # before 05:00: yesterday's 17:00 file
+    return alert_path(day, hour), alert_csv(day, f"{hour:02d}:00", [(*KANAGAWA, *flags)]).encode()
+
+
 @pytest.fixture
 def station_offline(tmp_path: Path) -> Iterator[Path]:
     """One demo station fed by kyusui-official from a local file server; once the forecast
     reached its local state, the broker is stopped. Yields the station's state directory."""
     files = SiteFiles()
     files.files[forecast_path("46106")] = forecast_file()
+    files.files.update([alert_file()])  # the day's 熱中症警戒アラート above it all
     with official_site(files) as url:
         network = StationNetwork(
             tmp_path / "net",
@@ -69,9 +77,10 @@ def station_offline(tmp_path: Path) -> Iterator[Path]:
 
             def forecast_held() -> bool | None:
                 snap = source.snapshot()
-                return True if snap is not None and snap.forecast is not None else None
+                held = snap is not None and snap.forecast is not None and snap.alert is not None
+                return True if held else None
 
-            wait_for("the official forecast in the station's local state", forecast_held, 90)
+            wait_for("the official forecast and alert in the local state", forecast_held, 90)
             assert network.broker is not None
             network.broker.stop()
 
@@ -89,7 +98,15 @@ def station_offline(tmp_path: Path) -> Iterator[Path]:
 def test_the_kiosk_shows_todays_official_forecast_with_its_source_in_every_language(
     xvfb_display: str, tmp_path: Path, station_offline: Path, tesseract: str
 ) -> None:
-    steps: list[dict[str, Any]] = [{"op": "advance", "s": 0}, {"op": "shot", "name": "ja"}]
+    steps: list[dict[str, Any]] = [
+        {"op": "advance", "s": 0},
+        {"op": "shot", "name": "alert"},
+        {"op": "large_text"},
+        {"op": "shot", "name": "alert-large"},
+        {"op": "large_text"},
+        {"op": "state", "spec": {"alert": None}},  # the alert's day is over; the forecast's not
+        {"op": "shot", "name": "ja"},
+    ]
     for lang in EXPECTED:
         if lang != "ja":
             steps += [{"op": "touch", "target": f"lang:{lang}"}, {"op": "shot", "name": lang}]
@@ -117,3 +134,18 @@ def test_the_kiosk_shows_todays_official_forecast_with_its_source_in_every_langu
     ja = shots["ja"]
     assert similarity("今日の予想最高33危険", ocr(ja, "forecast_text", "ja")) >= 0.7
     assert similarity("出典環境省熱中症予防情報サイト", ocr(ja, "forecast_source", "ja")) >= 0.7
+
+    # Under the day's official alert the 7" panel has no room left for it: it gives way whole
+    # before the level word would shrink under 15 mm, and is never cut.
+    alert, large = shots["alert"], shots["alert-large"]
+    assert alert["view"]["alert_text"] == "熱中症警戒アラート発表中"
+    assert alert["view"]["forecast_text"] == EXPECTED["ja"]
+    assert not alert["labels"]["forecast_text"]["shown"]
+    for shot in (alert, large):
+        for label in ("forecast_text", "forecast_source", "level_word", "alert_detail"):
+            seen = shot["labels"][label]
+            assert not seen["shown"] or seen["rendered"] == seen["chars"], label
+        forecast_shown = shot["labels"]["forecast_text"]["shown"]
+        assert forecast_shown == (shot["rects"]["forecast"][3] > 0)
+        level_top = shot["rects"]["level_row"][1]
+        assert level_top >= sum(shot["rects"]["alert"][1::2]) - 1  # below the alert band
