@@ -170,6 +170,7 @@ def set_heat_alert(
 @router.get(
     "/heat-alert",
     summary="The heat alert stations hold now, and where it came from (moe or staff)",
+    responses={404: {"description": "まだ一度も設定されていません / no heat alert was set yet"}},
     description=(
         "source=moe: 環境省の発表ファイルから自動で設定。source=staff: 職員が設定または解除。"
         "まだ一度も設定されていなければ 404。"

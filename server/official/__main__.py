@@ -19,7 +19,11 @@ from server.notify import SystemdNotifier
 from server.official.checks import check_stations
 from server.official.decide import DayFlags
 from server.official.importer import Importer, Status, no_forecast
-from server.official.publish import OfficialAlertPublisher, OfficialForecastPublisher
+from server.official.publish import (
+    OfficialAlertPublisher,
+    OfficialForecastPublisher,
+    kept_forecast_max,
+)
 from server.official.site import OfficialSite
 from server.publish import publisher_for
 from server.registry.db import Registry
@@ -59,7 +63,9 @@ def main() -> None:
     importer = Importer(
         site,
         memory,
-        OfficialAlertPublisher(publisher) if publisher else _no_publisher,
+        OfficialAlertPublisher(publisher, kept_forecast_max(memory, settings.official_point))
+        if publisher
+        else _no_publisher,
         point=settings.official_point,
         area=settings.official_alert_area,
         apply_alerts=settings.official_apply_alerts,

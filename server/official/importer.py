@@ -111,8 +111,8 @@ class Importer:
     def run(self) -> Pass:
         now = self.now()
         result = Pass()
+        self._forecast(now, result)  # first: an alert set now shows the day's forecast
         self._alerts(now, result)
-        self._forecast(now, result)
         self._observed(now, result)
         return result
 

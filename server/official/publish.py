@@ -1,21 +1,28 @@
 """Giving stations the official word: the signed, retained heat alert in the Ministry's words,
 and its forecast of the day's maximum WBGT with the source."""
 
+from collections.abc import Callable
 from datetime import date, timedelta
 
 from contract.content import AlertKind, HeatAlert
 from contract.forecast import ForecastDay, OfficialForecast
 from contract.topics import alert_topic, forecast_topic
 from server.official.decide import DayFlags, end_of
-from server.official.forecast import Forecast
+from server.official.errors import OfficialDataError
+from server.official.forecast import Forecast, parse_forecast
+from server.official.importer import OfficialMemory
+from server.official.site import forecast_path
 from server.official.wording import ATTRIBUTION, official_message
 from server.publish import ContentPublisher
 from server.registry.db import now_ms
 
 
-def official_alert(alert: AlertKind, official: DayFlags) -> HeatAlert:
+def official_alert(
+    alert: AlertKind, official: DayFlags, forecast_max: float | None = None
+) -> HeatAlert:
     """For every station: the alert area is the whole ward's (a station ignores an alert whose
-    ``area`` names a station area other than its own)."""
+    ``area`` names a station area other than its own). ``forecast_max``: the day's official
+    forecast maximum, which the alert band shows (「予想される暑さ指数 33」)."""
     stamp = now_ms()
     return HeatAlert(
         id="heat",
@@ -24,16 +31,46 @@ def official_alert(alert: AlertKind, official: DayFlags) -> HeatAlert:
         expires_at=int(end_of(official.day).timestamp() * 1000),
         alert=alert,
         valid_on=official.day.isoformat(),
+        forecast_wbgt=forecast_max
+        if forecast_max is not None and 0 <= forecast_max <= 60
+        else None,
         message=official_message(alert),
     )
 
 
+def no_forecast_max(day: date) -> float | None:
+    return None
+
+
 class OfficialAlertPublisher:
-    def __init__(self, publisher: ContentPublisher) -> None:
+    """``forecast_max`` reads the day's maximum from the forecast the importer kept."""
+
+    def __init__(
+        self,
+        publisher: ContentPublisher,
+        forecast_max: Callable[[date], float | None] = no_forecast_max,
+    ) -> None:
         self.publisher = publisher
+        self.forecast_max = forecast_max
 
     def __call__(self, alert: AlertKind, official: DayFlags) -> None:
-        self.publisher.publish(alert_topic(), official_alert(alert, official))
+        content = official_alert(alert, official, self.forecast_max(official.day))
+        self.publisher.publish(alert_topic(), content)
+
+
+def kept_forecast_max(memory: OfficialMemory, point: str) -> Callable[[date], float | None]:
+    """The day's maximum in the forecast file last kept for ``point``, if any."""
+
+    def read(day: date) -> float | None:
+        body = memory.good_body(forecast_path(point))
+        if body is None:
+            return None
+        try:
+            return parse_forecast(body, point).daily_max(day)
+        except OfficialDataError:
+            return None  # the point setting changed since this copy was kept
+
+    return read
 
 
 def official_forecast(forecast: Forecast, today: date) -> OfficialForecast | None:

@@ -6,12 +6,16 @@ from datetime import date, datetime
 
 import pytest
 
-from contract.content import AlertKind, AnyContent
+from contract.content import AlertKind, AnyContent, HeatAlert
 from contract.forecast import OfficialForecast
 from server.api.schemas import JST
 from server.official.decide import Applied, DayFlags
 from server.official.importer import FileKind, Importer, Pass, Status
-from server.official.publish import OfficialForecastPublisher
+from server.official.publish import (
+    OfficialAlertPublisher,
+    OfficialForecastPublisher,
+    kept_forecast_max,
+)
 from server.official.site import OfficialSite, alert_path, forecast_path, observed_path
 from server.publish import PublishError
 from server.registry.db import Registry
@@ -219,3 +223,26 @@ def test_a_forecast_for_days_gone_by_is_not_given_to_stations(setup: Setup) -> N
     assert result.forecast is not None
     assert not result.forecast_published
     assert broker.published == []
+
+
+def test_an_official_alert_carries_the_days_forecast_maximum(setup: Setup) -> None:
+    broker = Broker()
+    setup.importer.set_alert = OfficialAlertPublisher(
+        broker, kept_forecast_max(setup.memory, YOKOHAMA)
+    )
+    start = datetime(2026, 8, 7, 3, tzinfo=JST)
+    forecast = forecast_csv(YOKOHAMA, start, [300, 320, 334, 310])
+    setup.files.files.update(
+        [(forecast_path(YOKOHAMA), forecast.encode()), alert_file(TODAY, 5, 1)]
+    )
+    assert setup.run_at(6).applied is AlertKind.HEATSTROKE_ALERT
+    ((topic, content),) = broker.published
+    assert topic == "kyusui/v1/all/alert"
+    assert isinstance(content, HeatAlert)
+    assert (content.alert, content.valid_on, content.forecast_wbgt) == (
+        AlertKind.HEATSTROKE_ALERT,
+        "2026-08-07",
+        33.4,
+    )
+    assert content.message is not None
+    assert content.message["ja"].endswith("\n出典：環境省熱中症予防情報サイト")
