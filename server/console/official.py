@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from contract.levels import Level, level_for
 from server.api.deps import SessionDep, SettingsDep, StoreDep
@@ -20,7 +21,8 @@ from server.official.comparisons import station_comparison
 from server.official.state import official_state
 from server.official.wording import ATTRIBUTION
 from server.registry.models import OfficialFile, Station, StationState
-from server.store.base import StoreUnavailableError
+from server.settings import ServerSettings
+from server.store.base import StoreUnavailableError, TimeSeriesStore
 
 router = APIRouter(include_in_schema=False)
 FILES_SHOWN = 20
@@ -40,6 +42,19 @@ class StationRow:
     point: OfficialPoint
     comparison: Comparison
     biased: bool
+
+
+def station_check(
+    session: Session, store: TimeSeriesStore, settings: ServerSettings, station: Station
+) -> StationRow | None:
+    """The station's comparison for its own page; None when the store cannot be read."""
+    try:
+        point, comparison = station_comparison(session, store, settings, station, datetime.now(JST))
+    except StoreUnavailableError:
+        return None
+    return StationRow(
+        station, point, comparison, comparison.biased(settings.official_bias_threshold_c)
+    )
 
 
 @router.get("/official", response_class=HTMLResponse)

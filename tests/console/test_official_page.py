@@ -23,7 +23,7 @@ from server.registry.db import Registry
 from server.registry.official import RegistryMemory
 from server.store.base import StationReadings
 from server.store.sqlite import SqliteTimeSeries
-from tests.console.conftest import ConsoleNetwork
+from tests.console.conftest import ARTIFACTS, ConsoleNetwork
 from tests.server.official.files import KANAGAWA, alert_csv, forecast_csv
 from tests.server.official.fileserver import SiteFiles, official_site
 
@@ -152,3 +152,14 @@ def test_staff_see_the_official_flags_forecast_import_problems_and_biased_statio
     expect(page.locator(f"#cmp-{SUNNY}")).to_contain_text("off")
     axe(page)
     page.goto("/lang/ja?next=/official")
+
+    # The station's own page says it too, and links to the comparison of all stations.
+    page.goto(f"/stations/{SUNNY}")
+    check = page.locator("#official-check")
+    expect(check).to_contain_text("公式値との比較")
+    expect(check).to_contain_text("ずれあり")
+    expect(check).to_contain_text("+2.0 ℃")
+    expect(check).to_contain_text("横浜（46106）")
+    axe(page)
+    check.scroll_into_view_if_needed()
+    check.screenshot(path=str(ARTIFACTS / "official-station-check.png"))
