@@ -1,8 +1,10 @@
 """Each station's newest state in one batch, written to ``station_latest`` with the batch.
 
-The handler reports what it stored (``reading``, ``status``, ``health``); ``store`` then
-upserts one row per station in one registry transaction, before the batch is acknowledged.
+The handler reports what it stored (``reading``, ``status``, ``health``); ``record`` then
+upserts one row per station in the batch's registry pass, before it is acknowledged.
 """
+
+from sqlalchemy.orm import Session
 
 from contract.messages import Health, StationState, Status
 from server.registry import latest as latest_registry
@@ -55,14 +57,23 @@ class BatchLatest:
                 health.ts, health.clock_synced, health.sensor_state == "ok", health.outbox_depth
             )
 
-    def store(self, registry: Registry | None) -> None:
-        """Write and forget the batch's updates (raises the registry's errors: then the
-        batch is not acknowledged, and its redelivery writes the same again)."""
+    def pending(self) -> bool:
+        return bool(self._updates)
+
+    def record(self, session: Session) -> None:
+        """Write and forget the batch's updates in the caller's transaction (a failure
+        raises: the batch is not acknowledged, and its redelivery writes the same again)."""
         updates, self._updates = list(self._updates.values()), {}
-        if registry is None or not updates:
+        if updates:
+            latest_registry.record(session, updates, now_ms())
+
+    def store(self, registry: Registry | None) -> None:
+        """``record`` in a transaction of its own."""
+        if registry is None or not self._updates:
+            self._updates = {}
             return
         with registry.session() as session:
-            latest_registry.record(session, updates, now_ms())
+            self.record(session)
 
     def discard(self) -> None:
         self._updates = {}
