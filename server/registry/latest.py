@@ -19,8 +19,6 @@ from sqlalchemy.orm import Session
 from contract.messages import Reading
 from server.registry.models import Station, StationLatest, StationState
 
-# Rows per INSERT: 19 columns each stays under SQLite's 32,766 bound parameters.
-CHUNK = 500
 READING_COLUMNS = ("ts", "temp_c", "rh", "wbgt", "level", "quality", "time_source")
 ORDER_COLUMNS = ("reading_session", "reading_seq", "reading_idx")
 STATUS_COLUMNS = ("online", "status_session")
@@ -119,15 +117,27 @@ def _moves_forward(stmt: Any) -> dict[str, ColumnElement[Any]]:
     }
 
 
-def record(session: Session, updates: Iterable[LatestUpdate], changed_ms: int) -> None:
-    """Upsert a batch's updates in the caller's transaction, in station order (two
-    workers updating the same stations take their row locks in the same order)."""
-    rows = [u.row(changed_ms) for u in sorted(updates, key=lambda u: u.station)]
-    for start in range(0, len(rows), CHUNK):
-        stmt = _insert(session).values(rows[start : start + CHUNK])
-        session.execute(
-            stmt.on_conflict_do_update(index_elements=["station_id"], set_=_moves_forward(stmt))
+_UPSERTS: dict[str, Any] = {}  # per dialect: one statement, compiled once
+
+
+def _upsert(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    found = _UPSERTS.get(dialect)
+    if found is None:
+        stmt = _insert(session)
+        found = _UPSERTS[dialect] = stmt.on_conflict_do_update(
+            index_elements=["station_id"], set_=_moves_forward(stmt)
         )
+    return found
+
+
+def record(session: Session, updates: Iterable[LatestUpdate], changed_ms: int) -> None:
+    """Upsert a batch's updates in the caller's transaction (one statement, executed for
+    every station), in station order: two workers updating the same stations take their
+    row locks in the same order."""
+    rows = [u.row(changed_ms) for u in sorted(updates, key=lambda u: u.station)]
+    if rows:
+        session.connection().execute(_upsert(session), rows)  # Core: no ORM bookkeeping
 
 
 def touch(session: Session, station_id: str, changed_ms: int) -> None:
