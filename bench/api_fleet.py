@@ -481,6 +481,43 @@ def ingest_memory(stations: int) -> float:
     return round(float(out.split()[-1]), 1)
 
 
+def upsert_cost(rounds: int = 12) -> dict[str, float]:
+    """What station_latest adds to ingest: a 500-station batch through the handler (SQLite
+    time series and registry, stations already known), with and without its upsert."""
+    from server.ingest.handler import Incoming, MessageHandler
+    from server.store.sqlite import SqliteTimeSeries
+
+    def run(with_latest: bool) -> float:
+        workdir = Path(tempfile.mkdtemp(prefix="fleetbench-upsert-"))
+        handler = MessageHandler(
+            SqliteTimeSeries(workdir / "ts.sqlite"),
+            Registry(f"sqlite:///{workdir / 'registry.sqlite'}"),
+        )
+        if not with_latest:
+            handler.latest = BatchLatest(300_000)
+            handler.latest.pending = lambda: False  # type: ignore[method-assign]
+            handler.latest.record = lambda session: handler.latest.discard()  # type: ignore[method-assign]
+        now, times = now_ms(), []
+        for n in range(rounds):
+            batch = []
+            for i in range(500):
+                r = {"ts": now + n * 60_000 + i, "temp_c": 30.0, "rh": 60.0, "wbgt": 26.5}
+                body = {"v": 1, "session": 1, "seq": n + 1, "readings": [r | {"level": "warning"}]}
+                topic = f"kyusui/v1/st/{sid(i)}/telemetry"
+                batch.append(Incoming(topic, json.dumps(body).encode(), now))
+            started = time.perf_counter()
+            handler.handle_batch(batch)
+            times.append((time.perf_counter() - started) * 1000)
+        return statistics.median(times[2:])  # the first rounds register the stations
+
+    without = statistics.median(run(False) for _ in range(3))
+    with_latest = statistics.median(run(True) for _ in range(3))
+    return {
+        "batch500_without_latest_ms": round(without, 1),
+        "batch500_with_latest_ms": round(with_latest, 1),
+    }
+
+
 def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="fleetbench-"))
     influx = InfluxDB(workdir / "influx").start()
@@ -530,6 +567,7 @@ def main() -> None:
             if stations == SIZES[-1]:
                 results["influx_history"] = history("influx+pg", influx_pg, env, workdir)
         results["ingest_handler_vmhwm_mb"] = ingest_memory(SIZES[-1])
+        results["ingest_upsert"] = upsert_cost()
     finally:
         postgres.stop()
         influx.stop()
