@@ -1,4 +1,4 @@
-"""Content the server pushes to stations: notices, configuration, heat alerts.
+"""Content the server pushes to stations: notices, configuration, heat alerts, disaster mode.
 
 Each travels inside a signed envelope (contract.signing). ``version`` grows with every
 change to the same ``id``; a station keeps the highest version it has verified and
@@ -134,11 +134,55 @@ class HeatAlert(_Content):
         return pick(self.message or {}, lang)
 
 
-AnyContent = Notice | StationConfig | HeatAlert
+EMERGENCY_ALL_ID = "e-all"
+AREA_ID_MAX = 57  # "e-area-" + the area still fits an id (64 characters)
+
+
+def emergency_id(area: str | None) -> str:
+    """The one id of the disaster mode for every station, or for one area."""
+    return EMERGENCY_ALL_ID if area is None else f"e-area-{area}"
+
+
+class Shelter(BaseModel):
+    """An open evacuation shelter (避難所): its name, and where it is, per language."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: LangText
+    address: LangText | None = None
+
+    @model_validator(mode="after")
+    def _japanese_first(self) -> Self:
+        if "ja" not in self.name or (self.address is not None and "ja" not in self.address):
+            raise ValueError("a shelter's name and address need at least Japanese ('ja')")
+        return self
+
+
+class Emergency(_Content):
+    """Disaster mode (避難所開設情報) for every station (``area`` None) or one area. Every
+    screen in scope shows it above everything else until a newer version with
+    ``withdrawn`` arrives. The id follows the scope (``emergency_id``)."""
+
+    kind: Literal[ContentKind.EMERGENCY] = ContentKind.EMERGENCY
+    area: Annotated[str, Field(pattern=ID_PATTERN, max_length=AREA_ID_MAX)] | None = None
+    withdrawn: bool = False
+    message: LangText | None = None
+    shelters: Annotated[list[Shelter], Field(max_length=30)] = []
+
+    @model_validator(mode="after")
+    def _message_unless_withdrawn(self) -> Self:
+        if self.id != emergency_id(self.area):
+            raise ValueError(f"disaster mode for this scope has the id {emergency_id(self.area)}")
+        if not self.withdrawn and (self.message is None or "ja" not in self.message):
+            raise ValueError("disaster mode needs a message with at least Japanese ('ja')")
+        return self
+
+
+AnyContent = Notice | StationConfig | HeatAlert | Emergency
 CONTENT_MODELS: dict[ContentKind, type[AnyContent]] = {
     ContentKind.NOTICE: Notice,
     ContentKind.CONFIG: StationConfig,
     ContentKind.ALERT: HeatAlert,
+    ContentKind.EMERGENCY: Emergency,
 }
 
 __all__ = [
@@ -147,11 +191,14 @@ __all__ = [
     "AlertKind",
     "AnyContent",
     "Count",
+    "Emergency",
     "HeatAlert",
     "KioskLang",
     "KioskText",
     "Notice",
     "NoticePriority",
+    "Shelter",
     "StationConfig",
     "TimeWindow",
+    "emergency_id",
 ]

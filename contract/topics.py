@@ -30,6 +30,7 @@ class ContentKind(StrEnum):
     NOTICE = "notice"
     CONFIG = "config"
     ALERT = "alert"
+    EMERGENCY = "emergency"
 
 
 class Scope(StrEnum):
@@ -80,6 +81,11 @@ def alert_topic() -> str:
     return f"{PREFIX}/all/alert"
 
 
+def emergency_topic(area: str | None) -> str:
+    """Disaster mode (避難所開設情報) for every station (``area`` None) or one area."""
+    return f"{_scope_path(Scope.ALL if area is None else Scope.AREA, area)}/emergency"
+
+
 def ingest_subscriptions(group: str = "ingest") -> list[str]:
     """Shared subscriptions an ingest worker takes: every station's uplink."""
     return [
@@ -105,9 +111,11 @@ def station_subscriptions(station_id: str, area: str | None) -> list[str]:
         f"{PREFIX}/all/notices/+",
         f"{PREFIX}/all/config",
         alert_topic(),
+        emergency_topic(None),
     ]
     if area is not None:
         topics.append(f"{PREFIX}/area/{check_id(area, 'area')}/notices/+")
+        topics.append(emergency_topic(area))
     return topics
 
 
@@ -146,6 +154,8 @@ def parse_topic(topic: str) -> ParsedTopic:
         return ParsedTopic(scope, name, ContentKind.CONFIG.value)
     if joined == "alert" and scope is Scope.ALL:
         return ParsedTopic(scope, name, ContentKind.ALERT.value)
+    if joined == "emergency" and scope is not Scope.STATION:
+        return ParsedTopic(scope, name, ContentKind.EMERGENCY.value)
     if scope is Scope.STATION and joined in {k.value for k in StationTopic} | {"cmd", "stored"}:
         return ParsedTopic(scope, name, joined)
     raise ContractError("topic", f"{topic!r}: unknown message kind {joined!r}")

@@ -4,12 +4,13 @@ The window binds its labels to one ``HomeView``; a new view that equals the old 
 changes nothing on screen, so an unchanged state costs no redraw.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from contract.content import ALERT_COLOURS, AlertKind
 from contract.languages import pick
 from contract.levels import ordered_levels
+from kiosk.disaster import DisasterView, disaster_view
 from kiosk.display import JST
 from kiosk.i18n import Translator, pick_block
 from kiosk.situation import Condition, Situation
@@ -61,6 +62,7 @@ class HomeView:
     admin_pin_label: str
     admin_cancel_label: str
     trend_band_names: tuple[str, ...]  # level words, lowest level first
+    disaster: DisasterView = field(default_factory=DisasterView)  # shown: above everything
 
 
 # Dates and decimals come from the catalogs, not from CLDR locale data: the screen needs a
@@ -149,7 +151,9 @@ def build_view(
         moment = datetime.fromtimestamp(situation.reading_ts / 1000, JST)
         details.append(t("home.updated", time=f"{moment:%H:%M}"))
 
-    alert = situation.alert
+    disaster = disaster_view(situation.emergencies, lang, tr)
+    takeover = situation.takeover and not disaster.shown
+    alert = None if disaster.shown else situation.alert
     alert_text = alert_detail = ""
     alert_colour = rgba("#000000")
     alert_lang = lang
@@ -188,12 +192,8 @@ def build_view(
         lang=lang,
         station_name=station_name(names, lang),
         clock_text=clock_text(now_ms, lang, tr),
-        background=rgba(band)
-        if situation.takeover
-        else rgba("#000000" if high_contrast else "#F4F4F0"),
-        foreground=rgba(band_text)
-        if situation.takeover
-        else rgba("#FFFFFF" if high_contrast else "#141414"),
+        background=rgba(band) if takeover else rgba("#000000" if high_contrast else "#F4F4F0"),
+        foreground=rgba(band_text) if takeover else rgba("#FFFFFF" if high_contrast else "#141414"),
         band_colour=rgba(band),
         band_text_colour=rgba(band_text),
         icon_rank=rank,
@@ -203,7 +203,7 @@ def build_view(
         wbgt_text=_number(situation.wbgt, lang, tr) if fresh else "—",
         details_text="   ".join(details),
         offline_text=t("state.offline") if situation.offline else "",
-        takeover=situation.takeover,
+        takeover=takeover,
         takeover_headline=t("danger.headline"),
         takeover_guidance=t("danger.guidance"),
         alert_text=alert_text,
@@ -223,4 +223,5 @@ def build_view(
         admin_pin_label=t("admin.pin"),
         admin_cancel_label=t("admin.cancel"),
         trend_band_names=tuple(t(f"level.{lv.value}.name") for lv in ordered_levels()),
+        disaster=disaster,
     )

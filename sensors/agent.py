@@ -14,14 +14,20 @@ from types import FrameType
 from typing import Any
 
 from contract.codec import decode, encode
-from contract.content import HeatAlert, Notice, StationConfig
+from contract.content import Emergency, HeatAlert, Notice, StationConfig
 from contract.errors import ContractError
 from contract.messages import Command, Health, Reading, StationState, Status
 from contract.topics import ContentKind, StationTopic, parse_topic, station_topic
 from sensors.agentfiles import open_agent_files, reopen_local_state
 from sensors.clock import Clock, SystemClock
 from sensors.commands import CommandRunner
-from sensors.content import ContentInbox, alert_view, load_trusted_keys, notice_view
+from sensors.content import (
+    ContentInbox,
+    alert_view,
+    emergency_view,
+    load_trusted_keys,
+    notice_view,
+)
 from sensors.dht import DhtDevice
 from sensors.direct import DirectSender
 from sensors.diskspace import KIOSK_STATE, DiskState
@@ -154,6 +160,9 @@ class Agent:
             self.runtime = self.runtime.apply(config)
         self.tracker.hysteresis_c = self.runtime.hysteresis_c
         self.state.set_display(self.runtime.display())
+        for emergency in self.inbox.stored(ContentKind.EMERGENCY):  # also into a rebuilt file
+            assert isinstance(emergency, Emergency)
+            self._show_emergency(emergency)
         self.state.write_agent_status(
             "starting", "offline", outbox_depth=self.outbox.depth, clock_synced=False
         )
@@ -275,11 +284,19 @@ class Agent:
                 self.state.upsert_notice(notice_view(content))
         elif isinstance(content, HeatAlert):
             self.state.set_alert(alert_view(content))
+        elif isinstance(content, Emergency):
+            self._show_emergency(content)
         elif isinstance(content, StationConfig):
             self.runtime = self.runtime.apply(content)
             self.tracker.hysteresis_c = self.runtime.hysteresis_c
             self.state.set_display(self.runtime.display())
             log.info("configuration %s v%d applied: %s", content.id, content.version, self.runtime)
+
+    def _show_emergency(self, emergency: Emergency) -> None:
+        if emergency.withdrawn:
+            self.state.remove_emergency(emergency.id)
+        else:
+            self.state.set_emergency(emergency_view(emergency))
 
     def _command(self, message: Incoming) -> None:
         try:

@@ -8,9 +8,11 @@ from sensors.localstate.db import LocalState, OpenResult, open_local_state
 from sensors.localstate.model import (
     AlertView,
     DisplaySchedule,
+    EmergencyView,
     NoticeView,
     ReadingView,
     Receipt,
+    ShelterView,
     Snapshot,
 )
 from sensors.localstate.schema import SCHEMA_VERSION
@@ -19,11 +21,13 @@ __all__ = [
     "SCHEMA_VERSION",
     "AlertView",
     "DisplaySchedule",
+    "EmergencyView",
     "LocalState",
     "NoticeView",
     "OpenResult",
     "ReadingView",
     "Receipt",
+    "ShelterView",
     "Snapshot",
     "open_local_state",
 ]

@@ -17,10 +17,12 @@ from typing import Any
 from sensors.localstate.model import (
     AlertView,
     DisplaySchedule,
+    EmergencyView,
     Interaction,
     NoticeView,
     ReadingView,
     Receipt,
+    ShelterView,
     Snapshot,
 )
 from sensors.localstate.schema import DDL, SCHEMA_VERSION
@@ -192,6 +194,24 @@ class LocalState:
             ),
         )
 
+    def set_emergency(self, emergency: EmergencyView) -> None:
+        shelters = [{"name": sh.name, "address": sh.address} for sh in emergency.shelters]
+        self.conn.execute(
+            "INSERT OR REPLACE INTO emergencies VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                emergency.emergency_id,
+                emergency.version,
+                emergency.area,
+                json.dumps(emergency.message, ensure_ascii=False),
+                json.dumps(shelters, ensure_ascii=False),
+                emergency.issued_at,
+                emergency.expires_at,
+            ),
+        )
+
+    def remove_emergency(self, emergency_id: str) -> None:
+        self.conn.execute("DELETE FROM emergencies WHERE emergency_id = ?", (emergency_id,))
+
     def set_display(self, schedule: DisplaySchedule) -> None:
         self.conn.execute(
             "INSERT OR REPLACE INTO display VALUES (1, ?, ?, ?)",
@@ -292,6 +312,10 @@ class LocalState:
                 "SELECT alert, version, forecast_wbgt, valid_on, message, expires_at"
                 " FROM heat_alert"
             ).fetchone()
+            emergencies = c.execute(
+                "SELECT emergency_id, version, area, message, shelters, issued_at, expires_at"
+                " FROM emergencies ORDER BY area IS NOT NULL, area"
+            ).fetchall()
             display = c.execute("SELECT on_start, on_end, stale_after_s FROM display").fetchone()
             presence = c.execute("SELECT last_motion_at FROM presence").fetchone()
             since = history_since_ms if history_since_ms is not None else _now_ms() - 86_400_000
@@ -318,10 +342,19 @@ class LocalState:
             alert=AlertView(alert[0], alert[1], alert[2], alert[3], json.loads(alert[4]), alert[5])
             if alert
             else None,
+            emergencies=tuple(_emergency(e) for e in emergencies),
             display=DisplaySchedule(*display) if display else DisplaySchedule(),
             last_motion_at=presence[0] if presence else None,
             history=[(h[0], h[1], h[2]) for h in history],
         )
+
+
+def _emergency(row: tuple[Any, ...]) -> EmergencyView:
+    shelters = tuple(
+        ShelterView(dict(sh.get("name") or {}), dict(sh.get("address") or {}))
+        for sh in json.loads(row[4])
+    )
+    return EmergencyView(row[0], row[1], row[2], json.loads(row[3]), shelters, row[5], row[6])
 
 
 def _names(raw: str) -> dict[str, str]:

@@ -44,6 +44,25 @@ class AlertView:
 
 
 @dataclass(frozen=True, slots=True)
+class ShelterView:
+    name: dict[str, str]  # {lang: text}
+    address: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyView:
+    """Disaster mode in force (a withdrawn one is deleted, not kept)."""
+
+    emergency_id: str  # contract.content.emergency_id: also the receipts' notice id
+    version: int
+    area: str | None  # None: every station
+    message: dict[str, str]
+    shelters: tuple[ShelterView, ...]
+    issued_at: int
+    expires_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class DisplaySchedule:
     on_start: str = "05:00"
     on_end: str = "23:00"
@@ -82,6 +101,7 @@ class Snapshot:
     agent_heartbeat_at: int | None = None
     notices: list[NoticeView] = field(default_factory=list)
     alert: AlertView | None = None
+    emergencies: tuple[EmergencyView, ...] = ()  # every station's first, then the area's
     display: DisplaySchedule = field(default_factory=DisplaySchedule)
     last_motion_at: int | None = None
     history: list[tuple[int, float, str]] = field(default_factory=list)  # (ts, wbgt, level)

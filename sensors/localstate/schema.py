@@ -5,7 +5,7 @@ Writers: the agent writes everything except ``receipts``, ``interactions`` and
 ``kiosk_status``, which only the kiosk writes.
 """
 
-SCHEMA_VERSION = 2  # 2: station.names
+SCHEMA_VERSION = 3  # 2: station.names; 3: emergencies
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,6 +49,14 @@ CREATE TABLE IF NOT EXISTS heat_alert (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     alert TEXT NOT NULL, version INTEGER NOT NULL, forecast_wbgt REAL, valid_on TEXT,
     message TEXT NOT NULL DEFAULT '{}', expires_at INTEGER
+);
+
+-- Disaster mode in force (避難所開設情報), one row per scope; a withdrawal deletes the row.
+-- message: JSON {lang: text}; shelters: JSON [{"name": {…}, "address": {…}}].
+CREATE TABLE IF NOT EXISTS emergencies (
+    emergency_id TEXT PRIMARY KEY, version INTEGER NOT NULL, area TEXT,
+    message TEXT NOT NULL, shelters TEXT NOT NULL, issued_at INTEGER NOT NULL,
+    expires_at INTEGER
 );
 
 -- Display schedule (JST 'HH:MM', may wrap midnight) and when data counts as stale.

@@ -5,7 +5,9 @@ A spec is a dict; every key is optional and replaces that part of the state:
 level, quality, age_s} or None (nothing measured yet); ``agent``: {sensor, network};
 ``notices``: a list of {id, version, priority, title, body, starts_in_s, ends_in_s};
 ``alert``: {alert, forecast_wbgt, message} or None; ``display``: {on_start, on_end, stale_after_s};
-``history``: a list of WBGT values spread over the last 24 h; ``motion_age_s``.
+``history``: a list of WBGT values spread over the last 24 h; ``motion_age_s``;
+``emergencies``: a list of {id, version, area, message, shelters: [{name, address}]}
+(disaster mode in force; the list replaces what there was).
 """
 
 import sqlite3
@@ -16,9 +18,11 @@ from contract.levels import level_for
 from sensors.localstate import (
     AlertView,
     DisplaySchedule,
+    EmergencyView,
     LocalState,
     NoticeView,
     ReadingView,
+    ShelterView,
     open_local_state,
 )
 from sensors.localstate.db import FILE_NAME
@@ -91,6 +95,23 @@ def apply(state: LocalState, spec: dict[str, Any], now_ms: int) -> None:
             message = a.get("message", {})
             state.set_alert(
                 AlertView(a["alert"], 1, a.get("forecast_wbgt"), None, message, expires_at)
+            )
+    if "emergencies" in spec:
+        state.conn.execute("DELETE FROM emergencies")
+        for e in spec["emergencies"]:
+            shelters = tuple(
+                ShelterView(sh["name"], sh.get("address", {})) for sh in e.get("shelters", [])
+            )
+            state.set_emergency(
+                EmergencyView(
+                    e["id"],
+                    e.get("version", 1),
+                    e.get("area"),
+                    e["message"],
+                    shelters,
+                    now_ms,
+                    None,
+                )
             )
     if "motion_age_s" in spec:
         state.set_presence(now_ms - int(spec["motion_age_s"] * 1000))
