@@ -19,6 +19,7 @@ from server.api import (
     alerts,
     commands,
     directory,
+    emergency,
     heat_alert,
     metrics,
     notices,
@@ -175,6 +176,7 @@ def create_app(
     app.include_router(session.router)
     app.include_router(users.router)
     app.include_router(heat_alert.router)
+    app.include_router(emergency.router)
     app.include_router(official.router)
     app.include_router(public.router)
     app.include_router(metrics.router)
