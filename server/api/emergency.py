@@ -4,8 +4,9 @@ shown above everything else, and ends only with a signed withdrawal. Which stati
 scope have confirmed it comes from their receipts."""
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -36,8 +37,8 @@ log = logging.getLogger("kyusui.api.emergency")
 AreaId = Annotated[str, Field(pattern=ID_PATTERN, max_length=AREA_ID_MAX)]
 
 
-def _every_language(text: dict[str, str], what: str) -> None:
-    missing = [lang for lang in KIOSK_LANGS if not text.get(lang, "").strip()]  # type: ignore[call-overload]
+def _every_language(text: Mapping[Any, str], what: str) -> None:
+    missing = [lang for lang in KIOSK_LANGS if not text.get(lang, "").strip()]
     if missing:
         raise ValueError(
             f"{what}: すべての言語が必要です / every kiosk language is needed, missing "
@@ -52,7 +53,7 @@ class ShelterIn(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
-        _every_language(dict(self.name), "name")
+        _every_language(self.name, "name")
         if self.address is not None and "ja" not in self.address:
             raise ValueError("address: 日本語が必要です / Japanese (ja) is needed")
         return self
@@ -66,7 +67,7 @@ class EmergencyIn(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> Self:
-        _every_language(dict(self.message), "message")
+        _every_language(self.message, "message")
         return self
 
 
@@ -165,7 +166,8 @@ def put_emergency(
         raise CodedError(404, "not_found", f"地域 {body.area} がありません / no area {body.area}")
     stamp = now_ms()
     shelters = [s.model_dump(exclude_none=True) for s in body.shelters]
-    row = change(session, body.area, stamp, who.name, dict(body.message), shelters)
+    message = {str(lang): text for lang, text in body.message.items()}
+    row = change(session, body.area, stamp, who.name, message, shelters)
     _publish(request, session, row, stamp)
     audit(session, who.name, "emergency.set", row.id, f'{{"version": {row.version}}}')
     return emergency_out(session, row)
