@@ -6,6 +6,7 @@ from server.console import (
     admin,
     alerts,
     docs,
+    emergency,
     events,
     fleet,
     heat_alert,
@@ -25,5 +26,6 @@ ROUTERS: list[APIRouter] = [
     alerts.router,
     notices.router,
     heat_alert.router,
+    emergency.router,
     admin.router,
 ]
