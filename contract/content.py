@@ -50,6 +50,30 @@ class NoticePriority(StrEnum):
     LOW = "low"
 
 
+IMAGE_MAX_BYTES = 1_000_000  # a notice's picture as stations receive it (re-encoded)
+ImageType = Literal["image/png", "image/jpeg"]
+
+
+class NoticeImage(BaseModel):
+    """A notice's picture: sent on its own (contract.topics.notice_image_topic) and shown
+    only when its bytes have this SHA-256 and size. ``alt`` is what a screen shows where
+    the picture cannot be: a text per language, Japanese always."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    size: Annotated[int, Field(ge=1, le=IMAGE_MAX_BYTES)]
+    media_type: ImageType
+    width: Annotated[int, Field(ge=1, le=7680)]
+    height: Annotated[int, Field(ge=1, le=4320)]
+    alt: LangText
+
+    @model_validator(mode="after")
+    def _japanese_first(self) -> Self:
+        if "ja" not in self.alt:
+            raise ValueError("a picture's text alternative needs at least Japanese ('ja')")
+        return self
+
+
 class Notice(_Content):
     """A ward notice. ``withdrawn`` replaces it with nothing, at a higher version."""
 
@@ -60,6 +84,7 @@ class Notice(_Content):
     body: LangText | None = None
     starts_at: EpochMs | None = None
     ends_at: EpochMs | None = None
+    image: NoticeImage | None = None
 
     @model_validator(mode="after")
     def _text_unless_withdrawn(self) -> Self:
@@ -188,6 +213,7 @@ CONTENT_MODELS: dict[ContentKind, type[AnyContent]] = {
 __all__ = [
     "ALERT_COLOURS",
     "CONTENT_MODELS",
+    "IMAGE_MAX_BYTES",
     "AlertKind",
     "AnyContent",
     "Count",
@@ -196,6 +222,7 @@ __all__ = [
     "KioskLang",
     "KioskText",
     "Notice",
+    "NoticeImage",
     "NoticePriority",
     "Shelter",
     "StationConfig",

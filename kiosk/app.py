@@ -28,6 +28,7 @@ from kiosk.i18n import LANGUAGES, Translator, language
 from kiosk.idle import IdleReset
 from kiosk.memory import release_free_memory
 from kiosk.notify import notify
+from kiosk.pictures import PictureLoader
 from kiosk.settings import KioskSettings
 from kiosk.situation import assess
 from kiosk.source import StateSource
@@ -63,6 +64,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
     history_now_ms = NumericProperty(0)
     pin_open = BooleanProperty(False)
     pin_entered = StringProperty("")
+    notice_texture = ObjectProperty(None, allownone=True)  # the current notice's picture
 
     def __init__(
         self, settings: KioskSettings, now: Callable[[], float] = time.time, **kwargs: Any
@@ -73,6 +75,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self.now = now  # seconds since the epoch; tests move it on
         self.tr = Translator()
         self.source = StateSource(settings.state_dir)
+        self.pictures = PictureLoader(settings.state_dir)
         self.carousel = Carousel(settings.carousel_dwell_s, lang=settings.default_lang)
         self.disaster = DisasterReceipts(settings.disaster_receipt_s, settings.default_lang)
         self.idle = IdleReset(settings.idle_reset_s, language(settings.default_lang).code)
@@ -244,6 +247,10 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         shown = self.disaster.update(situation.emergencies, True, self.lang, now_ms)
         for receipt in carousel.take_receipts() + shown:
             self.source.record_receipt(receipt)
+        image = carousel.current.image if carousel.current is not None else None
+        texture = self.pictures.texture(image) if image is not None else None
+        if texture is not self.notice_texture:
+            self.notice_texture = texture
         view = self._build_view(now_ms, situation)
         if view != self.view:
             self.view = view
@@ -284,6 +291,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             station_names(snap),
             (notice, self.carousel.index, len(self.carousel.notices)) if notice else None,
             self.settings.high_contrast,
+            picture=self.notice_texture is not None,
         )
 
     def _write_status(self, now_s: float) -> None:

@@ -57,6 +57,7 @@ class HomeView:
     notice_position: str
     notice_urgent: bool
     notice_lang: str  # title and body are in this language
+    notice_picture: bool  # the picture is shown (then no body); else its text alternative
     large_text_label: str
     large_text_on_label: str
     admin_pin_label: str
@@ -115,6 +116,7 @@ def build_view(
     names: dict[str, str],
     notice: tuple[NoticeView, int, int] | None,  # (notice, index, count)
     high_contrast: bool = False,
+    picture: bool = False,  # the notice's picture can be shown
 ) -> HomeView:
     def t(key: str, **values: object) -> str:
         return tr.text(lang, key, **values)
@@ -184,7 +186,10 @@ def build_view(
         n_title, n_body, n_pos, urgent = "", "", "", False  # no empty card: the level grows
     else:
         shown, index, count = notice
-        n_lang, (n_title, n_body) = pick_block([shown.title, shown.body], lang)
+        alt = shown.image.alt if shown.image is not None else {}
+        n_lang, (n_title, n_body, n_alt) = pick_block([shown.title, shown.body, alt], lang)
+        if shown.image is not None:  # the picture, or where it cannot be, what it shows
+            n_body = "" if picture else n_alt
         n_pos = t("notice.position", index=index + 1, count=count)
         urgent = shown.priority == "urgent"
 
@@ -218,6 +223,7 @@ def build_view(
         notice_position=n_pos,
         notice_urgent=urgent,
         notice_lang=n_lang,
+        notice_picture=picture and notice is not None and notice[0].image is not None,
         large_text_label=t("access.large_text"),
         large_text_on_label=t("access.large_text_on"),
         admin_pin_label=t("admin.pin"),

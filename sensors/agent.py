@@ -17,7 +17,14 @@ from contract.codec import decode, encode
 from contract.content import Emergency, HeatAlert, Notice, StationConfig
 from contract.errors import ContractError
 from contract.messages import Command, Health, Reading, StationState, Status
-from contract.topics import ContentKind, StationTopic, parse_topic, station_topic
+from contract.topics import (
+    IMAGE,
+    ContentKind,
+    ParsedTopic,
+    StationTopic,
+    parse_topic,
+    station_topic,
+)
 from sensors.agentfiles import open_agent_files, reopen_local_state
 from sensors.clock import Clock, SystemClock
 from sensors.commands import CommandRunner
@@ -25,6 +32,7 @@ from sensors.content import (
     ContentInbox,
     alert_view,
     emergency_view,
+    image_view,
     load_trusted_keys,
     notice_view,
 )
@@ -35,11 +43,13 @@ from sensors.health import HealthProbe
 from sensors.healthreport import health_message
 from sensors.heat import LevelTracker
 from sensors.link import Incoming, LinkConfig, MqttLink
+from sensors.localstate import ImageView
 from sensors.measure import to_reading, view_of
 from sensors.notify import SystemdNotifier
 from sensors.outbox import Outbox
 from sensors.parts import build_parts, given_or_fake, sensor_opener
 from sensors.patterns import LedPattern
+from sensors.pictures import PictureStore
 from sensors.powercycle import PowerCyclePolicy
 from sensors.pump import OutboxPump
 from sensors.reader import ReadResult
@@ -86,6 +96,7 @@ class Agent:
         self.inbox = ContentInbox(
             db.conn, load_trusted_keys(s.content_keys_file), self.clock.wall_ms, s.area
         )
+        self.pictures = PictureStore(s.state_dir)
         self.time = TimeKeeper(self.clock, int(s.clock_jump_s * 1000))
         self.tracker = LevelTracker(s.hysteresis_c)
 
@@ -276,12 +287,19 @@ class Agent:
         if where.kind == "stored":
             self.receipts.stored(self.pump.confirmation(message.payload))
             return
+        if where.kind == IMAGE:
+            self._picture(where, message.payload)
+            return
         content = self.inbox.accept(where, message.topic, message.payload)
         if isinstance(content, Notice):
             if content.withdrawn:
                 self.state.remove_notice(content.id)
             else:
                 self.state.upsert_notice(notice_view(content))
+                image = image_view(content)
+                if image is not None:
+                    self.pictures.notice_names(content.id, image)
+            self.pictures.keep_only(self._pictures_named())
         elif isinstance(content, HeatAlert):
             self.state.set_alert(alert_view(content))
         elif isinstance(content, Emergency):
@@ -291,6 +309,18 @@ class Agent:
             self.tracker.hysteresis_c = self.runtime.hysteresis_c
             self.state.set_display(self.runtime.display())
             log.info("configuration %s v%d applied: %s", content.id, content.version, self.runtime)
+
+    def _notices(self) -> list[Notice]:
+        held = self.inbox.stored(ContentKind.NOTICE)
+        return [n for n in held if isinstance(n, Notice) and not n.withdrawn]
+
+    def _pictures_named(self) -> list[ImageView]:
+        return [i for i in (image_view(n) for n in self._notices()) if i is not None]
+
+    def _picture(self, where: ParsedTopic, payload: bytes) -> None:
+        """A notice's picture: stored only if it is what the signed notice names."""
+        wanted = next((image_view(n) for n in self._notices() if n.id == where.notice_id), None)
+        self.pictures.received(where.notice_id or "", payload, wanted)
 
     def _show_emergency(self, emergency: Emergency) -> None:
         if emergency.withdrawn:

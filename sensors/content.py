@@ -24,7 +24,7 @@ from contract.content import (
 from contract.errors import ContractError
 from contract.signing import key_id, load_public_key, verify
 from contract.topics import ContentKind, ParsedTopic, Scope
-from sensors.localstate import AlertView, EmergencyView, NoticeView, ShelterView
+from sensors.localstate import AlertView, EmergencyView, ImageView, NoticeView, ShelterView
 
 log = logging.getLogger("kyusui.agent.content")
 _PEM_BLOCK = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
@@ -125,6 +125,15 @@ class ContentInbox:
         return [model.model_validate(json.loads(r[0])) for r in rows]
 
 
+def image_view(notice: Notice) -> ImageView | None:
+    image = notice.image
+    if image is None or notice.withdrawn:
+        return None
+    return ImageView(
+        image.sha256, image.size, image.media_type, image.width, image.height, dict(image.alt)
+    )
+
+
 def notice_view(notice: Notice) -> NoticeView:
     assert notice.title is not None  # only a withdrawal has no title
     return NoticeView(
@@ -136,6 +145,7 @@ def notice_view(notice: Notice) -> NoticeView:
         notice.starts_at,
         notice.ends_at,
         notice.expires_at,
+        image_view(notice),
     )
 
 

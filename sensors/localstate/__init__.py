@@ -6,9 +6,11 @@ import it. See docs/local-state.md.
 
 from sensors.localstate.db import LocalState, OpenResult, open_local_state
 from sensors.localstate.model import (
+    IMAGES_DIR,
     AlertView,
     DisplaySchedule,
     EmergencyView,
+    ImageView,
     NoticeView,
     ReadingView,
     Receipt,
@@ -18,10 +20,12 @@ from sensors.localstate.model import (
 from sensors.localstate.schema import SCHEMA_VERSION
 
 __all__ = [
+    "IMAGES_DIR",
     "SCHEMA_VERSION",
     "AlertView",
     "DisplaySchedule",
     "EmergencyView",
+    "ImageView",
     "LocalState",
     "NoticeView",
     "OpenResult",

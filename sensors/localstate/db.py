@@ -10,7 +10,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from sensors.localstate.model import (
     AlertView,
     DisplaySchedule,
     EmergencyView,
+    ImageView,
     Interaction,
     NoticeView,
     ReadingView,
@@ -160,8 +161,9 @@ class LocalState:
         )
 
     def upsert_notice(self, notice: NoticeView) -> None:
+        image = notice.image
         self.conn.execute(
-            "INSERT OR REPLACE INTO notices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO notices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 notice.notice_id,
                 notice.version,
@@ -172,6 +174,7 @@ class LocalState:
                 notice.ends_at,
                 notice.expires_at,
                 _now_ms(),
+                None if image is None else json.dumps(asdict(image), ensure_ascii=False),
             ),
         )
 
@@ -305,8 +308,8 @@ class LocalState:
                 " FROM agent_status"
             ).fetchone()
             notices = c.execute(
-                "SELECT notice_id, version, priority, title, body, starts_at, ends_at, expires_at"
-                " FROM notices"
+                "SELECT notice_id, version, priority, title, body, starts_at, ends_at, expires_at,"
+                " image FROM notices"
             ).fetchall()
             alert = c.execute(
                 "SELECT alert, version, forecast_wbgt, valid_on, message, expires_at"
@@ -336,7 +339,17 @@ class LocalState:
             clock_synced=bool(status[3]) if status else True,
             agent_heartbeat_at=status[4] if status else None,
             notices=[
-                NoticeView(n[0], n[1], n[2], json.loads(n[3]), json.loads(n[4]), n[5], n[6], n[7])
+                NoticeView(
+                    n[0],
+                    n[1],
+                    n[2],
+                    json.loads(n[3]),
+                    json.loads(n[4]),
+                    n[5],
+                    n[6],
+                    n[7],
+                    _image(n[8]),
+                )
                 for n in notices
             ],
             alert=AlertView(alert[0], alert[1], alert[2], alert[3], json.loads(alert[4]), alert[5])
@@ -347,6 +360,20 @@ class LocalState:
             last_motion_at=presence[0] if presence else None,
             history=[(h[0], h[1], h[2]) for h in history],
         )
+
+
+def _image(raw: str | None) -> ImageView | None:
+    if raw is None:
+        return None
+    value = json.loads(raw)
+    return ImageView(
+        str(value["sha256"]),
+        int(value["size"]),
+        str(value["media_type"]),
+        int(value["width"]),
+        int(value["height"]),
+        {str(k): str(v) for k, v in dict(value.get("alt") or {}).items()},
+    )
 
 
 def _emergency(row: tuple[Any, ...]) -> EmergencyView:

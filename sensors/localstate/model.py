@@ -14,6 +14,26 @@ class ReadingView:
     time_source: str
 
 
+IMAGES_DIR = "images"  # beside the local-state file: verified notice pictures
+
+
+@dataclass(frozen=True, slots=True)
+class ImageView:
+    """A notice's picture as the signed notice describes it; its bytes are in
+    ``<state_dir>/images/<file_name>`` once the agent has them and checked them."""
+
+    sha256: str
+    size: int
+    media_type: str  # image/png | image/jpeg
+    width: int
+    height: int
+    alt: dict[str, str]  # what to show where the picture cannot be
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.sha256}.{'png' if self.media_type == 'image/png' else 'jpg'}"
+
+
 @dataclass(frozen=True, slots=True)
 class NoticeView:
     notice_id: str
@@ -24,6 +44,7 @@ class NoticeView:
     starts_at: int | None
     ends_at: int | None
     expires_at: int | None
+    image: ImageView | None = None
 
     def active_at(self, now_ms: int) -> bool:
         return (

@@ -22,6 +22,7 @@ from server.api import (
     emergency,
     heat_alert,
     metrics,
+    notice_images,
     notices,
     official,
     public,
@@ -169,6 +170,7 @@ def create_app(
     app.include_router(stations.router)
     app.include_router(commands.router)
     app.include_router(notices.router)
+    app.include_router(notice_images.router)
     app.include_router(receipts.router)
     app.include_router(alerts.router)
     app.include_router(admin.router)

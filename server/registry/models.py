@@ -248,3 +248,20 @@ class Emergency(Base):
     shelters: Mapped[list[dict[str, dict[str, str]]]] = mapped_column(JSON)  # [{name, address}]
     updated_at: Mapped[int] = mapped_column(BigInteger)
     updated_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class NoticeImage(Base):
+    """A notice's picture as stations receive it: re-encoded, its metadata gone."""
+
+    __tablename__ = "notice_images"
+    notice_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64))
+    media_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    alt: Mapped[dict[str, str]] = mapped_column(JSON)  # {lang: text}, always with "ja"
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[int] = mapped_column(BigInteger)
+    uploaded_by: Mapped[str | None] = mapped_column(String(200))

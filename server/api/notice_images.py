@@ -1,0 +1,129 @@
+"""A notice's picture: staff attach one PNG or JPEG with a text alternative per language; the
+server re-encodes it for the kiosk (server.pictures), keeps it, and publishes the notice
+again at a new version carrying the picture's SHA-256 and size, the picture itself retained
+beside it (docs/protocol.md, "Notice pictures")."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
+from fastapi.responses import Response
+from pydantic import BaseModel
+
+from contract.languages import KIOSK_LANGS
+from server.api.deps import Reader, RegistryDep, SessionDep, SettingsDep, Staff
+from server.api.errors import CodedError
+from server.api.notice_schemas import NoticeOut
+from server.api.notices import found, notice_out, publish, publisher_of
+from server.api.schemas import IdInPath
+from server.pictures import PictureRefusedError, reencode
+from server.registry.db import now_ms
+from server.registry.models import NoticeImage as NoticeImageRow
+from server.registry.notices import next_version, summary
+from server.registry.stations import audit
+
+router = APIRouter(prefix="/api/v1", tags=["notices"])
+AltText = Annotated[str | None, Form(max_length=2000)]
+
+
+class NoticeImageOut(BaseModel):
+    notice: NoticeOut  # at its new version
+    sha256: str
+    size: int
+    media_type: str
+    width: int
+    height: int
+    alt: dict[str, str]
+
+
+def image_out(notice: NoticeOut, image: NoticeImageRow) -> NoticeImageOut:
+    return NoticeImageOut(
+        notice=notice,
+        sha256=image.sha256,
+        size=len(image.data),
+        media_type=image.media_type,
+        width=image.width,
+        height=image.height,
+        alt=image.alt,
+    )
+
+
+@router.put(
+    "/notices/{notice_id}/image",
+    summary="Attach a picture to a notice (PNG or JPEG), with its text alternative",
+    description=(
+        "multipart/form-data: `file` と言語ごとの代替テキスト `alt_ja`（必須）, `alt_ja-easy`, "
+        "`alt_en`, `alt_zh`, `alt_ko`, `alt_vi`。キオスクの解像度に再エンコードし（メタデータは"
+        "残りません）、SHA-256 とサイズを載せた新しい版を署名して配信します。画像でないファイル"
+        "は 415、大きすぎるファイルは 413。"
+    ),
+)
+def put_notice_image(
+    notice_id: IdInPath,
+    who: Staff,
+    registry: RegistryDep,
+    settings: SettingsDep,
+    request: Request,
+    file: Annotated[UploadFile, File(description="PNG or JPEG")],
+    alt_ja: Annotated[str, Form(min_length=1, max_length=2000)],
+    alt_ja_easy: Annotated[str | None, Form(alias="alt_ja-easy", max_length=2000)] = None,
+    alt_en: AltText = None,
+    alt_zh: AltText = None,
+    alt_ko: AltText = None,
+    alt_vi: AltText = None,
+) -> NoticeImageOut:
+    limit = settings.notice_image_upload_max_bytes
+    raw = file.file.read(limit + 1)
+    if len(raw) > limit:
+        raise CodedError(
+            413,
+            "too_large",
+            f"画像は {limit // 1_000_000} MB までです / the picture may be at most {limit} bytes",
+        )
+    try:
+        picture = reencode(raw, settings.notice_image_width, settings.notice_image_height)
+    except PictureRefusedError as exc:
+        raise CodedError(415, "not_an_image", str(exc)) from None
+    given = dict(
+        zip(KIOSK_LANGS, (alt_ja, alt_ja_easy, alt_en, alt_zh, alt_ko, alt_vi), strict=True)
+    )
+    alt = {lang: text.strip() for lang, text in given.items() if text and text.strip()}
+    if "ja" not in alt:
+        raise HTTPException(
+            422, "alt_ja: 日本語の代替テキストが必要です / a Japanese text alternative is required"
+        )
+    publisher = publisher_of(request)
+    stamp = now_ms()
+    with registry.session() as session:
+        row = found(session, notice_id)
+        if row.withdrawn:
+            raise HTTPException(
+                409, "取り下げ済みのお知らせです / a withdrawn notice cannot take a picture"
+            )
+        image = session.get(NoticeImageRow, notice_id) or NoticeImageRow(notice_id=notice_id)
+        image.sha256, image.data, image.media_type = (
+            picture.sha256,
+            picture.data,
+            picture.media_type,
+        )
+        image.width, image.height, image.alt = picture.width, picture.height, alt
+        image.uploaded_at, image.uploaded_by = stamp, who.name
+        session.add(image)
+        row.version = next_version(row.version, stamp)
+        row.updated_at, row.updated_by = stamp, who.name
+        audit(session, who.name, "notice.image", notice_id, summary(row))
+        publish(publisher, session, row, stamp)
+        return image_out(notice_out(row), image)
+
+
+@router.get(
+    "/notices/{notice_id}/image",
+    summary="A notice's picture as stations receive it",
+    response_class=Response,
+    responses={200: {"content": {"image/png": {}, "image/jpeg": {}}}},
+)
+def get_notice_image(notice_id: IdInPath, _: Reader, session: SessionDep) -> Response:
+    image = session.get(NoticeImageRow, notice_id)
+    if image is None:
+        raise HTTPException(404, f"お知らせ {notice_id!r} に画像はありません / no picture")
+    headers = {"ETag": f'"{image.sha256}"', "Cache-Control": "private, max-age=60"}
+    return Response(image.data, media_type=image.media_type, headers=headers)
