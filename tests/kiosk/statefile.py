@@ -3,7 +3,8 @@
 A spec is a dict; every key is optional and replaces that part of the state:
 ``station``: [id, name_ja, name_en, optional {lang: name}]; ``reading``: {wbgt, temp_c, rh,
 level, quality, age_s} or None (nothing measured yet); ``agent``: {sensor, network};
-``notices``: a list of {id, version, priority, title, body, starts_in_s, ends_in_s};
+``notices``: a list of {id, version, priority, title, body, starts_in_s, ends_in_s, image}
+(image: the ImageView fields);
 ``alert``: {alert, forecast_wbgt, message} or None; ``display``: {on_start, on_end, stale_after_s};
 ``history``: a list of WBGT values spread over the last 24 h; ``motion_age_s``;
 ``emergencies``: a list of {id, version, area, message, shelters: [{name, address}]}
@@ -19,6 +20,7 @@ from sensors.localstate import (
     AlertView,
     DisplaySchedule,
     EmergencyView,
+    ImageView,
     LocalState,
     NoticeView,
     ReadingView,
@@ -83,6 +85,7 @@ def apply(state: LocalState, spec: dict[str, Any], now_ms: int) -> None:
                     None if starts is None else now_ms + int(starts * 1000),
                     None if ends is None else now_ms + int(ends * 1000),
                     None,
+                    ImageView(**n["image"]) if "image" in n else None,
                 )
             )
     if "alert" in spec:
