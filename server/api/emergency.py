@@ -152,6 +152,7 @@ def get_emergencies(_who: Reader, session: SessionDep) -> list[EmergencyOut]:
 @router.put(
     "/emergency",
     summary="Switch every station, or one area, into disaster mode (避難所開設情報)",
+    responses={404: {"description": "その地域はありません / no such area"}},
     description=(
         "area を省くと全局。message と各避難所の name は画面のすべての言語（"
         + ", ".join(KIOSK_LANGS)
@@ -176,6 +177,7 @@ def put_emergency(
 @router.post(
     "/emergency/withdraw",
     summary="End disaster mode for every station, or one area: a signed withdrawal",
+    responses={404: {"description": "災害モードではありません / not in disaster mode"}},
 )
 def withdraw_emergency(
     body: WithdrawIn, who: Staff, session: SessionDep, request: Request

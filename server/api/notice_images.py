@@ -50,6 +50,10 @@ def image_out(notice: NoticeOut, image: NoticeImageRow) -> NoticeImageOut:
 @router.put(
     "/notices/{notice_id}/image",
     summary="Attach a picture to a notice (PNG or JPEG), with its text alternative",
+    responses={
+        413: {"description": "画像が大きすぎます / the file is over the upload limit"},
+        415: {"description": "PNG か JPEG の画像ではありません / not a PNG or JPEG picture"},
+    },
     description=(
         "multipart/form-data: `file` と言語ごとの代替テキスト `alt_ja`（必須）, `alt_ja-easy`, "
         "`alt_en`, `alt_zh`, `alt_ko`, `alt_vi`。キオスクの解像度に再エンコードし（メタデータは"
@@ -108,6 +112,7 @@ def put_notice_image(
         image.width, image.height, image.alt = picture.width, picture.height, alt
         image.uploaded_at, image.uploaded_by = stamp, who.name
         session.add(image)
+        session.flush()  # publish() finds it in the registry
         row.version = next_version(row.version, stamp)
         row.updated_at, row.updated_by = stamp, who.name
         audit(session, who.name, "notice.image", notice_id, summary(row))

@@ -97,7 +97,8 @@ def apply_text(row: NoticeRow, body: NoticeText) -> None:
 def publish(publisher: ContentPublisher, session: Session, row: NoticeRow, stamp: int) -> None:
     """Check and publish the row's notice; a refusal or an unconfirmed publication raises,
     and the caller's transaction then stores nothing."""
-    image = session.get(NoticeImageRow, row.id)
+    with session.no_autoflush:  # the row is checked below before anything is written
+        image = session.get(NoticeImageRow, row.id)
     try:
         content = as_content(row, stamp, image)
     except RefusedNoticeError as exc:
