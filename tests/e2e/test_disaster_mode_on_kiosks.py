@@ -4,7 +4,7 @@ and no station elsewhere does; the screens' receipts tell staff which stations h
 confirmed it; a withdrawal brings every screen back to normal. API → signed, retained on
 the broker → station agent → local state → the kiosk's screen decision."""
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -17,7 +17,7 @@ from kiosk.i18n import Translator
 from kiosk.situation import Condition, assess
 from kiosk.source import StateSource
 from kiosk.viewmodel import HomeView, build_view, station_names
-from sensors.localstate import Snapshot, open_local_state
+from sensors.localstate import AlertView, Snapshot, open_local_state
 from tests.e2e.helpers import api_get, station_network, wait_for
 from tests.e2e.test_notices_on_kiosks import staff_call
 from tests.kiosk.disaster_text import MESSAGE, SHELTERS
@@ -41,6 +41,28 @@ def snapshot(network: StationNetwork, station_id: str) -> Snapshot:
         opened.state.close()
 
 
+def in_force_on(network: StationNetwork, station_id: str) -> Callable[[], Snapshot | None]:
+    """The station's local state once it holds disaster mode."""
+
+    def probe() -> Snapshot | None:
+        snap = snapshot(network, station_id)
+        return snap if snap.emergencies else None
+
+    return probe
+
+
+def ended_on(network: StationNetwork, station_id: str) -> Callable[[], Snapshot | None]:
+    def probe() -> Snapshot | None:
+        snap = snapshot(network, station_id)
+        return None if snap.emergencies else snap
+
+    return probe
+
+
+def alert_on(network: StationNetwork, station_id: str) -> Callable[[], AlertView | None]:
+    return lambda: snapshot(network, station_id).alert
+
+
 def screen(snap: Snapshot, now_ms: int, lang: str = "ja") -> HomeView:
     """What the station's kiosk shows at 危険 (the danger takeover) with its own state."""
     situation = replace(
@@ -59,17 +81,14 @@ def test_disaster_mode_takes_over_its_areas_screens_only_until_withdrawn(
     wait_for("every station to report with its area", every_station_known, timeout_s=60)
     staff_call(network, "PUT", "/api/v1/heat-alert", alert="special_heatstroke_alert")
     for spec in DEMO_STATIONS:
-        wait_for(f"the alert on {spec.id}", lambda s=spec: snapshot(network, s.id).alert)
+        wait_for(f"the alert on {spec.id}", alert_on(network, spec.id))
     posted = staff_call(
         network, "PUT", "/api/v1/emergency", area="naka", message=MESSAGE, shelters=SHELTERS
     )
     assert posted["unconfirmed"] == len(NAKA)
 
     for spec in NAKA:
-        snap = wait_for(
-            f"disaster mode on {spec.id}",
-            lambda s=spec: (lambda x: x if x.emergencies else None)(snapshot(network, s.id)),
-        )
+        snap = wait_for(f"disaster mode on {spec.id}", in_force_on(network, spec.id))
         [held] = snap.emergencies
         assert held.version == posted["version"]
         now = held.issued_at + 1000
@@ -109,10 +128,7 @@ def test_disaster_mode_takes_over_its_areas_screens_only_until_withdrawn(
 
     staff_call(network, "POST", "/api/v1/emergency/withdraw", area="naka")
     for spec in NAKA:
-        snap = wait_for(
-            f"disaster mode to end on {spec.id}",
-            lambda s=spec: (lambda x: None if x.emergencies else x)(snapshot(network, s.id)),
-        )
+        snap = wait_for(f"disaster mode to end on {spec.id}", ended_on(network, spec.id))
         view = screen(snap, 0)
         assert not view.disaster.shown
         assert view.takeover

@@ -78,7 +78,11 @@ def shots(xvfb_display: str, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 def colours_in(shot: dict[str, Any], rect: str) -> set[tuple[int, int, int]]:
     x, y, w, h = shot["rects"][rect]
     crop = image(shot).crop((int(x), int(y), int(x + w), int(y + h))).convert("RGB")
-    return {(int(c[0]), int(c[1]), int(c[2])) for _, c in crop.getcolors(1 << 20) or []}
+    found: set[tuple[int, int, int]] = set()
+    for _, colour in crop.getcolors(1 << 20) or []:
+        assert isinstance(colour, tuple)
+        found.add((int(colour[0]), int(colour[1]), int(colour[2])))
+    return found
 
 
 def shows(colours: set[tuple[int, int, int]], colour: tuple[int, int, int]) -> bool:
