@@ -22,11 +22,12 @@ ALT = {"ja": "ポスター：本部テントの横で冷たい水を配ります
 
 
 def picture_of(data: bytes, **alt: Any) -> dict[str, Any]:
-    size = Image.open(io.BytesIO(data)).size
+    opened = Image.open(io.BytesIO(data))
+    size = opened.size
     return {
         "sha256": hashlib.sha256(data).hexdigest(),
         "size": len(data),
-        "media_type": "image/png",
+        "media_type": "image/png" if opened.format == "PNG" else "image/jpeg",
         "width": size[0],
         "height": size[1],
         "alt": alt or ALT,
@@ -51,6 +52,9 @@ def shots(xvfb_display: str, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     swapped = picture_of(signed)
     (images / ImageView(**swapped).file_name).write_bytes(poster(400, 301, "PNG"))
     missing = picture_of(poster(300, 200, "PNG"))
+    photo = poster(640, 480, "JPEG")
+    photo_image = picture_of(photo)
+    (images / ImageView(**photo_image).file_name).write_bytes(photo)
     base = {
         "station": list(STATION),
         "display": ALWAYS_ON,
@@ -63,6 +67,8 @@ def shots(xvfb_display: str, tmp_path_factory: pytest.TempPathFactory) -> dict[s
         {"op": "touch", "target": "lang:en"},
         {"op": "shot", "name": "picture-en"},
         {"op": "touch", "target": "lang:ja"},
+        {"op": "state", "spec": {"notices": [notice("photo", photo_image)]}},
+        {"op": "shot", "name": "jpeg"},
         {"op": "state", "spec": {"notices": [notice("swapped", swapped)]}},
         {"op": "shot", "name": "swapped"},
         {"op": "state", "spec": {"notices": [notice("missing", missing)]}},
@@ -93,7 +99,7 @@ def test_a_picture_notice_appears_with_its_picture_and_title(
     shots: dict[str, Any], tesseract: str
 ) -> None:
     del tesseract
-    for name, lang in (("picture", "ja"), ("picture-en", "en")):
+    for name, lang in (("picture", "ja"), ("picture-en", "en"), ("jpeg", "ja")):
         shot = shots[name]
         assert shot["view"]["notice_picture"], name
         assert shot["view"]["notice_body"] == ""
