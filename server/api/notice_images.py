@@ -3,6 +3,7 @@ server re-encodes it for the kiosk (server.pictures), keeps it, and publishes th
 again at a new version carrying the picture's SHA-256 and size, the picture itself retained
 beside it (docs/protocol.md, "Notice pictures")."""
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import APIRouter, File, Form, HTTPException, Request, UploadFile
@@ -16,10 +17,12 @@ from server.api.notice_schemas import NoticeOut
 from server.api.notices import found, notice_out, publish, publisher_of
 from server.api.schemas import IdInPath
 from server.pictures import PictureRefusedError, reencode
-from server.registry.db import now_ms
+from server.registry.db import Registry, now_ms
 from server.registry.models import NoticeImage as NoticeImageRow
 from server.registry.notices import next_version, summary
 from server.registry.stations import audit
+from server.registry.tokens import Principal
+from server.settings import ServerSettings
 
 router = APIRouter(prefix="/api/v1", tags=["notices"])
 AltText = Annotated[str | None, Form(max_length=2000)]
@@ -75,8 +78,24 @@ def put_notice_image(
     alt_ko: AltText = None,
     alt_vi: AltText = None,
 ) -> NoticeImageOut:
+    raw = file.file.read(settings.notice_image_upload_max_bytes + 1)
+    typed = (alt_ja, alt_ja_easy, alt_en, alt_zh, alt_ko, alt_vi)
+    alt = dict(zip(KIOSK_LANGS, typed, strict=True))
+    return attach_picture(notice_id, who, registry, settings, request, raw, alt)
+
+
+def attach_picture(
+    notice_id: str,
+    who: Principal,
+    registry: Registry,
+    settings: ServerSettings,
+    request: Request,
+    raw: bytes,
+    alt_texts: Mapping[str, str | None],
+) -> NoticeImageOut:
+    """Re-encode ``raw``, keep it, publish the notice again with it (the API and the
+    console's form both come here)."""
     limit = settings.notice_image_upload_max_bytes
-    raw = file.file.read(limit + 1)
     if len(raw) > limit:
         raise CodedError(
             413,
@@ -87,13 +106,10 @@ def put_notice_image(
         picture = reencode(raw, settings.notice_image_width, settings.notice_image_height)
     except PictureRefusedError as exc:
         raise CodedError(415, "not_an_image", str(exc)) from None
-    given = dict(
-        zip(KIOSK_LANGS, (alt_ja, alt_ja_easy, alt_en, alt_zh, alt_ko, alt_vi), strict=True)
-    )
-    alt = {lang: text.strip() for lang, text in given.items() if text and text.strip()}
+    alt = {lang: text.strip() for lang, text in alt_texts.items() if text and text.strip()}
     if "ja" not in alt:
         raise HTTPException(
-            422, "alt_ja: 日本語の代替テキストが必要です / a Japanese text alternative is required"
+            422, "alt_ja: 日本語の代替テキストが必要です / a Japanese text alternative is needed"
         )
     publisher = publisher_of(request)
     stamp = now_ms()
@@ -104,12 +120,12 @@ def put_notice_image(
                 409, "取り下げ済みのお知らせです / a withdrawn notice cannot take a picture"
             )
         image = session.get(NoticeImageRow, notice_id) or NoticeImageRow(notice_id=notice_id)
-        image.sha256, image.data, image.media_type = (
-            picture.sha256,
-            picture.data,
+        image.sha256, image.data, image.alt = picture.sha256, picture.data, alt
+        image.media_type, image.width, image.height = (
             picture.media_type,
+            picture.width,
+            picture.height,
         )
-        image.width, image.height, image.alt = picture.width, picture.height, alt
         image.uploaded_at, image.uploaded_by = stamp, who.name
         session.add(image)
         session.flush()  # publish() finds it in the registry
