@@ -21,6 +21,9 @@ ALWAYS_ON = {"on_start": "00:00", "on_end": "00:00", "stale_after_s": 600}
 ALERT = {"alert": "heatstroke_alert", "forecast_wbgt": 33.4, "message": {"ja": "外出を控えて"}}
 EMERGENCY = {"id": emergency_id(None), "version": 7, "message": MESSAGE, "shelters": SHELTERS}
 OCR_FOUND = 0.8
+# Per shelter name: a four-character name read with one character wrong (chi_sim reads the
+# Japanese place name 本町 as 本是) is still found; a name missing from the screen is not.
+OCR_NAME = 0.7
 
 
 @pytest.fixture(scope="module")
@@ -93,9 +96,10 @@ def test_ocr_reads_the_message_and_every_shelter_in_each_language(
         found = list(pool.map(read, [lang.code for lang in LANGUAGES]))
     for lang, message, shelters in found:
         assert similarity(MESSAGE[lang], message) >= OCR_FOUND, (lang, message)
-        for shelter in SHELTERS:
-            name = shelter["name"][lang]
-            assert similarity(name, shelters) >= OCR_FOUND, (lang, name, shelters)
+        names = [shelter["name"][lang] for shelter in SHELTERS]
+        assert similarity("".join(names), shelters) >= OCR_FOUND, (lang, shelters)
+        for name in names:
+            assert similarity(name, shelters) >= OCR_NAME, (lang, name, shelters)
 
 
 def test_withdrawal_brings_back_the_normal_screen(results: dict[str, Any]) -> None:
