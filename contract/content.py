@@ -11,17 +11,13 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from contract.content_base import ContentBase as _Content
+from contract.content_base import LangText
+from contract.forecast import OfficialForecast
 from contract.languages import pick
 from contract.messages import ID_PATTERN, Count, EpochMs
 from contract.topics import ContentKind
 
-LangText = Annotated[
-    dict[
-        Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,8})?$")],
-        Annotated[str, Field(max_length=2000)],
-    ],
-    Field(min_length=1),
-]
 # A text in each of the kiosk's languages (contract.languages.KIOSK_LANGS), Japanese first:
 # what staff write for the screens. Reading stays with the looser LangText, so content
 # retained before a language was added still verifies.
@@ -31,16 +27,6 @@ KioskText = Annotated[
 ]
 # ASCII digits only: ``\d`` would also accept other scripts' digits.
 HourMinute = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-
-
-class _Content(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    kind: ContentKind
-    id: Annotated[str, Field(pattern=ID_PATTERN)]
-    version: Annotated[int, Field(ge=1, le=2**53 - 1)]
-    issued_at: EpochMs
-    expires_at: EpochMs | None = None
 
 
 class NoticePriority(StrEnum):
@@ -191,7 +177,7 @@ class Emergency(_Content):
     area: Annotated[str, Field(pattern=ID_PATTERN, max_length=AREA_ID_MAX)] | None = None
     withdrawn: bool = False
     message: LangText | None = None
-    shelters: Annotated[list[Shelter], Field(max_length=30)] = []
+    shelters: Annotated[list[Shelter], Field(max_length=30)] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _message_unless_withdrawn(self) -> Self:
@@ -202,12 +188,13 @@ class Emergency(_Content):
         return self
 
 
-AnyContent = Notice | StationConfig | HeatAlert | Emergency
+AnyContent = Notice | StationConfig | HeatAlert | OfficialForecast | Emergency
 CONTENT_MODELS: dict[ContentKind, type[AnyContent]] = {
     ContentKind.NOTICE: Notice,
     ContentKind.CONFIG: StationConfig,
     ContentKind.ALERT: HeatAlert,
     ContentKind.EMERGENCY: Emergency,
+    ContentKind.FORECAST: OfficialForecast,
 }
 
 __all__ = [

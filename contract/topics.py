@@ -31,6 +31,7 @@ class ContentKind(StrEnum):
     CONFIG = "config"
     ALERT = "alert"
     EMERGENCY = "emergency"
+    FORECAST = "forecast"  # the official WBGT forecast (contract.forecast)
 
 
 class Scope(StrEnum):
@@ -94,6 +95,10 @@ def emergency_topic(area: str | None) -> str:
     return f"{_scope_path(Scope.ALL if area is None else Scope.AREA, area)}/emergency"
 
 
+def forecast_topic() -> str:
+    return f"{PREFIX}/all/forecast"
+
+
 def ingest_subscriptions(group: str = "ingest") -> list[str]:
     """Shared subscriptions an ingest worker takes: every station's uplink."""
     return [
@@ -122,6 +127,7 @@ def station_subscriptions(station_id: str, area: str | None) -> list[str]:
         f"{PREFIX}/all/config",
         alert_topic(),
         emergency_topic(None),
+        forecast_topic(),
     ]
     if area is not None:
         topics.append(f"{PREFIX}/area/{check_id(area, 'area')}/notices/+")
@@ -169,6 +175,8 @@ def parse_topic(topic: str) -> ParsedTopic:
         return ParsedTopic(scope, name, ContentKind.ALERT.value)
     if joined == "emergency" and scope is not Scope.STATION:
         return ParsedTopic(scope, name, ContentKind.EMERGENCY.value)
+    if joined == "forecast" and scope is Scope.ALL:
+        return ParsedTopic(scope, name, ContentKind.FORECAST.value)
     if scope is Scope.STATION and joined in {k.value for k in StationTopic} | {"cmd", "stored"}:
         return ParsedTopic(scope, name, joined)
     raise ContractError("topic", f"{topic!r}: unknown message kind {joined!r}")

@@ -12,6 +12,7 @@ from contract.languages import pick
 from contract.levels import ordered_levels
 from kiosk.disaster import DisasterView, disaster_view
 from kiosk.display import JST
+from kiosk.forecast import NO_FORECAST, ForecastLine
 from kiosk.i18n import Translator, pick_block
 from kiosk.situation import Condition, Situation
 from sensors.localstate import NoticeView, Snapshot
@@ -64,6 +65,10 @@ class HomeView:
     admin_cancel_label: str
     trend_band_names: tuple[str, ...]  # level words, lowest level first
     disaster: DisasterView = field(default_factory=DisasterView)  # shown: above everything
+    # The official forecast (kiosk.forecast): empty text when there is none for today.
+    forecast_text: str = ""
+    forecast_source: str = ""
+    forecast_lang: str = "ja"
 
 
 # Dates and decimals come from the catalogs, not from CLDR locale data: the screen needs a
@@ -116,6 +121,7 @@ def build_view(
     names: dict[str, str],
     notice: tuple[NoticeView, int, int] | None,  # (notice, index, count)
     high_contrast: bool = False,
+    official: ForecastLine = NO_FORECAST,
     picture: bool = False,  # the notice's picture can be shown
 ) -> HomeView:
     def t(key: str, **values: object) -> str:
@@ -230,4 +236,7 @@ def build_view(
         admin_cancel_label=t("admin.cancel"),
         trend_band_names=tuple(t(f"level.{lv.value}.name") for lv in ordered_levels()),
         disaster=disaster,
+        forecast_text=official.text,
+        forecast_source=official.source,
+        forecast_lang=official.source_lang,
     )

@@ -16,6 +16,7 @@ from typing import Any
 from contract.codec import decode, encode
 from contract.content import Emergency, HeatAlert, Notice, StationConfig
 from contract.errors import ContractError
+from contract.forecast import OfficialForecast
 from contract.messages import Command, Health, Reading, StationState, Status
 from contract.topics import (
     IMAGE,
@@ -32,8 +33,10 @@ from sensors.content import (
     ContentInbox,
     alert_view,
     emergency_view,
+    forecast_view,
     image_view,
     load_trusted_keys,
+    newest_forecast,
     notice_view,
 )
 from sensors.dht import DhtDevice
@@ -174,6 +177,7 @@ class Agent:
         for emergency in self.inbox.stored(ContentKind.EMERGENCY):  # also into a rebuilt file
             assert isinstance(emergency, Emergency)
             self._show_emergency(emergency)
+        self.state.set_forecast(newest_forecast(self.inbox))
         self.state.write_agent_status(
             "starting", "offline", outbox_depth=self.outbox.depth, clock_synced=False
         )
@@ -304,6 +308,8 @@ class Agent:
             self.state.set_alert(alert_view(content))
         elif isinstance(content, Emergency):
             self._show_emergency(content)
+        elif isinstance(content, OfficialForecast):
+            self.state.set_forecast(forecast_view(content))
         elif isinstance(content, StationConfig):
             self.runtime = self.runtime.apply(content)
             self.tracker.hysteresis_c = self.runtime.hysteresis_c

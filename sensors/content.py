@@ -22,9 +22,17 @@ from contract.content import (
     emergency_id,
 )
 from contract.errors import ContractError
+from contract.forecast import OfficialForecast
 from contract.signing import key_id, load_public_key, verify
 from contract.topics import ContentKind, ParsedTopic, Scope
-from sensors.localstate import AlertView, EmergencyView, ImageView, NoticeView, ShelterView
+from sensors.localstate import (
+    AlertView,
+    EmergencyView,
+    ForecastView,
+    ImageView,
+    NoticeView,
+    ShelterView,
+)
 
 log = logging.getLogger("kyusui.agent.content")
 _PEM_BLOCK = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
@@ -173,3 +181,25 @@ def alert_view(alert: HeatAlert) -> AlertView | None:
         dict(alert.message or {}),
         alert.expires_at,
     )
+
+
+def forecast_view(forecast: OfficialForecast) -> ForecastView:
+    return ForecastView(
+        forecast.version,
+        forecast.point,
+        forecast.made_at,
+        {d.day: d.max_wbgt for d in forecast.days},
+        dict(forecast.attribution),
+        forecast.expires_at,
+    )
+
+
+def newest_forecast(inbox: ContentInbox) -> ForecastView | None:
+    """The forecast last accepted, for a rebuilt local state (it is not sent again)."""
+    held = [c for c in inbox.stored(ContentKind.FORECAST) if isinstance(c, OfficialForecast)]
+    if not held:
+        return None
+    newest = max(held, key=lambda c: c.version)
+    if newest.expires_at is not None and newest.expires_at <= inbox.now_ms():
+        return None
+    return forecast_view(newest)

@@ -3,7 +3,7 @@
 import threading
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -22,6 +22,9 @@ class PublishError(RuntimeError):
 class ContentPublisher(Protocol):
     def publish(self, topic: str, content: AnyContent) -> None: ...
 
+
+@runtime_checkable
+class RawPublisher(Protocol):
     def publish_raw(self, topic: str, payload: bytes) -> None:
         """Retain ``payload`` as it is (a notice's picture; b"" clears the topic)."""
 

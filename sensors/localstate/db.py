@@ -14,10 +14,12 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from sensors.localstate.forecast import read_forecast, write_forecast
 from sensors.localstate.model import (
     AlertView,
     DisplaySchedule,
     EmergencyView,
+    ForecastView,
     ImageView,
     Interaction,
     NoticeView,
@@ -215,6 +217,9 @@ class LocalState:
     def remove_emergency(self, emergency_id: str) -> None:
         self.conn.execute("DELETE FROM emergencies WHERE emergency_id = ?", (emergency_id,))
 
+    def set_forecast(self, forecast: ForecastView | None) -> None:
+        write_forecast(self.conn, forecast)
+
     def set_display(self, schedule: DisplaySchedule) -> None:
         self.conn.execute(
             "INSERT OR REPLACE INTO display VALUES (1, ?, ?, ?)",
@@ -319,6 +324,7 @@ class LocalState:
                 "SELECT emergency_id, version, area, message, shelters, issued_at, expires_at"
                 " FROM emergencies ORDER BY area IS NOT NULL, area"
             ).fetchall()
+            forecast = read_forecast(c)
             display = c.execute("SELECT on_start, on_end, stale_after_s FROM display").fetchone()
             presence = c.execute("SELECT last_motion_at FROM presence").fetchone()
             since = history_since_ms if history_since_ms is not None else _now_ms() - 86_400_000
@@ -356,6 +362,7 @@ class LocalState:
             if alert
             else None,
             emergencies=tuple(_emergency(e) for e in emergencies),
+            forecast=forecast,
             display=DisplaySchedule(*display) if display else DisplaySchedule(),
             last_motion_at=presence[0] if presence else None,
             history=[(h[0], h[1], h[2]) for h in history],

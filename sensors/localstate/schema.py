@@ -5,7 +5,7 @@ Writers: the agent writes everything except ``receipts``, ``interactions`` and
 ``kiosk_status``, which only the kiosk writes.
 """
 
-SCHEMA_VERSION = 3  # 2: station.names; 3: emergencies, notices.image
+SCHEMA_VERSION = 4  # 2: station.names; 3: official_forecast; 4: emergencies, notices.image
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,6 +59,14 @@ CREATE TABLE IF NOT EXISTS emergencies (
     emergency_id TEXT PRIMARY KEY, version INTEGER NOT NULL, area TEXT,
     message TEXT NOT NULL, shelters TEXT NOT NULL, issued_at INTEGER NOT NULL,
     expires_at INTEGER
+);
+
+-- The Ministry's official WBGT forecast (contract.forecast): days is JSON {"YYYY-MM-DD": max},
+-- attribution JSON {lang: text}; no row means none. Shown until expires_at.
+CREATE TABLE IF NOT EXISTS official_forecast (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL, point TEXT NOT NULL, made_at INTEGER NOT NULL,
+    days TEXT NOT NULL, attribution TEXT NOT NULL, expires_at INTEGER
 );
 
 -- Display schedule (JST 'HH:MM', may wrap midnight) and when data counts as stale.

@@ -14,7 +14,7 @@ from server.api.errors import CodedError
 from server.api.notice_schemas import NoticeIn, NoticeOut, NoticeText, NoticeUpdate, Target
 from server.api.notice_schemas import epoch_ms as to_ms
 from server.api.schemas import IdInPath, jst, jst_or_none
-from server.publish import ContentPublisher, PublishError
+from server.publish import ContentPublisher, PublishError, RawPublisher
 from server.registry.db import now_ms
 from server.registry.models import Notice as NoticeRow
 from server.registry.models import NoticeImage as NoticeImageRow
@@ -108,6 +108,8 @@ def publish(publisher: ContentPublisher, session: Session, row: NoticeRow, stamp
     session.flush()
     try:
         if image is not None:  # the picture first: a station then has it with the notice
+            if not isinstance(publisher, RawPublisher):
+                raise PublishError("this publisher cannot send a notice's picture")
             publisher.publish_raw(image_topic_of(row), b"" if row.withdrawn else image.data)
         publisher.publish(topic_of(row), content)
     except PublishError as exc:

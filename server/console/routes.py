@@ -13,6 +13,7 @@ from server.console import (
     login,
     notice_picture,
     notices,
+    official,
     station,
     station_edit,
 )
@@ -29,5 +30,6 @@ ROUTERS: list[APIRouter] = [
     notice_picture.router,
     heat_alert.router,
     emergency.router,
+    official.router,
     admin.router,
 ]

@@ -15,6 +15,7 @@ from contract.topics import (
     command_topic,
     config_topic,
     emergency_topic,
+    forecast_topic,
     ingest_subscriptions,
     notice_image_topic,
     notice_topic,
@@ -40,6 +41,7 @@ def test_the_topic_tree_is_the_documented_one() -> None:
     assert emergency_topic(None) == "kyusui/v1/all/emergency"
     assert emergency_topic("naka") == "kyusui/v1/area/naka/emergency"
     assert notice_image_topic(Scope.ALL, None, "heat") == "kyusui/v1/all/notices/heat/image"
+    assert forecast_topic() == "kyusui/v1/all/forecast"
 
 
 @settings(max_examples=200)
@@ -105,6 +107,11 @@ def test_notice_picture_topics_parse_back(scope: Scope, name: str, notice_id: st
 def test_the_alert_topic_parses_back() -> None:
     parsed = parse_topic(alert_topic())
     assert (parsed.scope, parsed.name, parsed.kind) == (Scope.ALL, None, "alert")
+
+
+def test_the_forecast_topic_parses_back() -> None:
+    parsed = parse_topic(forecast_topic())
+    assert (parsed.scope, parsed.name, parsed.kind) == (Scope.ALL, None, ContentKind.FORECAST)
 
 
 @settings(max_examples=200)
@@ -209,6 +216,7 @@ def test_a_station_subscribes_to_its_own_its_areas_and_everyones_content() -> No
         "kyusui/v1/all/notices/+",
         "kyusui/v1/all/config",
         "kyusui/v1/all/alert",
+        "kyusui/v1/all/forecast",
         "kyusui/v1/area/naka/notices/+",
         "kyusui/v1/st/naka-01/notices/+/image",
         "kyusui/v1/all/notices/+/image",

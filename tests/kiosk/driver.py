@@ -33,6 +33,8 @@ RECT_IDS = (
     "alert_detail", "langbar", "offline", "trend", "station", "clock", "pinpad", "stage",
     "topbar", "admin_corner", "tk_details", "pin_cancel", "disaster", "disaster_headline",
     "disaster_message", "disaster_shelters", "disaster_card",
+    "topbar", "admin_corner", "tk_details", "pin_cancel", "forecast", "forecast_text",
+    "forecast_source",
 )  # fmt: skip
 
 
