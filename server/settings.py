@@ -104,6 +104,11 @@ class ServerSettings(TomlSettings):
     # The fleet's change feed (``?since=``) looks back this much further than its cursor, so
     # an ingest transaction that committed late (dated before the cursor) is not missed.
     api_fleet_change_overlap_s: float = Field(10.0, ge=0, le=300)
+    # A notice's picture: the largest upload taken, and the box it is re-encoded into (the
+    # kiosk's panel; docs/server.md, "Notices with a picture").
+    notice_image_upload_max_bytes: int = Field(8_000_000, ge=10_000, le=50_000_000)
+    notice_image_width: int = Field(800, ge=64, le=7680)
+    notice_image_height: int = Field(480, ge=64, le=4320)
     # When set, an admin API token with this value exists from start (demo, first install).
     bootstrap_token: SecretStr = SecretStr("")
 

@@ -6,14 +6,14 @@ station's own order (session, seq, place in the message), never its clock. ``cha
 is when a row last changed (ingest or a registry edit): the fleet's change feed.
 
 Revision ID: 0011d
-Revises: 0009
+Revises: 0011c
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011d"
-down_revision = "0009"
+down_revision = "0011c"
 branch_labels = None
 depends_on = None
 
