@@ -1,4 +1,4 @@
-"""Content the server pushes to stations: notices, configuration, heat alerts.
+"""Content the server pushes to stations: notices, configuration, heat alerts, places.
 
 Each travels inside a signed envelope (contract.signing). ``version`` grows with every
 change to the same ``id``; a station keeps the highest version it has verified and
@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contract.languages import pick
 from contract.messages import ID_PATTERN, Count, EpochMs
+from contract.places import MAX_PLACES, Place
 from contract.topics import ContentKind
 
 LangText = Annotated[
@@ -134,11 +135,20 @@ class HeatAlert(_Content):
         return pick(self.message or {}, lang)
 
 
-AnyContent = Notice | StationConfig | HeatAlert
+class PlaceList(_Content):
+    """Places near the stations of one scope (contract.places); ``id`` is
+    ``contract.places.places_id`` of that scope. An empty list withdraws the scope's."""
+
+    kind: Literal[ContentKind.PLACES] = ContentKind.PLACES
+    places: Annotated[list[Place], Field(max_length=MAX_PLACES)] = []
+
+
+AnyContent = Notice | StationConfig | HeatAlert | PlaceList
 CONTENT_MODELS: dict[ContentKind, type[AnyContent]] = {
     ContentKind.NOTICE: Notice,
     ContentKind.CONFIG: StationConfig,
     ContentKind.ALERT: HeatAlert,
+    ContentKind.PLACES: PlaceList,
 }
 
 __all__ = [
@@ -152,6 +162,7 @@ __all__ = [
     "KioskText",
     "Notice",
     "NoticePriority",
+    "PlaceList",
     "StationConfig",
     "TimeWindow",
 ]

@@ -30,6 +30,7 @@ class ContentKind(StrEnum):
     NOTICE = "notice"
     CONFIG = "config"
     ALERT = "alert"
+    PLACES = "places"
 
 
 class Scope(StrEnum):
@@ -76,6 +77,10 @@ def config_topic(scope: Scope, name: str | None) -> str:
     return f"{_scope_path(scope, name)}/config"
 
 
+def places_topic(scope: Scope, name: str | None) -> str:
+    return f"{_scope_path(scope, name)}/places"
+
+
 def alert_topic() -> str:
     return f"{PREFIX}/all/alert"
 
@@ -100,14 +105,17 @@ def station_subscriptions(station_id: str, area: str | None) -> list[str]:
     topics = [
         f"{own}/notices/+",
         f"{own}/config",
+        f"{own}/places",
         f"{own}/cmd",
         f"{own}/stored",
         f"{PREFIX}/all/notices/+",
         f"{PREFIX}/all/config",
+        f"{PREFIX}/all/places",
         alert_topic(),
     ]
     if area is not None:
         topics.append(f"{PREFIX}/area/{check_id(area, 'area')}/notices/+")
+        topics.append(f"{PREFIX}/area/{check_id(area, 'area')}/places")
     return topics
 
 
@@ -144,6 +152,8 @@ def parse_topic(topic: str) -> ParsedTopic:
         return ParsedTopic(scope, name, ContentKind.NOTICE.value, check_id(tail[1], "notice id"))
     if joined == "config" and scope is not Scope.AREA:
         return ParsedTopic(scope, name, ContentKind.CONFIG.value)
+    if joined == "places":
+        return ParsedTopic(scope, name, ContentKind.PLACES.value)
     if joined == "alert" and scope is Scope.ALL:
         return ParsedTopic(scope, name, ContentKind.ALERT.value)
     if scope is Scope.STATION and joined in {k.value for k in StationTopic} | {"cmd", "stored"}:

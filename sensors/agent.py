@@ -14,14 +14,20 @@ from types import FrameType
 from typing import Any
 
 from contract.codec import decode, encode
-from contract.content import HeatAlert, Notice, StationConfig
+from contract.content import HeatAlert, Notice, PlaceList, StationConfig
 from contract.errors import ContractError
 from contract.messages import Command, Health, Reading, StationState, Status
 from contract.topics import ContentKind, StationTopic, parse_topic, station_topic
 from sensors.agentfiles import open_agent_files, reopen_local_state
 from sensors.clock import Clock, SystemClock
 from sensors.commands import CommandRunner
-from sensors.content import ContentInbox, alert_view, load_trusted_keys, notice_view
+from sensors.content import (
+    ContentInbox,
+    alert_view,
+    load_trusted_keys,
+    notice_view,
+    places_view,
+)
 from sensors.dht import DhtDevice
 from sensors.direct import DirectSender
 from sensors.diskspace import KIOSK_STATE, DiskState
@@ -29,6 +35,7 @@ from sensors.health import HealthProbe
 from sensors.healthreport import health_message
 from sensors.heat import LevelTracker
 from sensors.link import Incoming, LinkConfig, MqttLink
+from sensors.localstate import Site
 from sensors.measure import to_reading, view_of
 from sensors.notify import SystemdNotifier
 from sensors.outbox import Outbox
@@ -149,6 +156,10 @@ class Agent:
     def _restore_content(self) -> None:
         s = self.settings
         self.state.set_station(s.station_id, s.name_ja, s.name_en, s.area, s.names)
+        self.state.set_site(Site(s.latitude, s.longitude, s.address))
+        for places in self.inbox.stored(ContentKind.PLACES):
+            assert isinstance(places, PlaceList)
+            self.state.set_places(places_view(places))
         for config in self.inbox.stored(ContentKind.CONFIG):
             assert isinstance(config, StationConfig)
             self.runtime = self.runtime.apply(config)
@@ -275,6 +286,8 @@ class Agent:
                 self.state.upsert_notice(notice_view(content))
         elif isinstance(content, HeatAlert):
             self.state.set_alert(alert_view(content))
+        elif isinstance(content, PlaceList):
+            self.state.set_places(places_view(content))
         elif isinstance(content, StationConfig):
             self.runtime = self.runtime.apply(content)
             self.tracker.hysteresis_c = self.runtime.hysteresis_c

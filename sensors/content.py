@@ -12,11 +12,12 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from contract.content import CONTENT_MODELS, AlertKind, AnyContent, HeatAlert, Notice
+from contract.content import CONTENT_MODELS, AlertKind, AnyContent, HeatAlert, Notice, PlaceList
 from contract.errors import ContractError
+from contract.places import places_id
 from contract.signing import key_id, load_public_key, verify
 from contract.topics import ContentKind, ParsedTopic
-from sensors.localstate import AlertView, NoticeView
+from sensors.localstate import AlertView, NoticeView, PlaceListView
 
 log = logging.getLogger("kyusui.agent.content")
 _PEM_BLOCK = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
@@ -82,6 +83,9 @@ class ContentInbox:
         if isinstance(content, Notice) and content.id != where.notice_id:
             self._refuse("topic", topic, f"notice {content.id} sent on the topic of another")
             return None
+        if isinstance(content, PlaceList) and content.id != places_id(where.scope, where.name):
+            self._refuse("topic", topic, f"place list {content.id} sent on another scope's topic")
+            return None
         if isinstance(content, HeatAlert) and content.area and content.area != self.area:
             return None  # another area's alert: not ours to show, not an error
         known = self.known_version(kind, content.id)
@@ -137,4 +141,13 @@ def alert_view(alert: HeatAlert) -> AlertView | None:
         alert.valid_on,
         dict(alert.message or {}),
         alert.expires_at,
+    )
+
+
+def places_view(places: PlaceList) -> PlaceListView:
+    return PlaceListView(
+        places.id,
+        places.version,
+        [p.model_dump(mode="json", exclude_none=True) for p in places.places],
+        places.expires_at,
     )

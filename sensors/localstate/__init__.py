@@ -9,8 +9,10 @@ from sensors.localstate.model import (
     AlertView,
     DisplaySchedule,
     NoticeView,
+    PlaceListView,
     ReadingView,
     Receipt,
+    Site,
     Snapshot,
 )
 from sensors.localstate.schema import SCHEMA_VERSION
@@ -22,8 +24,10 @@ __all__ = [
     "LocalState",
     "NoticeView",
     "OpenResult",
+    "PlaceListView",
     "ReadingView",
     "Receipt",
+    "Site",
     "Snapshot",
     "open_local_state",
 ]

@@ -16,6 +16,7 @@ from contract.topics import (
     ingest_subscriptions,
     notice_topic,
     parse_topic,
+    places_topic,
     station_subscriptions,
     station_topic,
     stored_topic,
@@ -185,6 +186,9 @@ def test_a_station_subscribes_to_its_own_its_areas_and_everyones_content() -> No
         "kyusui/v1/all/config",
         "kyusui/v1/all/alert",
         "kyusui/v1/area/naka/notices/+",
+        "kyusui/v1/st/naka-01/places",
+        "kyusui/v1/all/places",
+        "kyusui/v1/area/naka/places",
     }
     assert not any("area" in t for t in station_subscriptions("naka-01", None))
 
@@ -194,3 +198,19 @@ def test_ingest_shares_one_subscription_per_uplink_topic() -> None:
         f"$share/ingest/kyusui/v1/st/+/{kind}"
         for kind in ("telemetry", "health", "status", "receipts", "cmd/result")
     ]
+
+
+@pytest.mark.parametrize(
+    ("scope", "name", "topic"),
+    [
+        (Scope.ALL, None, "kyusui/v1/all/places"),
+        (Scope.AREA, "naka", "kyusui/v1/area/naka/places"),
+        (Scope.STATION, "naka-01", "kyusui/v1/st/naka-01/places"),
+    ],
+)
+def test_place_lists_go_to_every_scope_and_parse_back(
+    scope: Scope, name: str | None, topic: str
+) -> None:
+    assert places_topic(scope, name) == topic
+    parsed = parse_topic(topic)
+    assert (parsed.scope, parsed.name, parsed.kind) == (scope, name, "places")
