@@ -23,6 +23,7 @@ from server.api import (
     metrics,
     notices,
     official,
+    places,
     public,
     receipts,
     session,
@@ -168,6 +169,7 @@ def create_app(
     app.include_router(stations.router)
     app.include_router(commands.router)
     app.include_router(notices.router)
+    app.include_router(places.router)
     app.include_router(receipts.router)
     app.include_router(alerts.router)
     app.include_router(admin.router)
