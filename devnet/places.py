@@ -15,6 +15,15 @@ STATION_SITES: dict[str, tuple[float, float, str]] = {
     "yokohama-kohoku-01": (35.5388, 139.6345, "横浜市港北区綱島西1丁目 綱島駅前"),
 }
 
+
+def site_settings(station_id: str) -> dict[str, str]:
+    """The agent settings for where a demo station stands (none for an unknown one)."""
+    if station_id not in STATION_SITES:
+        return {}
+    latitude, longitude, address = STATION_SITES[station_id]
+    return {"latitude": str(latitude), "longitude": str(longitude), "address": address}
+
+
 NAKA_PLACES: tuple[Place, ...] = (
     Place(
         id="naka-ward-office",

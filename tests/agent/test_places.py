@@ -98,7 +98,11 @@ def test_only_good_place_lists_are_kept_and_survive_a_restart_without_network(
     state = open_local_state(tmp_path, create=False).state
     site = state.snapshot().site
     state.close()
-    assert (site.latitude, site.longitude, site.address) == (35.4443, 139.642, "横浜市中区日本大通35")
+    assert (site.latitude, site.longitude, site.address) == (
+        35.4443,
+        139.642,
+        "横浜市中区日本大通35",
+    )
 
 
 def test_an_empty_list_withdraws_its_scope(
