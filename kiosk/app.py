@@ -9,6 +9,7 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import (
     BooleanProperty,
@@ -27,6 +28,7 @@ from kiosk.i18n import LANGUAGES, Translator, language
 from kiosk.idle import IdleReset
 from kiosk.memory import release_free_memory
 from kiosk.notify import notify
+from kiosk.places_view import build_help, build_places, nearby_lines
 from kiosk.settings import KioskSettings
 from kiosk.situation import assess
 from kiosk.source import StateSource
@@ -37,6 +39,7 @@ from sensors.localstate import Snapshot
 
 log = logging.getLogger("kyusui.kiosk")
 KV_FILE = Path(__file__).with_name("layout.kv")
+PANELS_KV_FILE = Path(__file__).with_name("panels.kv")
 DESIGN_HEIGHT, DESIGN_WIDTH = 480, 800  # the official 7" display: 1 unit = 1 px
 DESIGN_DPI = 132.0  # the official 7" display: 800×480 on a 154 × 86 mm panel
 NOTICE_MIN_UNITS = 72  # less room than this for the notice card: it gives way
@@ -61,6 +64,9 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
     history_now_ms = NumericProperty(0)
     pin_open = BooleanProperty(False)
     pin_entered = StringProperty("")
+    places_view = ObjectProperty(None, rebind=True)
+    help_view = ObjectProperty(None, rebind=True)
+    panel = StringProperty("")  # "", "places" or "help": what covers the stage
 
     def __init__(
         self, settings: KioskSettings, now: Callable[[], float] = time.time, **kwargs: Any
@@ -88,13 +94,19 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self._shots: list[tuple[Path, ShotDone, int]] = []  # (path, done, flips to wait)
         self._first_frame_seen = False
         self._in_flight: set[str] = set()  # screenshot requests waiting for a frame
+        self.help_sent = False  # the help screen open now has told staff
         self.view = self._build_view(int(self.now() * 1000))
+        self._build_panels(int(self.now() * 1000), assess(None, 0))
 
     # --- window ---------------------------------------------------------------------
     def build(self) -> KioskRoot:
         register_fonts(self.settings.font_regular, self.settings.font_bold)
         Builder.load_file(str(KV_FILE))
+        Builder.load_file(str(PANELS_KV_FILE))
         root = KioskRoot()
+        self.panels = {"places": Factory.PlacesPanel(), "help": Factory.HelpPanel()}
+        for panel in self.panels.values():
+            root.ids.stage.add_widget(panel)
         for lang in LANGUAGES:
             button = LangButton(text=self.tr.text(lang.code, "lang.self"), code=lang.code)
             button.bind(on_release=lambda b: self.set_lang(b.code))
@@ -196,6 +208,34 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         elif len(self.pin_entered) < 12:
             self.pin_entered += key
 
+    def open_places(self, how: str) -> None:
+        self.source.record_interaction("places", how)
+        self.panel = "places"
+        self.update()
+
+    def open_help(self) -> None:
+        self.source.record_interaction("first_aid", "open")
+        self.help_sent = False
+        self.panel = "help"
+        self.update()
+
+    def confirm_help(self) -> None:
+        """Tell ward staff: a ``help`` touch, sent by the agent like every other."""
+        if self.panel != "help" or self.help_sent:
+            return
+        if self.source.record_interaction("help", self.lang):
+            self.help_sent = True
+        log.warning("kiosk: help requested")
+        self.update()
+
+    def close_panel(self) -> None:
+        self.panel = ""
+        self.update()
+
+    def strip_touched(self, widget: Any, touch: Any) -> None:
+        if self.panel == "" and self.places_view.strip and widget.collide_point(*touch.pos):
+            self.open_places("strip")
+
     def toggle_large_text(self) -> None:
         self.steps = 0 if self.steps else LARGE_TEXT_STEPS
         self.source.record_interaction("large_text", "on" if self.steps else "off")
@@ -213,6 +253,8 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         if self.pin_open and not self.admin.is_open(now_s):
             self.pin_open = False
         self.lang = self.idle.lang_now(self.lang, now_s)
+        if self.panel and self.idle.idle(now_s):
+            self.panel = ""  # the next passer-by starts on the home screen
         situation = assess(snap, now_ms)
         if snap is not None:
             self.display_state = self.policy.state(
@@ -231,6 +273,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             self.display_state is not DisplayState.OFF
             and not situation.takeover
             and self._notice_room
+            and not self.panel
         )
         carousel.set_visible(visible, now_ms)
         carousel.tick(now_ms)
@@ -239,6 +282,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         view = self._build_view(now_ms, situation)
         if view != self.view:
             self.view = view
+        self._build_panels(now_ms, situation)
         for code, button in self.lang_buttons.items():
             button.selected = code == self.lang
         large = self.lang_buttons["large-text"]
@@ -277,6 +321,16 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             (notice, self.carousel.index, len(self.carousel.notices)) if notice else None,
             self.settings.high_contrast,
         )
+
+    def _build_panels(self, now_ms: int, situation: Any) -> None:
+        snap, lang = self.snapshot, self.lang
+        lines = nearby_lines(snap, situation, lang, self.tr, now_ms)
+        places = build_places(lines, situation, lang, self.tr)
+        if places != self.places_view:
+            self.places_view = places
+        shown = build_help(lines, snap, lang, self.tr, self.help_sent)
+        if shown != self.help_view:
+            self.help_view = shown
 
     def _write_status(self, now_s: float) -> None:
         last_s, last_display, last_lang = self._last_status

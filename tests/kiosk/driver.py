@@ -31,7 +31,9 @@ RECT_IDS = (
     "lower", "notice", "notice_title", "notice_body", "takeover", "takeover_word",
     "takeover_label", "takeover_value", "takeover_guidance", "alert", "alert_text",
     "alert_detail", "langbar", "offline", "trend", "station", "clock", "pinpad", "stage",
-    "topbar", "admin_corner", "tk_details", "pin_cancel",
+    "topbar", "admin_corner", "tk_details", "pin_cancel", "actions", "places_button",
+    "help_button", "tk_nearby", "places_title", "place_0", "place_1", "place_2", "place_3",
+    "places_note", "help_title", "help_step_3", "help_address", "help_not_119", "help_confirm",
 )  # fmt: skip
 
 
@@ -141,7 +143,8 @@ class Driver:
     def ids(self) -> dict[str, Any]:
         """Every widget id: the root's and those inside the home and takeover rules."""
         root = self.app.root
-        return {**root.ids, **root.ids.home.ids, **root.ids.takeover.ids}
+        panels = {k: v for p in self.app.panels.values() for k, v in p.ids.items()}
+        return {**root.ids, **root.ids.home.ids, **root.ids.takeover.ids, **panels}
 
     def touch(self, target: str, swipe_px: float, hold_s: float = 0) -> None:
         from kivy.tests.common import UnitTestTouch
@@ -219,6 +222,9 @@ class Driver:
             "size": list(Window.size),
             "rects": self.rects(),
             "view": asdict(self.app.view),
+            "places": asdict(self.app.places_view),
+            "help": asdict(self.app.help_view),
+            "panel": self.app.panel,
             "lang": self.app.lang,
             "display": self.app.display_state.value,
             "pin_open": self.app.pin_open,

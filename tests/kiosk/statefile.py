@@ -5,7 +5,8 @@ A spec is a dict; every key is optional and replaces that part of the state:
 level, quality, age_s} or None (nothing measured yet); ``agent``: {sensor, network};
 ``notices``: a list of {id, version, priority, title, body, starts_in_s, ends_in_s};
 ``alert``: {alert, forecast_wbgt, message} or None; ``display``: {on_start, on_end, stale_after_s};
-``history``: a list of WBGT values spread over the last 24 h; ``motion_age_s``.
+``history``: a list of WBGT values spread over the last 24 h; ``motion_age_s``;
+``site``: [latitude, longitude, address]; ``places``: {list id: [contract.places.Place as JSON]}.
 """
 
 import sqlite3
@@ -18,7 +19,9 @@ from sensors.localstate import (
     DisplaySchedule,
     LocalState,
     NoticeView,
+    PlaceListView,
     ReadingView,
+    Site,
     open_local_state,
 )
 from sensors.localstate.db import FILE_NAME
@@ -92,6 +95,12 @@ def apply(state: LocalState, spec: dict[str, Any], now_ms: int) -> None:
             state.set_alert(
                 AlertView(a["alert"], 1, a.get("forecast_wbgt"), None, message, expires_at)
             )
+    if "site" in spec:
+        state.set_site(Site(*spec["site"]))
+    if "places" in spec:
+        state.conn.execute("DELETE FROM places")
+        for version, (list_id, places) in enumerate(spec["places"].items(), start=1):
+            state.set_places(PlaceListView(list_id, version, places, None))
     if "motion_age_s" in spec:
         state.set_presence(now_ms - int(spec["motion_age_s"] * 1000))
 
