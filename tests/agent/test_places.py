@@ -14,13 +14,13 @@ from sensors.agent import Agent
 from sensors.localstate import open_local_state
 from tests.agent.conftest import (
     STATION,
-    TEST_STATIONS,
     ContentKey,
     Listener,
     agent_settings,
     running,
     wait_until,
 )
+from tests.conftest import TEST_STATIONS
 
 AREA = TEST_STATIONS[STATION]
 
@@ -35,7 +35,7 @@ def place_list(list_id: str, version: int, count: int = 3, **extra: object) -> P
         version=version,
         issued_at=now_ms(),
         places=list(NAKA_PLACES[:count]),
-        **extra,  # type: ignore[arg-type]
+        **extra,
     )
 
 

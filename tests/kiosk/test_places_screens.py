@@ -72,7 +72,7 @@ def test_places_are_offered_at_warning_and_listed_nearest_open_first(
     assert offered["places"]["strip"] == "涼める場所：中区役所（クーリングシェルター） すぐそば"
     assert offered["labels"]["water_text"]["shown"]
     # The button is lit in the places colour.
-    x, y, w, h = offered["rects"]["places_button"]
+    x, y, _, h = offered["rects"]["places_button"]
     assert close_to(pixel(offered, x + 4, y + h / 2), (0, 115, 153))
 
     listed = shots["places"]
@@ -96,7 +96,7 @@ def test_places_are_offered_at_warning_and_listed_nearest_open_first(
     danger = shots["danger-offered"]
     assert danger["view"]["takeover"]
     assert danger["help"]["button_label"] == "Someone is unwell"
-    x, y, w, h = danger["rects"]["help_button"]
+    x, y, _w, h = danger["rects"]["help_button"]
     assert close_to(pixel(danger, x + 4, y + 4), (255, 255, 255))  # white on the red
     assert danger["labels"]["tk_nearby"]["shown"]
     assert "Naka Ward Office" in danger["labels"]["tk_nearby"]["text"]  # still English
@@ -134,7 +134,8 @@ def test_at_night_closed_places_follow_open_ones_and_a_special_alert_opens_shelt
     assert home["places"]["offer"]  # a heat alert offers places at any level
     assert home["labels"]["water_text"]["shown"]  # the strip stays under the alert
     opened = shots["special-alert"]["places"]["lines"]
-    assert opened[0]["name"] == "中区役所" and opened[0]["is_open"]  # the shelter opens
+    assert opened[0]["name"] == "中区役所"
+    assert opened[0]["is_open"]
 
 
 def test_the_help_screen_gives_first_aid_the_address_and_records_one_call_for_staff(
@@ -175,7 +176,8 @@ def test_the_help_screen_gives_first_aid_the_address_and_records_one_call_for_st
         "関内駅前 給水スポット",
     ]
     for name in ("help_step_3", "help_address", "help_not_119"):
-        assert labels[name]["shown"] and labels[name]["rendered"] == labels[name]["chars"], name
+        assert labels[name]["shown"], name
+        assert labels[name]["rendered"] == labels[name]["chars"], name  # nothing cut
 
     sent = shots["help-sent"]["help"]["sent"]
     assert sent == "区の担当者に知らせました。119番通報はしていません。"
