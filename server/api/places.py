@@ -18,7 +18,7 @@ from server.api.notice_schemas import Target
 from server.api.notices import publisher_of
 from server.api.schemas import IdInPath, StationId, jst
 from server.publish import ContentPublisher, PublishError
-from server.registry.db import now_ms
+from server.registry.db import Registry, now_ms
 from server.registry.models import PlaceRow
 from server.registry.notices import target_known
 from server.registry.places import list_places, next_list, topic_for
@@ -144,6 +144,46 @@ def get_place(place_id: IdInPath, _: Reader, session: SessionDep) -> PlaceOut:
     return place_out(row)
 
 
+def add_place(
+    registry: Registry, publisher: ContentPublisher, who: str, body: PlaceNew
+) -> PlaceOut:
+    """Add a place and publish its scope's list (the API's and the console's way)."""
+    stamp = now_ms()
+    with registry.session() as session:
+        check_target(session, body.target)
+        if session.get(PlaceRow, body.id) is not None:
+            raise HTTPException(409, f"場所 {body.id!r} は既にあります / place {body.id!r} exists")
+        row = PlaceRow(id=body.id)
+        apply(row, body, who, stamp)
+        session.add(row)
+        audit(session, who, "place.create", body.id, row.scope)
+        publish(publisher, session, {row.scope}, stamp)
+        return place_out(row)
+
+
+def change_place(
+    registry: Registry, publisher: ContentPublisher, who: str, place_id: str, body: PlaceIn
+) -> PlaceOut:
+    stamp = now_ms()
+    with registry.session() as session:
+        row = found(session, place_id)
+        check_target(session, body.target)
+        before = row.scope
+        apply(row, body, who, stamp)
+        audit(session, who, "place.update", place_id, row.scope)
+        publish(publisher, session, {before, row.scope}, stamp)
+        return place_out(row)
+
+
+def remove_place(registry: Registry, publisher: ContentPublisher, who: str, place_id: str) -> None:
+    stamp = now_ms()
+    with registry.session() as session:
+        row = found(session, place_id)
+        session.delete(row)
+        audit(session, who, "place.delete", place_id, row.scope)
+        publish(publisher, session, {row.scope}, stamp)
+
+
 @router.post(
     "",
     status_code=201,
@@ -151,45 +191,19 @@ def get_place(place_id: IdInPath, _: Reader, session: SessionDep) -> PlaceOut:
     description="署名して対象の局へ配信します（retained, QoS 1）。ブローカーが確認しなければ 503。",
 )
 def create_place(body: PlaceNew, who: Staff, registry: RegistryDep, request: Request) -> PlaceOut:
-    publisher = publisher_of(request)
-    stamp = now_ms()
-    with registry.session() as session:
-        check_target(session, body.target)
-        if session.get(PlaceRow, body.id) is not None:
-            raise HTTPException(409, f"場所 {body.id!r} は既にあります / place {body.id!r} exists")
-        row = PlaceRow(id=body.id)
-        apply(row, body, who.name, stamp)
-        session.add(row)
-        audit(session, who.name, "place.create", body.id, row.scope)
-        publish(publisher, session, {row.scope}, stamp)
-    return place_out(row)
+    return add_place(registry, publisher_of(request), who.name, body)
 
 
 @router.put("/{place_id}", summary="Change a place; its scope's list is published again")
 def update_place(
     place_id: IdInPath, body: PlaceIn, who: Staff, registry: RegistryDep, request: Request
 ) -> PlaceOut:
-    publisher = publisher_of(request)
-    stamp = now_ms()
-    with registry.session() as session:
-        row = found(session, place_id)
-        check_target(session, body.target)
-        before = row.scope
-        apply(row, body, who.name, stamp)
-        audit(session, who.name, "place.update", place_id, row.scope)
-        publish(publisher, session, {before, row.scope}, stamp)
-    return place_out(row)
+    return change_place(registry, publisher_of(request), who.name, place_id, body)
 
 
 @router.delete("/{place_id}", status_code=204, summary="Remove a place from its scope's list")
 def delete_place(
     place_id: IdInPath, who: Staff, registry: RegistryDep, request: Request
 ) -> Response:
-    publisher = publisher_of(request)
-    stamp = now_ms()
-    with registry.session() as session:
-        row = found(session, place_id)
-        session.delete(row)
-        audit(session, who.name, "place.delete", place_id, row.scope)
-        publish(publisher, session, {row.scope}, stamp)
+    remove_place(registry, publisher_of(request), who.name, place_id)
     return Response(status_code=204)
