@@ -233,8 +233,10 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self.update()
 
     def strip_touched(self, widget: Any, touch: Any) -> None:
-        if self.panel == "" and self.places_view.strip and widget.collide_point(*touch.pos):
-            self.open_places("strip")
+        """The water line or the nearest place's line: a touch opens the places, if any."""
+        shown = self.places_view.strip or self.places_view.more
+        if self.panel == "" and shown and widget.collide_point(*touch.pos):
+            self.open_places("strip" if self.places_view.strip else "line")
 
     def toggle_large_text(self) -> None:
         self.steps = 0 if self.steps else LARGE_TEXT_STEPS

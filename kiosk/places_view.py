@@ -88,13 +88,13 @@ class PlaceLine:
 @dataclass(frozen=True, slots=True)
 class PlacesView:
     lang: str
-    button_label: str
     title: str
     note: str
     empty: str
     close_label: str
     offer: bool
     strip: str  # the home screen's one line about the nearest open place; "" for none
+    more: str  # after the water line when there are places to list: a touch opens them
     lines: tuple[PlaceLine, ...]
 
 
@@ -186,13 +186,13 @@ def build_places(
         )
     return PlacesView(
         lang=lang,
-        button_label=t("places.button"),
         title=t("places.title"),
         note=t("places.note"),
         empty=t("places.empty") if not lines else "",
         close_label=t("panel.close"),
         offer=offered(situation),
         strip=strip,
+        more=t("places.more") if lines else "",
         lines=lines,
     )
 

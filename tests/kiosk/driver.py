@@ -31,7 +31,7 @@ RECT_IDS = (
     "lower", "notice", "notice_title", "notice_body", "takeover", "takeover_word",
     "takeover_label", "takeover_value", "takeover_guidance", "alert", "alert_text",
     "alert_detail", "langbar", "offline", "trend", "station", "clock", "pinpad", "stage",
-    "topbar", "admin_corner", "tk_details", "pin_cancel", "actions", "places_button",
+    "topbar", "admin_corner", "tk_details", "pin_cancel", "water_line", "tk_help_button",
     "help_button", "tk_nearby", "places_title", "place_0", "place_1", "place_2", "place_3",
     "places_note", "help_title", "help_step_3", "help_address", "help_not_119", "help_confirm",
 )  # fmt: skip

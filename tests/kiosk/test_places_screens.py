@@ -54,7 +54,7 @@ def test_places_are_offered_at_warning_and_listed_nearest_open_first(
         {"op": "shot", "name": "caution"},
         {"op": "state", "spec": base(26.5)},  # 警戒
         {"op": "shot", "name": "warning-offered"},
-        {"op": "touch", "target": "places_button"},
+        {"op": "touch", "target": "water_line"},
         {"op": "shot", "name": "places"},
         {"op": "touch", "target": "lang:en"},
         {"op": "shot", "name": "places-en"},
@@ -66,13 +66,15 @@ def test_places_are_offered_at_warning_and_listed_nearest_open_first(
 
     assert not shots["caution"]["places"]["offer"]
     assert shots["caution"]["places"]["strip"] == ""
+    # Not offered, still one touch away: the water line says so.
+    assert shots["caution"]["labels"]["water_text"]["text"].endswith("›近くの涼める場所")
     offered = shots["warning-offered"]
     assert offered["places"]["offer"]
     # The nearest open place is on the home screen, unasked: the ward office it stands at.
     assert offered["places"]["strip"] == "涼める場所：中区役所（クーリングシェルター） すぐそば"
     assert offered["labels"]["water_text"]["shown"]
-    # The button is lit in the places colour.
-    x, y, _, h = offered["rects"]["places_button"]
+    # The line turns the places colour.
+    x, y, _, h = offered["rects"]["water_line"]
     assert close_to(pixel(offered, x + 4, y + h / 2), (0, 115, 153))
 
     listed = shots["places"]
@@ -96,8 +98,9 @@ def test_places_are_offered_at_warning_and_listed_nearest_open_first(
     danger = shots["danger-offered"]
     assert danger["view"]["takeover"]
     assert danger["help"]["button_label"] == "Someone is unwell"
-    x, y, _w, h = danger["rects"]["help_button"]
-    assert close_to(pixel(danger, x + 4, y + 4), (255, 255, 255))  # white on the red
+    x, y, _, h = danger["rects"]["tk_help_button"]
+    assert h >= 36  # a target a finger finds
+    assert close_to(pixel(danger, x + 4, y + h / 2), (255, 255, 255))  # white on the red
     assert danger["labels"]["tk_nearby"]["shown"]
     assert "Naka Ward Office" in danger["labels"]["tk_nearby"]["text"]  # still English
 
@@ -114,12 +117,12 @@ def test_at_night_closed_places_follow_open_ones_and_a_special_alert_opens_shelt
     steps: list[dict[str, Any]] = [
         {"op": "advance", "s": sunday_night},
         {"op": "state", "spec": base(22.0)},
-        {"op": "touch", "target": "places_button"},
+        {"op": "touch", "target": "water_line"},
         {"op": "shot", "name": "night"},
         {"op": "touch", "target": "places_close"},
         {"op": "state", "spec": base(22.0, alert=special)},
         {"op": "shot", "name": "special-alert-home"},
-        {"op": "touch", "target": "places_button"},
+        {"op": "touch", "target": "water_line"},
         {"op": "shot", "name": "special-alert"},
     ]
     shots = run_driver(xvfb_display, tmp_path, "places-night", steps, burn_in_shift_px=0)["shots"]
