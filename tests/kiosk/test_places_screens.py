@@ -61,6 +61,10 @@ def test_places_are_offered_at_warning_and_listed_nearest_open_first(
         {"op": "touch", "target": "places_close"},
         {"op": "state", "spec": base(32.0)},  # 危険: the takeover names the nearest too
         {"op": "shot", "name": "danger-offered"},
+        {"op": "large_text"},
+        {"op": "touch", "target": "lang:ja"},
+        {"op": "state", "spec": base(26.5)},
+        {"op": "shot", "name": "large-text"},
     ]
     shots = run_driver(xvfb_display, tmp_path, "places", steps, burn_in_shift_px=0)["shots"]
 
@@ -102,6 +106,11 @@ def test_places_are_offered_at_warning_and_listed_nearest_open_first(
     assert close_to(pixel(danger, x + 4, y + h / 2), (255, 255, 255))  # white on the red
     assert danger["labels"]["tk_nearby"]["shown"]
     assert "Naka Ward Office" in danger["labels"]["tk_nearby"]["text"]  # still English
+
+    # 大きな文字: the help button's words stay whole on one line.
+    button = shots["large-text"]["labels"]["help_button"]
+    assert button["text"] == "具合の悪い人がいる"
+    assert button["texture"][1] <= button["size"][1]
 
 
 def test_at_night_closed_places_follow_open_ones_and_a_special_alert_opens_shelters(
