@@ -95,6 +95,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self._first_frame_seen = False
         self._in_flight: set[str] = set()  # screenshot requests waiting for a frame
         self.help_sent = False  # the help screen open now has told staff
+        self.panels: dict[str, Any] = {}  # built when first opened: no memory until needed
         self.view = self._build_view(int(self.now() * 1000))
         self._build_panels(int(self.now() * 1000), assess(None, 0))
 
@@ -104,9 +105,6 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         Builder.load_file(str(KV_FILE))
         Builder.load_file(str(PANELS_KV_FILE))
         root = KioskRoot()
-        self.panels = {"places": Factory.PlacesPanel(), "help": Factory.HelpPanel()}
-        for panel in self.panels.values():
-            root.ids.stage.add_widget(panel)
         for lang in LANGUAGES:
             button = LangButton(text=self.tr.text(lang.code, "lang.self"), code=lang.code)
             button.bind(on_release=lambda b: self.set_lang(b.code))
@@ -208,15 +206,22 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         elif len(self.pin_entered) < 12:
             self.pin_entered += key
 
+    def _show_panel(self, name: str) -> None:
+        if name not in self.panels and self.root is not None:
+            rule = {"places": "PlacesPanel", "help": "HelpPanel"}[name]
+            self.panels[name] = getattr(Factory, rule)()
+            self.root.ids.stage.add_widget(self.panels[name])
+        self.panel = name
+
     def open_places(self, how: str) -> None:
         self.source.record_interaction("places", how)
-        self.panel = "places"
+        self._show_panel("places")
         self.update()
 
     def open_help(self) -> None:
         self.source.record_interaction("first_aid", "open")
         self.help_sent = False
-        self.panel = "help"
+        self._show_panel("help")
         self.update()
 
     def confirm_help(self) -> None:
