@@ -11,18 +11,14 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from contract.content_base import ContentBase as _Content
+from contract.content_base import LangText
+from contract.forecast import OfficialForecast
 from contract.languages import pick
-from contract.messages import ID_PATTERN, Count, EpochMs
+from contract.messages import Count, EpochMs
 from contract.places import MAX_PLACES, Place
 from contract.topics import ContentKind
 
-LangText = Annotated[
-    dict[
-        Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,8})?$")],
-        Annotated[str, Field(max_length=2000)],
-    ],
-    Field(min_length=1),
-]
 # A text in each of the kiosk's languages (contract.languages.KIOSK_LANGS), Japanese first:
 # what staff write for the screens. Reading stays with the looser LangText, so content
 # retained before a language was added still verifies.
@@ -32,16 +28,6 @@ KioskText = Annotated[
 ]
 # ASCII digits only: ``\d`` would also accept other scripts' digits.
 HourMinute = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
-
-
-class _Content(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    kind: ContentKind
-    id: Annotated[str, Field(pattern=ID_PATTERN)]
-    version: Annotated[int, Field(ge=1, le=2**53 - 1)]
-    issued_at: EpochMs
-    expires_at: EpochMs | None = None
 
 
 class NoticePriority(StrEnum):
@@ -140,15 +126,16 @@ class PlaceList(_Content):
     ``contract.places.places_id`` of that scope. An empty list withdraws the scope's."""
 
     kind: Literal[ContentKind.PLACES] = ContentKind.PLACES
-    places: Annotated[list[Place], Field(max_length=MAX_PLACES)] = []
+    places: Annotated[list[Place], Field(max_length=MAX_PLACES, default_factory=list)]
 
 
-AnyContent = Notice | StationConfig | HeatAlert | PlaceList
+AnyContent = Notice | StationConfig | HeatAlert | PlaceList | OfficialForecast
 CONTENT_MODELS: dict[ContentKind, type[AnyContent]] = {
     ContentKind.NOTICE: Notice,
     ContentKind.CONFIG: StationConfig,
     ContentKind.ALERT: HeatAlert,
     ContentKind.PLACES: PlaceList,
+    ContentKind.FORECAST: OfficialForecast,
 }
 
 __all__ = [

@@ -31,6 +31,7 @@ class ContentKind(StrEnum):
     CONFIG = "config"
     ALERT = "alert"
     PLACES = "places"
+    FORECAST = "forecast"  # the official WBGT forecast (contract.forecast)
 
 
 class Scope(StrEnum):
@@ -85,6 +86,10 @@ def alert_topic() -> str:
     return f"{PREFIX}/all/alert"
 
 
+def forecast_topic() -> str:
+    return f"{PREFIX}/all/forecast"
+
+
 def ingest_subscriptions(group: str = "ingest") -> list[str]:
     """Shared subscriptions an ingest worker takes: every station's uplink."""
     return [
@@ -112,6 +117,7 @@ def station_subscriptions(station_id: str, area: str | None) -> list[str]:
         f"{PREFIX}/all/config",
         f"{PREFIX}/all/places",
         alert_topic(),
+        forecast_topic(),
     ]
     if area is not None:
         topics.append(f"{PREFIX}/area/{check_id(area, 'area')}/notices/+")
@@ -156,6 +162,8 @@ def parse_topic(topic: str) -> ParsedTopic:
         return ParsedTopic(scope, name, ContentKind.PLACES.value)
     if joined == "alert" and scope is Scope.ALL:
         return ParsedTopic(scope, name, ContentKind.ALERT.value)
+    if joined == "forecast" and scope is Scope.ALL:
+        return ParsedTopic(scope, name, ContentKind.FORECAST.value)
     if scope is Scope.STATION and joined in {k.value for k in StationTopic} | {"cmd", "stored"}:
         return ParsedTopic(scope, name, joined)
     raise ContractError("topic", f"{topic!r}: unknown message kind {joined!r}")

@@ -16,6 +16,7 @@ from typing import Any
 from contract.codec import decode, encode
 from contract.content import HeatAlert, Notice, PlaceList, StationConfig
 from contract.errors import ContractError
+from contract.forecast import OfficialForecast
 from contract.messages import Command, Health, Reading, StationState, Status
 from contract.topics import ContentKind, StationTopic, parse_topic, station_topic
 from sensors.agentfiles import open_agent_files, reopen_local_state
@@ -24,7 +25,9 @@ from sensors.commands import CommandRunner
 from sensors.content import (
     ContentInbox,
     alert_view,
+    forecast_view,
     load_trusted_keys,
+    newest_forecast,
     notice_view,
     places_view,
 )
@@ -165,6 +168,7 @@ class Agent:
             self.runtime = self.runtime.apply(config)
         self.tracker.hysteresis_c = self.runtime.hysteresis_c
         self.state.set_display(self.runtime.display())
+        self.state.set_forecast(newest_forecast(self.inbox))
         self.state.write_agent_status(
             "starting", "offline", outbox_depth=self.outbox.depth, clock_synced=False
         )
@@ -288,6 +292,8 @@ class Agent:
             self.state.set_alert(alert_view(content))
         elif isinstance(content, PlaceList):
             self.state.set_places(places_view(content))
+        elif isinstance(content, OfficialForecast):
+            self.state.set_forecast(forecast_view(content))
         elif isinstance(content, StationConfig):
             self.runtime = self.runtime.apply(content)
             self.tracker.hysteresis_c = self.runtime.hysteresis_c

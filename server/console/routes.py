@@ -11,6 +11,7 @@ from server.console import (
     heat_alert,
     login,
     notices,
+    official,
     places,
     station,
     station_edit,
@@ -26,6 +27,7 @@ ROUTERS: list[APIRouter] = [
     alerts.router,
     notices.router,
     heat_alert.router,
+    official.router,
     places.router,
     admin.router,
 ]

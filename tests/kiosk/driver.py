@@ -31,9 +31,10 @@ RECT_IDS = (
     "lower", "notice", "notice_title", "notice_body", "takeover", "takeover_word",
     "takeover_label", "takeover_value", "takeover_guidance", "alert", "alert_text",
     "alert_detail", "langbar", "offline", "trend", "station", "clock", "pinpad", "stage",
-    "topbar", "admin_corner", "tk_details", "pin_cancel", "water_line", "tk_help_button",
-    "help_button", "tk_nearby", "places_title", "place_0", "place_1", "place_2", "place_3",
-    "places_note", "help_title", "help_step_3", "help_address", "help_not_119", "help_confirm",
+    "topbar", "admin_corner", "tk_details", "pin_cancel", "forecast", "forecast_text",
+    "forecast_source", "water_line", "tk_help_button", "help_button", "tk_nearby",
+    "places_title", "place_0", "place_1", "place_2", "place_3", "places_note", "help_title",
+    "help_step_3", "help_address", "help_not_119", "help_confirm",
 )  # fmt: skip
 
 
