@@ -12,13 +12,30 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from contract.content import CONTENT_MODELS, AlertKind, AnyContent, HeatAlert, Notice, PlaceList
+from contract.content import (
+    CONTENT_MODELS,
+    AlertKind,
+    AnyContent,
+    Emergency,
+    HeatAlert,
+    Notice,
+    PlaceList,
+    emergency_id,
+)
 from contract.errors import ContractError
 from contract.forecast import OfficialForecast
 from contract.places import places_id
 from contract.signing import key_id, load_public_key, verify
-from contract.topics import ContentKind, ParsedTopic
-from sensors.localstate import AlertView, ForecastView, NoticeView, PlaceListView
+from contract.topics import ContentKind, ParsedTopic, Scope
+from sensors.localstate import (
+    AlertView,
+    EmergencyView,
+    ForecastView,
+    ImageView,
+    NoticeView,
+    PlaceListView,
+    ShelterView,
+)
 
 log = logging.getLogger("kyusui.agent.content")
 _PEM_BLOCK = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
@@ -76,8 +93,12 @@ class ContentInbox:
         if not self.trusted:
             self._refuse("no_key", topic, "no trusted content key is installed")
             return None
+        expected_id = where.notice_id
+        if kind is ContentKind.EMERGENCY:
+            # The scope decides the id: an area's disaster mode cannot pose as everyone's.
+            expected_id = emergency_id(where.name if where.scope is Scope.AREA else None)
         try:
-            content = verify(raw, self.trusted, kind, self.now_ms(), where.notice_id)
+            content = verify(raw, self.trusted, kind, self.now_ms(), expected_id)
         except ContractError as exc:
             self._refuse(exc.reason, topic, exc.detail)
             return None
@@ -118,6 +139,15 @@ class ContentInbox:
         return [model.model_validate(json.loads(r[0])) for r in rows]
 
 
+def image_view(notice: Notice) -> ImageView | None:
+    image = notice.image
+    if image is None or notice.withdrawn:
+        return None
+    return ImageView(
+        image.sha256, image.size, image.media_type, image.width, image.height, dict(image.alt)
+    )
+
+
 def notice_view(notice: Notice) -> NoticeView:
     assert notice.title is not None  # only a withdrawal has no title
     return NoticeView(
@@ -129,6 +159,20 @@ def notice_view(notice: Notice) -> NoticeView:
         notice.starts_at,
         notice.ends_at,
         notice.expires_at,
+        image_view(notice),
+    )
+
+
+def emergency_view(emergency: Emergency) -> EmergencyView:
+    assert emergency.message is not None  # only a withdrawal has no message
+    return EmergencyView(
+        emergency.id,
+        emergency.version,
+        emergency.area,
+        dict(emergency.message),
+        tuple(ShelterView(dict(sh.name), dict(sh.address or {})) for sh in emergency.shelters),
+        emergency.issued_at,
+        emergency.expires_at,
     )
 
 

@@ -31,6 +31,8 @@ RECT_IDS = (
     "lower", "notice", "notice_title", "notice_body", "takeover", "takeover_word",
     "takeover_label", "takeover_value", "takeover_guidance", "alert", "alert_text",
     "alert_detail", "langbar", "offline", "trend", "station", "clock", "pinpad", "stage",
+    "topbar", "admin_corner", "tk_details", "pin_cancel", "disaster", "disaster_headline",
+    "disaster_message", "disaster_shelters", "disaster_card",
     "topbar", "admin_corner", "tk_details", "pin_cancel", "forecast", "forecast_text",
     "forecast_source", "water_line", "tk_help_button", "help_button", "tk_nearby",
     "places_title", "place_0", "place_1", "place_2", "place_3", "places_note", "help_title",
@@ -145,7 +147,13 @@ class Driver:
         """Every widget id: the root's and those inside the home and takeover rules."""
         root = self.app.root
         panels = {k: v for p in self.app.panels.values() for k, v in p.ids.items()}
-        return {**root.ids, **root.ids.home.ids, **root.ids.takeover.ids, **panels}
+        return {
+            **root.ids,
+            **root.ids.home.ids,
+            **root.ids.takeover.ids,
+            **root.ids.disaster.ids,
+            **panels,
+        }
 
     def touch(self, target: str, swipe_px: float, hold_s: float = 0) -> None:
         from kivy.tests.common import UnitTestTouch

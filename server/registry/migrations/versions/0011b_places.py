@@ -1,14 +1,14 @@
 """places: where to cool down near the stations, and each scope's published list version
 
 Revision ID: 0011b
-Revises: 0009
+Revises: 0011c
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011b"
-down_revision = "0009"
+down_revision = "0011c"
 branch_labels = None
 depends_on = None
 
