@@ -14,7 +14,7 @@ from types import FrameType
 from typing import Any
 
 from contract.codec import decode, encode
-from contract.content import Emergency, HeatAlert, Notice, StationConfig
+from contract.content import Emergency, HeatAlert, Notice, PlaceList, StationConfig
 from contract.errors import ContractError
 from contract.forecast import OfficialForecast
 from contract.messages import Command, Health, Reading, StationState, Status
@@ -38,6 +38,7 @@ from sensors.content import (
     load_trusted_keys,
     newest_forecast,
     notice_view,
+    places_view,
 )
 from sensors.dht import DhtDevice
 from sensors.direct import DirectSender
@@ -46,7 +47,7 @@ from sensors.health import HealthProbe
 from sensors.healthreport import health_message
 from sensors.heat import LevelTracker
 from sensors.link import Incoming, LinkConfig, MqttLink
-from sensors.localstate import ImageView
+from sensors.localstate import ImageView, Site
 from sensors.measure import to_reading, view_of
 from sensors.notify import SystemdNotifier
 from sensors.outbox import Outbox
@@ -169,6 +170,10 @@ class Agent:
     def _restore_content(self) -> None:
         s = self.settings
         self.state.set_station(s.station_id, s.name_ja, s.name_en, s.area, s.names)
+        self.state.set_site(Site(s.latitude, s.longitude, s.address))
+        for places in self.inbox.stored(ContentKind.PLACES):
+            assert isinstance(places, PlaceList)
+            self.state.set_places(places_view(places))
         for config in self.inbox.stored(ContentKind.CONFIG):
             assert isinstance(config, StationConfig)
             self.runtime = self.runtime.apply(config)
@@ -306,6 +311,8 @@ class Agent:
             self.pictures.keep_only(self._pictures_named())
         elif isinstance(content, HeatAlert):
             self.state.set_alert(alert_view(content))
+        elif isinstance(content, PlaceList):
+            self.state.set_places(places_view(content))
         elif isinstance(content, Emergency):
             self._show_emergency(content)
         elif isinstance(content, OfficialForecast):

@@ -13,9 +13,11 @@ from sensors.localstate.model import (
     ForecastView,
     ImageView,
     NoticeView,
+    PlaceListView,
     ReadingView,
     Receipt,
     ShelterView,
+    Site,
     Snapshot,
 )
 from sensors.localstate.schema import SCHEMA_VERSION
@@ -31,9 +33,11 @@ __all__ = [
     "LocalState",
     "NoticeView",
     "OpenResult",
+    "PlaceListView",
     "ReadingView",
     "Receipt",
     "ShelterView",
+    "Site",
     "Snapshot",
     "open_local_state",
 ]
