@@ -1,14 +1,14 @@
 """places: where to cool down near the stations, and each scope's published list version
 
 Revision ID: 0011b
-Revises: 0011c
+Revises: 0011d
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0011b"
-down_revision = "0011c"
+down_revision = "0011d"
 branch_labels = None
 depends_on = None
 
