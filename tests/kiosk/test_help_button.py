@@ -116,12 +116,16 @@ def test_the_help_button_stays_whole_and_in_sight_under_a_heat_alert_without_pla
         assert button["shown"], where
         assert not s["labels"]["help_button"]["shown"], where  # the water line gave way
         assert button["text"] == s["help"]["button_label"], where
-        assert button["rendered"] == button["chars"] and not button["shortened"], where
+        assert button["rendered"] == button["chars"], where
+        assert not button["shortened"], where
         assert button["texture"][1] <= button["size"][1], where  # its words, one whole line
         x, y, w, h = rect = s["rects"]["band_help_button"]
-        assert x >= 0 and y >= 0 and x + w <= width and y + h <= height, where
+        assert min(x, y) >= 0, where  # inside the window
+        assert x + w <= width, where
+        assert y + h <= height, where
         # A finger's target, about as wide as beside the water line without the alert.
-        assert h >= 5 * s["mm"] and w >= 0.9 * beside_water[0], (where, rect)
+        assert h >= 5 * s["mm"], (where, rect)
+        assert w >= 0.9 * beside_water[0], (where, rect)
         for other in CLEAR_OF:
             assert overlap(rect, s["rects"][other]) == 0, (where, other)
         # Drawn, in its red: nothing covers it.
@@ -131,18 +135,27 @@ def test_the_help_button_stays_whole_and_in_sight_under_a_heat_alert_without_pla
 def test_the_level_and_the_alert_keep_their_size_beside_the_help_button(
     runs: dict[str, Any],
 ) -> None:
-    seven_inch = runs["800x480"]["shots"]
-    normal = seven_inch["alert"]["labels"]
-    assert mm_of_px(normal["level_word"]["font_size"], DPI) >= 15
-    assert mm_of_px(normal["guidance"]["font_size"], DPI) >= 5
+    seven_inch, larger = runs["800x480"]["shots"], runs["1280x800"]["shots"]
+    full_size = [seven_inch["alert"]] + [s for _name, s in home_shots(runs["1280x800"])]
+    for s in full_size:
+        labels = s["labels"]
+        assert mm_of_px(labels["level_word"]["font_size"], DPI) >= 15, s["path"]
+        assert mm_of_px(labels["guidance"]["font_size"], DPI) >= 5, s["path"]
     for _name, s in home_shots(runs["800x480"]) + home_shots(runs["1280x800"]):
         labels = s["labels"]
-        for name in ("level_word", "alert_text", "alert_detail", "guidance"):
-            assert labels[name]["shown"], (_name, name)
-            assert labels[name]["rendered"] == labels[name]["chars"], (_name, name)
-        assert mm_of_px(labels["alert_detail"]["font_size"], DPI) >= 4, _name
-    large = seven_inch["alert-large-ja"]["labels"]
-    assert mm_of_px(large["level_word"]["font_size"], DPI) >= 15, "大きな文字 never shrinks it"
+        for name in ("level_word", "wbgt", "alert_text", "alert_detail", "guidance", "details"):
+            assert labels[name]["shown"], (s["path"], name)
+            assert labels[name]["rendered"] == labels[name]["chars"], (s["path"], name)
+            assert not labels[name]["shortened"], (s["path"], name)
+        assert mm_of_px(labels["alert_detail"]["font_size"], DPI) >= 4, s["path"]
+        # The button shares the details' line, inside the band.
+        details = s["rects"]["details_row"]
+        assert s["rects"]["band_help_button"][3] == details[3], s["path"]
+        assert overlap(details, s["rects"]["band"]) == details[2] * details[3], s["path"]
+    assert (
+        larger["alert-large-ja"]["labels"]["level_word"]["font_size"]
+        > (larger["alert"]["labels"]["level_word"]["font_size"])
+    ), "大きな文字 still makes the level larger"
 
 
 @pytest.mark.parametrize("size", [f"{w}x{h}" for w, h in SIZES])
