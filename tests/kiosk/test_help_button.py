@@ -166,6 +166,18 @@ def test_touching_the_help_button_under_the_alert_opens_the_help_screen(
     assert shots["alert-large-notice"]["panel"] == ""
     opened = shots["help"]
     assert opened["panel"] == "help"
-    assert opened["labels"]["help_step_3"]["shown"]
-    assert "119番" in opened["labels"]["help_step_3"]["text"]
+    labels, rects = opened["labels"], opened["rects"]
+    assert "119番" in labels["help_step_3"]["text"]
+    # The alert's headline stays above; the first aid is whole and inside the screen.
+    assert labels["alert_text"]["shown"]
+    for name in ("help_step_0", "help_step_3", "help_address", "help_not_119", "help_confirm"):
+        assert labels[name]["shown"], name
+        assert labels[name]["rendered"] == labels[name]["chars"], name
+        _x, y, _w, h = rects[name]
+        assert y >= rects["alert"][1] + rects["alert"][3] - 1, name
+        assert y + h <= rects["langbar"][1] + 1, name
+    assert overlap(rects["help_step_3"], rects["help_not_119"]) == 0
+    step = mm_of_px(labels["help_step_0"]["font_size"], DPI)
+    assert step >= mm_of_px(labels["help_not_119"]["font_size"], DPI)
+    assert step >= 2.8
     assert shots["closed"]["panel"] == ""
