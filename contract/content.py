@@ -11,6 +11,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from contract.jst import HourMinute
 from contract.languages import pick
 from contract.messages import ID_PATTERN, Count, EpochMs
 from contract.topics import ContentKind
@@ -29,8 +30,6 @@ KioskLang = Literal["ja", "ja-easy", "en", "zh", "ko", "vi"]
 KioskText = Annotated[
     dict[KioskLang, Annotated[str, Field(min_length=1, max_length=2000)]], Field(min_length=1)
 ]
-# ASCII digits only: ``\d`` would also accept other scripts' digits.
-HourMinute = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
 class _Content(BaseModel):

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from contract.content import ALERT_COLOURS, AlertKind
+from contract.jst import JST
 from contract.languages import pick
 from contract.levels import ordered_levels
-from kiosk.display import JST
 from kiosk.i18n import Translator, pick_block
 from kiosk.situation import Condition, Situation
 from sensors.localstate import NoticeView, Snapshot

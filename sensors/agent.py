@@ -16,6 +16,7 @@ from typing import Any
 from contract.codec import decode, encode
 from contract.content import HeatAlert, Notice, StationConfig
 from contract.errors import ContractError
+from contract.jst import in_window
 from contract.messages import Command, Health, Reading, StationState, Status
 from contract.topics import ContentKind, StationTopic, parse_topic, station_topic
 from sensors.agentfiles import open_agent_files, reopen_local_state
@@ -40,7 +41,6 @@ from sensors.reader import ReadResult
 from sensors.receipts import ReceiptPump
 from sensors.runtime import RuntimeConfig
 from sensors.sampling import Sampler, SamplingRules
-from sensors.schedule import in_window
 from sensors.session import Session
 from sensors.settings import AgentSettings
 from sensors.timekeeping import Synchronised, TimeKeeper

@@ -1,14 +1,13 @@
 """The simulated Yokohama summer day and the fake DHT22 the demo stations read."""
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
+from contract.jst import JST
 from sensors.dht.fake import CHECKSUM, TIMEOUT, FakeDHT
 from sensors.simulation import SummerDay
 
-JST = ZoneInfo("Asia/Tokyo")
 DAY = datetime(2026, 8, 1, tzinfo=JST)
 
 

@@ -3,11 +3,11 @@
 import re
 from datetime import datetime
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
+from contract.jst import JST as JST  # the one zone; the API modules take it from here
 from contract.levels import Level
 from contract.messages import (
     ID_PATTERN,
@@ -19,7 +19,6 @@ from contract.messages import (
 )
 from server.registry.models import Exposure, Role, StationState
 
-JST = ZoneInfo("Asia/Tokyo")
 # Station, area and notice ids, in bodies and in paths: what a station's topic can carry.
 StationId = Annotated[str, Field(pattern=ID_PATTERN)]
 IdInPath = Annotated[str, Path(pattern=ID_PATTERN)]

@@ -3,7 +3,6 @@
 import json
 import secrets
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import exists, select
@@ -12,6 +11,7 @@ from sqlalchemy.orm import Session
 from contract.codec import WIRE_VERSION, load_json, validate
 from contract.content import Notice
 from contract.errors import ContractError
+from contract.jst import JST
 from contract.signing import canonical_json
 from contract.topics import Scope, notice_topic
 from server.registry.models import Area, Station, StationState
@@ -26,7 +26,7 @@ class RefusedNoticeError(ValueError):
 
 
 def new_id(now_ms: int) -> str:
-    day = datetime.fromtimestamp(now_ms / 1000, tz=ZoneInfo("Asia/Tokyo")).strftime("%Y%m%d")
+    day = datetime.fromtimestamp(now_ms / 1000, tz=JST).strftime("%Y%m%d")
     return f"n-{day}-{secrets.token_hex(4)}"
 
 

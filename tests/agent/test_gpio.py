@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from gpiozero.pins.mock import MockFactory
 
+from contract.jst import JST, in_window
 from devnet.mosquitto import Mosquitto
 from devnet.ports import free_port
 from sensors.agent import Agent
 from sensors.dht import Failure, FakeDHT
 from sensors.localstate import open_local_state
 from sensors.outputs import LedPattern
-from sensors.schedule import JST, in_window
 from sensors.simulation import SummerDay
 from tests.agent.conftest import Listener, agent_settings, running, wait_until
 
