@@ -100,6 +100,7 @@ def test_the_v2_client_reports_a_missing_database_instead_of_losing_data(
         store.write_batch([StationReadings("st-a", [reading(now_ms())])])
 
 
+@pytest.mark.services  # starts and stops an InfluxDB of its own
 def test_writes_to_a_stopped_influxdb_fail_loudly(tmp_path: Path) -> None:
     instance = InfluxDB(tmp_path / "influx").start()
     settings = influx_settings(instance, influx_timeout_s=1.0)
