@@ -17,6 +17,7 @@ from kivy.properties import (
     ObjectProperty,
     StringProperty,
 )
+from sdnotify import SystemdNotifier
 
 from kiosk import agent_requests
 from kiosk.admin import ADMIN_EXIT_STATUS, AdminGate, PinResult
@@ -26,7 +27,6 @@ from kiosk.fonts import register_fonts
 from kiosk.i18n import LANGUAGES, Translator, language
 from kiosk.idle import IdleReset
 from kiosk.memory import release_free_memory
-from kiosk.notify import notify
 from kiosk.settings import KioskSettings
 from kiosk.situation import assess
 from kiosk.source import StateSource
@@ -69,6 +69,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self.title = "Kyusui"
         self.settings = settings
         self.now = now  # seconds since the epoch; tests move it on
+        self.systemd = SystemdNotifier()  # does nothing unless systemd started the kiosk
         self.tr = Translator()
         self.source = StateSource(settings.state_dir)
         self.carousel = Carousel(settings.carousel_dwell_s, lang=settings.default_lang)
@@ -124,7 +125,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         if not self._first_frame_seen:
             self._first_frame_seen = True
             log.info("kiosk: first frame drawn")
-            notify("READY=1")
+            self.systemd.notify("READY=1")
             Clock.schedule_once(lambda _dt: release_free_memory(), 5)
         waiting = []
         for path, done, flips in self._shots:
@@ -256,7 +257,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             self.history = history
         self.history_now_ms = now_ms // 60_000 * 60_000  # the trend moves once a minute
         self._write_status(now_s)
-        notify("WATCHDOG=1")  # the screen is still being updated
+        self.systemd.notify("WATCHDOG=1")  # the screen is still being updated
 
     def _notice_fits(self) -> bool:
         """Whether the notice card has room on screen now (it gives way to the level)."""

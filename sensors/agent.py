@@ -13,6 +13,8 @@ from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 from typing import Any
 
+from sdnotify import SystemdNotifier
+
 from contract.codec import decode, encode
 from contract.content import HeatAlert, Notice, StationConfig
 from contract.errors import ContractError
@@ -31,7 +33,6 @@ from sensors.healthreport import health_message
 from sensors.heat import LevelTracker
 from sensors.link import Incoming, LinkConfig, MqttLink
 from sensors.measure import to_reading, view_of
-from sensors.notify import SystemdNotifier
 from sensors.outbox import Outbox
 from sensors.parts import build_parts, given_or_fake, sensor_opener
 from sensors.patterns import LedPattern
@@ -48,6 +49,8 @@ from sensors.timekeeping import Synchronised, TimeKeeper
 log = logging.getLogger("kyusui.agent")
 VERSION = "0.2.0"
 SAVE_SESSION = "saving the session number"
+# The loop pings systemd at least this often; the unit's WatchdogSec is several times more.
+WATCHDOG_PING_S = 10.0
 
 
 class Agent:
@@ -62,6 +65,8 @@ class Agent:
         s = self.settings = settings
         self.clock = clock or SystemClock(trust_wall_clock=s.clock_check == "trust")
         self.notifier = notifier or SystemdNotifier()
+        if self.notifier.socket is not None:  # a full queue drops a ping; it never blocks the loop
+            self.notifier.socket.setblocking(False)
         self.stopping = threading.Event()
         self.wake = threading.Event()
         self.disk = DiskState(s.state_dir, s.disk_reserve_kib * 1024, log)
@@ -311,10 +316,9 @@ class Agent:
     def run(self) -> None:
         self.link.birth_ts = self.clock.wall_ms()
         self.link.start()
-        self.notifier.ready(f"session {self.session}")
+        self.notifier.notify(f"READY=1\nSTATUS=session {self.session}")
         next_reading = next_health = time.monotonic()
         connections = 0
-        heartbeat = (self.notifier.watchdog_s or 30.0) / 3
         try:
             while not self.stopping.is_set():
                 self.wake.clear()
@@ -345,9 +349,9 @@ class Agent:
                 self.link.birth_ts = self.clock.wall_ms()
                 if self._network_shown != ("online" if self.link.connected else "offline"):
                     self.disk.guard(KIOSK_STATE, self._write_status)
-                self.notifier.watchdog()
+                self.notifier.notify("WATCHDOG=1")
                 timeout = min(next_reading, next_health) - time.monotonic()
-                self.wake.wait(max(0.0, min(timeout, heartbeat)))
+                self.wake.wait(max(0.0, min(timeout, WATCHDOG_PING_S)))
         finally:
             self._stop()
 
@@ -367,7 +371,7 @@ class Agent:
             self._drain()
 
     def _stop(self) -> None:
-        self.notifier.stopping()
+        self.notifier.notify("STOPPING=1")
         try:
             self._flush()
             offline = Status(
@@ -384,7 +388,6 @@ class Agent:
             self.parts.close()
             self.state.close()
             self.outbox.conn.close()
-            self.notifier.close()
 
     def request_stop(self, signum: int = 0, frame: FrameType | None = None) -> None:
         self.stopping.set()
