@@ -67,8 +67,8 @@ class FakeDHT:
             failure = Failure.CHECKSUM if self.climate.chance(0.5) else Failure.TIMEOUT
         if failure is not None and failure in _MESSAGES:
             raise RuntimeError(_MESSAGES[failure])
-        if failure is Failure.GARBAGE:
-            return -40.0, 0.0
+        if failure is Failure.GARBAGE:  # what a frame of all ones decodes to
+            return -3276.7, 6553.5
         if failure is Failure.STUCK and self._last is not None:
             return self._last
         sample = self.climate.sample(self.clock())
