@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from contract.messages import within_bounds
-from sensors.dht.device import DhtDevice
-from sensors.dht.fake import CHECKSUM, IMPLAUSIBLE, NOT_FOUND, TIMEOUT
+from sensors.dht.device import CHECKSUM, IMPLAUSIBLE, NOT_FOUND, TIMEOUT, DhtDevice
 
 
 class ReadError(StrEnum):
@@ -26,6 +25,7 @@ _BY_MESSAGE = {
     TIMEOUT: ReadError.TIMEOUT,
     IMPLAUSIBLE: ReadError.IMPLAUSIBLE,
 }
+
 
 @dataclass(frozen=True, slots=True)
 class ReadResult:

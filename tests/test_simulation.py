@@ -5,7 +5,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from contract.jst import JST
-from sensors.dht.fake import CHECKSUM, TIMEOUT, FakeDHT
+from sensors.dht.device import CHECKSUM, TIMEOUT
+from sensors.dht.fake import FakeDHT
 from sensors.simulation import SummerDay
 
 DAY = datetime(2026, 8, 1, tzinfo=JST)
