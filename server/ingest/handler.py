@@ -40,8 +40,12 @@ from server.registry.db import Registry
 from server.registry.quarantine import quarantine
 from server.registry.receipts import StationReceipts
 from server.registry.stations import KnownStations
-from server.store.base import StationReadings, StoreUnavailableError, TimeSeriesStore
-from server.store.influx_write import StoreRejectedError
+from server.store.base import (
+    StationReadings,
+    StoreRejectedError,
+    StoreUnavailableError,
+    TimeSeriesStore,
+)
 
 log = logging.getLogger("kyusui.ingest")
 

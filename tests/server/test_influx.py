@@ -9,10 +9,14 @@ import pytest
 from contract.messages import Quality, Reading, TimeSource
 from devnet.influx import InfluxDB, InfluxV2Gateway
 from server.settings import ServerSettings, TimeSeriesBackend
-from server.store.base import StationReadings, StoreUnavailableError, TimeSeriesStore
+from server.store.base import (
+    StationReadings,
+    StoreRejectedError,
+    StoreUnavailableError,
+    TimeSeriesStore,
+)
 from server.store.influx import InfluxTimeSeries
 from server.store.influx_init import init_influx
-from server.store.influx_write import StoreRejectedError
 from tests.server.conftest import influx_settings
 from tests.server.helpers import now_ms, reading
 
