@@ -13,7 +13,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sensors.localstate import LocalState, Receipt, Snapshot, open_local_state
+from sensors.localstate import LocalState, ShownNotice, Snapshot, open_local_state
 from sensors.localstate.db import FILE_NAME
 
 log = logging.getLogger("kyusui.kiosk")
@@ -96,7 +96,7 @@ class StateSource:
             return False
         return True
 
-    def record_receipt(self, receipt: Receipt) -> bool:
+    def record_receipt(self, receipt: ShownNotice) -> bool:
         return self._write("record_receipt", receipt)
 
     def record_interaction(self, kind: str, detail: str = "") -> bool:

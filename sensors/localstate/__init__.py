@@ -10,7 +10,7 @@ from sensors.localstate.model import (
     DisplaySchedule,
     NoticeView,
     ReadingView,
-    Receipt,
+    ShownNotice,
     Snapshot,
 )
 from sensors.localstate.schema import SCHEMA_VERSION
@@ -23,7 +23,7 @@ __all__ = [
     "NoticeView",
     "OpenResult",
     "ReadingView",
-    "Receipt",
+    "ShownNotice",
     "Snapshot",
     "open_local_state",
 ]

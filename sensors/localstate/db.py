@@ -17,11 +17,11 @@ from typing import Any
 from sensors.localstate.model import (
     AlertView,
     DisplaySchedule,
-    Interaction,
     NoticeView,
     ReadingView,
-    Receipt,
+    ShownNotice,
     Snapshot,
+    Touch,
 )
 from sensors.localstate.schema import DDL, SCHEMA_VERSION
 from sensors.sqlitefile import quarantine_if_bad
@@ -220,23 +220,23 @@ class LocalState:
             return None
         return KioskRequestResult(bool(row[0]), row[1], row[2] or "")
 
-    def unpublished_receipts(self, limit: int = 500) -> list[tuple[int, Receipt]]:
+    def unpublished_receipts(self, limit: int = 500) -> list[tuple[int, ShownNotice]]:
         rows = self.conn.execute(
             "SELECT id, notice_id, version, shown_at, duration_s, lang FROM receipts"
             " WHERE published = 0 ORDER BY id LIMIT ?",
             (limit,),
         ).fetchall()
-        return [(r[0], Receipt(r[1], r[2], r[3], r[4], r[5])) for r in rows]
+        return [(r[0], ShownNotice(r[1], r[2], r[3], r[4], r[5])) for r in rows]
 
     def mark_receipts_published(self, ids: list[int]) -> None:
         self.conn.executemany("UPDATE receipts SET published = 1 WHERE id = ?", [(i,) for i in ids])
 
-    def unpublished_interactions(self, limit: int = 500) -> list[tuple[int, Interaction]]:
+    def unpublished_interactions(self, limit: int = 500) -> list[tuple[int, Touch]]:
         rows = self.conn.execute(
             "SELECT id, ts, kind, detail FROM interactions WHERE published = 0 ORDER BY id LIMIT ?",
             (limit,),
         ).fetchall()
-        return [(r[0], Interaction(r[1], r[2], r[3])) for r in rows]
+        return [(r[0], Touch(r[1], r[2], r[3])) for r in rows]
 
     def mark_interactions_published(self, ids: list[int]) -> None:
         self.conn.executemany(
@@ -244,7 +244,7 @@ class LocalState:
         )
 
     # --- kiosk writes -------------------------------------------------------------------
-    def record_receipt(self, receipt: Receipt) -> None:
+    def record_receipt(self, receipt: ShownNotice) -> None:
         self.conn.execute(
             "INSERT INTO receipts (notice_id, version, shown_at, duration_s, lang)"
             " VALUES (?, ?, ?, ?, ?)",

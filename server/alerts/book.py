@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from server.alerts.notify import AlertEvent, Notifier
-from server.alerts.rules import AlertKind, Condition
+from server.alerts.rules import Condition, StationAlertKind
 from server.registry.db import Registry, now_ms
 from server.registry.models import Alert
 
@@ -21,7 +21,7 @@ CACHE_S = 30.0
 
 @dataclass
 class _Known:
-    open_kinds: set[AlertKind]
+    open_kinds: set[StationAlertKind]
     at: float
 
 
@@ -34,8 +34,8 @@ class AlertBook:
     def sync(
         self,
         station: str,
-        decides: Iterable[AlertKind],
-        active: dict[AlertKind, Condition],
+        decides: Iterable[StationAlertKind],
+        active: dict[StationAlertKind, Condition],
     ) -> None:
         """Make the open alerts among ``decides`` kinds match ``active`` for this station."""
         kinds = set(decides)
@@ -49,7 +49,7 @@ class AlertBook:
         events: list[AlertEvent] = []
         with self.registry.session() as session:
             open_alerts = {
-                AlertKind(a.kind): a
+                StationAlertKind(a.kind): a
                 for a in session.scalars(
                     select(Alert).where(Alert.station_id == station, Alert.cleared_at.is_(None))
                 )

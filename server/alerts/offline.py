@@ -3,7 +3,7 @@
 from server.alerts.book import AlertBook
 from server.alerts.rules import OFFLINE_KINDS, offline_condition
 from server.registry.db import Registry, now_ms
-from server.registry.models import StationState
+from server.registry.models import EnrolmentState
 from server.registry.stations import list_stations
 from server.store.base import TimeSeriesStore
 
@@ -12,7 +12,7 @@ def check_offline(
     store: TimeSeriesStore, registry: Registry, book: AlertBook, after_s: int
 ) -> None:
     with registry.session() as session:
-        retired = {s.id for s in list_stations(session) if s.state == StationState.RETIRED}
+        retired = {s.id for s in list_stations(session) if s.state == EnrolmentState.RETIRED}
     now = now_ms()
     for state in store.fleet():
         if state.station in retired:

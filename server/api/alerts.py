@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.alerts.rules import TITLES_JA, AlertKind
+from server.alerts.rules import TITLES_JA, StationAlertKind
 from server.api.deps import Reader, SessionDep, Staff
 from server.api.schemas import AlertOut, IdInQuery, RowIdInPath, jst, jst_or_none
 from server.registry.db import now_ms
@@ -21,7 +21,7 @@ def alert_out(alert: Alert) -> AlertOut:
         id=alert.id,
         station_id=alert.station_id,
         kind=alert.kind,
-        title_ja=TITLES_JA[AlertKind(alert.kind)],
+        title_ja=TITLES_JA[StationAlertKind(alert.kind)],
         severity=alert.severity,
         detail=alert.detail,
         raised_at=jst(alert.raised_at),

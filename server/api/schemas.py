@@ -17,7 +17,7 @@ from contract.messages import (
     Reading,
     TimeSource,
 )
-from server.registry.models import Exposure, Role, StationState
+from server.registry.models import EnrolmentState, Exposure, Role
 
 # Station, area and notice ids, in bodies and in paths: what a station's topic can carry.
 StationId = Annotated[str, Field(pattern=ID_PATTERN)]
@@ -102,7 +102,7 @@ class StationOut(BaseModel):
     name_ja: str | None = None
     name_en: str | None = None
     names: dict[str, str] = {}  # the kiosk's other languages: {"zh": …, "ko": …}
-    state: StationState = StationState.PENDING
+    state: EnrolmentState = EnrolmentState.PENDING
     area: str | None = None
     address: str | None = None
     latitude: float | None = None

@@ -14,7 +14,7 @@ from contract.errors import ContractError
 from contract.jst import JST
 from contract.signing import canonical_json
 from contract.topics import Scope, notice_topic
-from server.registry.models import Area, Station, StationState
+from server.registry.models import Area, EnrolmentState, Station
 from server.registry.models import Notice as NoticeRow
 
 # An envelope's kid and sig have fixed lengths, so a stand-in gives the exact size.
@@ -52,10 +52,12 @@ def target_known(session: Session, scope_key: str) -> bool:
     if prefix == "area":
         if session.get(Area, name) is not None:
             return True
-        query = exists().where(Station.area_id == name, Station.state != StationState.RETIRED.value)
+        query = exists().where(
+            Station.area_id == name, Station.state != EnrolmentState.RETIRED.value
+        )
         return bool(session.scalar(select(query)))
     station = session.get(Station, name)
-    return station is not None and station.state != StationState.RETIRED.value
+    return station is not None and station.state != EnrolmentState.RETIRED.value
 
 
 def as_content(row: NoticeRow, issued_at: int) -> Notice:

@@ -6,8 +6,7 @@ from contract.codec import decode
 from contract.messages import Health, Receipts, Telemetry
 from devnet.mosquitto import Mosquitto
 from sensors.agent import Agent
-from sensors.localstate import Receipt as LocalReceipt
-from sensors.localstate import open_local_state
+from sensors.localstate import ShownNotice, open_local_state
 from tests.agent.conftest import Listener, agent_settings, running, wait_until
 
 
@@ -39,7 +38,7 @@ def test_what_the_kiosk_showed_and_was_touched_reaches_the_server_once(
     broker: Mosquitto, listener: Listener, tmp_path: Path
 ) -> None:
     kiosk = open_local_state(tmp_path).state  # the kiosk's side of the same file
-    kiosk.record_receipt(LocalReceipt("water-map", 3, 1_785_891_600_000, 12.0, "ja"))
+    kiosk.record_receipt(ShownNotice("water-map", 3, 1_785_891_600_000, 12.0, "ja"))
     kiosk.record_interaction("lang", "en", ts=1_785_891_605_000)
     agent = Agent(agent_settings(broker, tmp_path))
     with running(agent):
