@@ -11,7 +11,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 
 from sdnotify import SystemdNotifier
 
@@ -46,6 +46,9 @@ from sensors.session import Session
 from sensors.settings import AgentSettings
 from sensors.timekeeping import Synchronised, TimeKeeper
 
+if TYPE_CHECKING:  # gpiozero is loaded only when a part is configured
+    from gpiozero.pins import Factory
+
 log = logging.getLogger("kyusui.agent")
 VERSION = "0.2.0"
 SAVE_SESSION = "saving the session number"
@@ -59,7 +62,7 @@ class Agent:
         settings: AgentSettings,
         sensor: DhtDevice | None = None,
         clock: Clock | None = None,
-        pin_factory: Any = None,
+        pin_factory: "Factory | None" = None,
         notifier: SystemdNotifier | None = None,
     ) -> None:
         s = self.settings = settings

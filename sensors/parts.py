@@ -5,13 +5,15 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sensors.dht import DhtDevice, FakeDHT, open_device
 from sensors.settings import AgentSettings
 from sensors.simulation import SummerDay
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # gpiozero is loaded only when a part is configured
+    from gpiozero.pins import Factory
+
     from sensors.outputs import Beacon, MotionInput, ServiceButton, StatusLed
     from sensors.power import GpioSensorPower
 
@@ -72,7 +74,7 @@ class Parts:
 
 def build_parts(
     settings: AgentSettings,
-    pin_factory: Any,
+    pin_factory: "Factory | None",
     sensor: DhtDevice | None,
     on_motion: Callable[[], None],
     on_button: Callable[[], None],
