@@ -34,6 +34,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.workers import SERVER, start_ingest_workers, stop_workers  # noqa: E402
 from contract.codec import decode  # noqa: E402
 from contract.messages import Telemetry  # noqa: E402
 from devnet.influx import InfluxDB  # noqa: E402
@@ -43,7 +44,6 @@ from devnet.ports import free_port  # noqa: E402
 STATIONS = int(os.environ.get("BENCH_STATIONS", "20"))
 PER_STATION = int(os.environ.get("BENCH_PER_STATION", "1000"))
 TOTAL = STATIONS * PER_STATION
-SERVER = "kyusui-server"
 
 
 def stream_files(workdir: Path, base_ms: int) -> dict[str, Path]:
@@ -173,37 +173,19 @@ def worker_rate(
     confirm: bool = True,
 ) -> float:
     db = f"bench_{workers}_{secrets.token_hex(3)}"
-    env = os.environ | {
-        "KYUSUI_SERVER_CONFIG": str(workdir / "absent.toml"),
-        "KYUSUI_SERVER_BROKER_PORT": str(broker.port),
-        "KYUSUI_SERVER_BROKER_PASSWORD": broker.accounts[SERVER],
-        "KYUSUI_SERVER_TIMESERIES_BACKEND": "influxdb-v1",
-        "KYUSUI_SERVER_INFLUX_URL": influx.url,
-        "KYUSUI_SERVER_INFLUX_DATABASE": db,
-        "KYUSUI_SERVER_REGISTRY_PATH": str(workdir / f"registry-{db}.sqlite"),
-        "KYUSUI_SERVER_INGEST_GROUP": db,
-        "KYUSUI_SERVER_INGEST_CONFIRM_STORED": "true" if confirm else "false",
-    }
-    subprocess.run(
-        [sys.executable, "-m", "server.store", "init"], env=env, check=True, capture_output=True
+    procs = start_ingest_workers(
+        broker,
+        workdir,
+        db,
+        workers,
+        {
+            "KYUSUI_SERVER_TIMESERIES_BACKEND": "influxdb-v1",
+            "KYUSUI_SERVER_INFLUX_URL": influx.url,
+            "KYUSUI_SERVER_INFLUX_DATABASE": db,
+            "KYUSUI_SERVER_INGEST_CONFIRM_STORED": "true" if confirm else "false",
+        },
     )
-    logs = [workdir / f"{db}-{n}.log" for n in range(workers)]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "server.ingest"],
-            env=env | {"KYUSUI_SERVER_INGEST_WORKER_INDEX": str(n)},
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        for n, log in enumerate(logs)
-    ]
     try:
-        deadline = time.monotonic() + 30
-        while not all("connected" in log.read_text() for log in logs):
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"ingest did not connect; see {workdir}")
-            time.sleep(0.05)
-        time.sleep(0.5)  # subscribed by then
         started = publish(broker, files)
         deadline = time.monotonic() + 300
         while landed(influx, db) < TOTAL:
@@ -215,10 +197,7 @@ def worker_rate(
             raise RuntimeError("more readings than sent: something was doubled")
         return rate
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(15)
+        stop_workers(procs)
 
 
 def decode_us(files: dict[str, Path]) -> dict[str, float]:
