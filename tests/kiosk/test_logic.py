@@ -15,22 +15,8 @@ from kiosk.situation import Condition, assess
 from kiosk.textfit import fitting_size, snap_size
 from kiosk.trend import trend_geometry
 from kiosk.viewmodel import build_view, clock_text
-from sensors.localstate import AlertView, NoticeView, ReadingView, Snapshot
-
-NOW = 1_785_000_000_000  # a summer night: 2026-07-26 02:20 JST
-
-
-def snapshot(**changes: object) -> Snapshot:
-    base: dict[str, object] = {
-        "station_id": "st",
-        "name_ja": "中区給水所",
-        "name_en": "Naka water station",
-        "latest": ReadingView(NOW - 30_000, 33.0, 60.0, 29.0, "severe_warning", "ok", "synced"),
-        "sensor": "ok",
-        "network": "online",
-        "agent_heartbeat_at": NOW - 5_000,
-    }
-    return Snapshot(**(base | changes))  # type: ignore[arg-type]
+from sensors.localstate import AlertView, NoticeView, ReadingView
+from tests.kiosk.snapshots import NOW, snapshot
 
 
 def notice(nid: str, priority: str = "normal", version: int = 1, **kw: int) -> NoticeView:
