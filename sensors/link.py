@@ -52,6 +52,7 @@ class MqttLink:
         self.incoming: queue.SimpleQueue[Incoming] = queue.SimpleQueue()
         self.status_topic = station_topic(config.station_id, StationTopic.STATUS)
         self.connected = False
+        self.subscribed = threading.Event()  # the broker granted this connection's subscriptions
         self.connections = 0
         self.birth_ts = 0
         self.client = self._make_client()
@@ -73,6 +74,7 @@ class MqttLink:
         client.on_disconnect = self._on_disconnect
         client.on_publish = self._on_publish
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         return client
 
     def start(self) -> None:
@@ -118,7 +120,22 @@ class MqttLink:
         if self.connected:
             log.warning("lost the broker (%s); readings wait in the outbox", reason)
         self.connected = False
+        self.subscribed.clear()
         self.wake.set()
+
+    def _on_subscribe(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        mid: int,
+        reasons: list[ReasonCode],
+        properties: Properties | None,
+    ) -> None:
+        refused = [r for r in reasons if r.is_failure]
+        if refused:
+            log.error("the broker refused subscriptions: %s", refused)
+        else:
+            self.subscribed.set()
 
     def _on_publish(
         self,
