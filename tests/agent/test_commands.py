@@ -75,8 +75,8 @@ def test_commands_are_carried_out_and_answered_with_their_correlation(
     stop = threading.Event()
     kiosk = threading.Thread(target=fake_kiosk, args=(tmp_path, stop))
     with running(agent):
-        assert wait_until(lambda: agent.link.connected and bool(listener.readings()))
-        time.sleep(0.3)
+        assert wait_until(lambda: bool(listener.readings()))
+        assert agent.link.subscribed.wait(10), "the agent did not subscribe"
         kiosk.start()
         try:
             identify = send(listener, CommandName.IDENTIFY, "c1", args={"seconds": 5})
@@ -107,8 +107,8 @@ def test_failures_come_back_as_results_with_a_reason(
     )
     agent = Agent(settings)
     with running(agent):
-        assert wait_until(lambda: agent.link.connected and bool(listener.readings()))
-        time.sleep(0.3)
+        assert wait_until(lambda: bool(listener.readings()))
+        assert agent.link.subscribed.wait(10), "the agent did not subscribe"
         restart = send(listener, CommandName.RESTART_KIOSK, "f1")
         assert (restart["ok"], restart["detail"].startswith("exit 1")) == (False, True)
         shot = send(listener, CommandName.SCREENSHOT, "f2")  # no kiosk is running
