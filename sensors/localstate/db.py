@@ -269,6 +269,13 @@ class LocalState:
             (display_state, lang, _now_ms()),
         )
 
+    # --- agent reads of what the kiosk wrote ----------------------------------------------
+    def kiosk_display_state(self) -> str | None:
+        """What the kiosk last said its screen was doing (``on``, ``dim``, ``off``), if it
+        has said anything."""
+        row = self.conn.execute("SELECT display_state FROM kiosk_status").fetchone()
+        return str(row[0]) if row else None
+
     # --- kiosk reads --------------------------------------------------------------------
     def snapshot(self, history_since_ms: int | None = None) -> Snapshot:
         c = self.conn

@@ -52,3 +52,16 @@ def test_what_the_kiosk_showed_and_was_touched_reaches_the_server_once(
     assert touches == [("lang", "en"), ("notice", "next")]
     assert kiosk.unpublished_receipts() == []
     assert kiosk.unpublished_interactions() == []
+
+
+def test_health_says_what_the_kiosk_last_said_its_screen_was_doing(
+    broker: Mosquitto, listener: Listener, tmp_path: Path
+) -> None:
+    kiosk = open_local_state(tmp_path).state  # the kiosk's side of the same file
+    agent = Agent(agent_settings(broker, tmp_path, health_interval_s=0.2))
+    with running(agent):
+        assert wait_until(lambda: bool(listener.payloads("health")))
+        assert "display_state" not in listener.payloads("health")[-1], "the kiosk said nothing"
+        kiosk.write_kiosk_status("dim", "en")
+        assert wait_until(lambda: listener.payloads("health")[-1].get("display_state") == "dim")
+    kiosk.close()
