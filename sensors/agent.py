@@ -35,7 +35,7 @@ from sensors.link import Incoming, LinkConfig, MqttLink
 from sensors.measure import to_reading, view_of
 from sensors.outbox import Outbox
 from sensors.parts import build_parts, given_or_fake, sensor_opener
-from sensors.patterns import LedPattern
+from sensors.patterns import pattern_for
 from sensors.powercycle import PowerCyclePolicy
 from sensors.pump import OutboxPump
 from sensors.reader import ReadResult
@@ -108,21 +108,7 @@ class Agent:
         self.power_policy = PowerCyclePolicy(s.power_cycle_after_failures, s.power_cycle_backoff_s)
         self.health = HealthProbe(s.state_dir)
 
-        self.link = MqttLink(
-            LinkConfig(
-                station_id=s.station_id,
-                area=s.area,
-                host=s.broker_host,
-                port=s.broker_port,
-                username=s.broker_username or s.station_id,
-                password=s.broker_password.get_secret_value(),
-                ca_file=str(s.broker_ca_file) if s.broker_ca_file else None,
-                keepalive_s=s.broker_keepalive_s,
-                version=VERSION,
-            ),
-            self.session,
-            self.wake,
-        )
+        self.link = MqttLink(LinkConfig.from_settings(s, VERSION), self.session, self.wake)
         telemetry_topic = station_topic(s.station_id, StationTopic.TELEMETRY)
         self.pump = OutboxPump(
             self.outbox,
@@ -249,14 +235,7 @@ class Agent:
             self.sampler.state, network, self.sampler.detail, self.outbox.depth, self.time.synced
         )
         if self.parts.led is not None:
-            if self.sampler.state in ("fault", "stuck"):
-                self.parts.led.show(LedPattern.SENSOR_FAULT)
-            elif self.sampler.state == "starting":
-                self.parts.led.show(LedPattern.STARTING)
-            else:
-                self.parts.led.show(
-                    LedPattern.ONLINE if network == "online" else LedPattern.OFFLINE
-                )
+            self.parts.led.show(pattern_for(self.sampler.state, network == "online"))
 
     # --- health -------------------------------------------------------------------------
     def health_message(self) -> Health:

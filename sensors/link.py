@@ -19,6 +19,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 from contract.codec import encode
 from contract.messages import StationState, Status
 from contract.topics import StationTopic, station_subscriptions, station_topic
+from sensors.settings import AgentSettings
 
 log = logging.getLogger("kyusui.agent.mqtt")
 
@@ -34,6 +35,20 @@ class LinkConfig:
     ca_file: str | None
     keepalive_s: int
     version: str
+
+    @classmethod
+    def from_settings(cls, s: AgentSettings, version: str) -> "LinkConfig":
+        return cls(
+            station_id=s.station_id,
+            area=s.area,
+            host=s.broker_host,
+            port=s.broker_port,
+            username=s.broker_username or s.station_id,
+            password=s.broker_password.get_secret_value(),
+            ca_file=str(s.broker_ca_file) if s.broker_ca_file else None,
+            keepalive_s=s.broker_keepalive_s,
+            version=version,
+        )
 
 
 @dataclass(frozen=True, slots=True)
