@@ -11,18 +11,14 @@ from typing import Annotated, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from contract.content_base import ContentBase as _Content
+from contract.content_base import LangText
+from contract.forecast import OfficialForecast
 from contract.jst import HourMinute
 from contract.languages import pick
-from contract.messages import ID_PATTERN, Count, EpochMs
+from contract.messages import Count, EpochMs
 from contract.topics import ContentKind
 
-LangText = Annotated[
-    dict[
-        Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,8})?$")],
-        Annotated[str, Field(max_length=2000)],
-    ],
-    Field(min_length=1),
-]
 # A text in each of the kiosk's languages (contract.languages.KIOSK_LANGS), Japanese first:
 # what staff write for the screens. Reading stays with the looser LangText, so content
 # retained before a language was added still verifies.
@@ -30,16 +26,6 @@ KioskLang = Literal["ja", "ja-easy", "en", "zh", "ko", "vi"]
 KioskText = Annotated[
     dict[KioskLang, Annotated[str, Field(min_length=1, max_length=2000)]], Field(min_length=1)
 ]
-
-
-class _Content(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-    kind: ContentKind
-    id: Annotated[str, Field(pattern=ID_PATTERN)]
-    version: Annotated[int, Field(ge=1, le=2**53 - 1)]
-    issued_at: EpochMs
-    expires_at: EpochMs | None = None
 
 
 class NoticePriority(StrEnum):
@@ -133,11 +119,12 @@ class HeatAlert(_Content):
         return pick(self.message or {}, lang)
 
 
-AnyContent = Notice | StationConfig | HeatAlert
+AnyContent = Notice | StationConfig | HeatAlert | OfficialForecast
 CONTENT_MODELS: dict[ContentKind, type[AnyContent]] = {
     ContentKind.NOTICE: Notice,
     ContentKind.CONFIG: StationConfig,
     ContentKind.ALERT: HeatAlert,
+    ContentKind.FORECAST: OfficialForecast,
 }
 
 __all__ = [

@@ -30,6 +30,7 @@ class ContentKind(StrEnum):
     NOTICE = "notice"
     CONFIG = "config"
     ALERT = "alert"
+    FORECAST = "forecast"  # the official WBGT forecast (contract.forecast)
 
 
 class Scope(StrEnum):
@@ -80,6 +81,10 @@ def alert_topic() -> str:
     return f"{PREFIX}/all/alert"
 
 
+def forecast_topic() -> str:
+    return f"{PREFIX}/all/forecast"
+
+
 def ingest_subscriptions(group: str = "ingest") -> list[str]:
     """Shared subscriptions an ingest worker takes: every station's uplink."""
     return [
@@ -105,6 +110,7 @@ def station_subscriptions(station_id: str, area: str | None) -> list[str]:
         f"{PREFIX}/all/notices/+",
         f"{PREFIX}/all/config",
         alert_topic(),
+        forecast_topic(),
     ]
     if area is not None:
         topics.append(f"{PREFIX}/area/{check_id(area, 'area')}/notices/+")
@@ -146,6 +152,8 @@ def parse_topic(topic: str) -> ParsedTopic:
         return ParsedTopic(scope, name, ContentKind.CONFIG.value)
     if joined == "alert" and scope is Scope.ALL:
         return ParsedTopic(scope, name, ContentKind.ALERT.value)
+    if joined == "forecast" and scope is Scope.ALL:
+        return ParsedTopic(scope, name, ContentKind.FORECAST.value)
     if scope is Scope.STATION and joined in {k.value for k in StationTopic} | {"cmd", "stored"}:
         return ParsedTopic(scope, name, joined)
     raise ContractError("topic", f"{topic!r}: unknown message kind {joined!r}")

@@ -24,6 +24,7 @@ from kiosk.admin import ADMIN_EXIT_STATUS, AdminGate, PinResult
 from kiosk.carousel import Carousel
 from kiosk.display import DisplayPolicy, DisplayState, burn_in_offset
 from kiosk.fonts import register_fonts
+from kiosk.forecast import forecast_line
 from kiosk.i18n import LANGUAGES, Translator, language
 from kiosk.idle import IdleReset
 from kiosk.memory import release_free_memory
@@ -277,6 +278,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             station_names(snap),
             (notice, self.carousel.index, len(self.carousel.notices)) if notice else None,
             self.settings.high_contrast,
+            forecast_line(snap.forecast if snap else None, self.lang, self.tr, now_ms),
         )
 
     def _write_status(self, now_s: float) -> None:

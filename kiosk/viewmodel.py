@@ -11,6 +11,7 @@ from contract.content import ALERT_COLOURS, AlertKind
 from contract.jst import JST
 from contract.languages import pick
 from contract.levels import ordered_levels
+from kiosk.forecast import NO_FORECAST, ForecastLine
 from kiosk.i18n import Translator, pick_block
 from kiosk.situation import Condition, Situation
 from sensors.localstate import NoticeView, Snapshot
@@ -61,6 +62,10 @@ class HomeView:
     admin_pin_label: str
     admin_cancel_label: str
     trend_band_names: tuple[str, ...]  # level words, lowest level first
+    # The official forecast (kiosk.forecast): empty text when there is none for today.
+    forecast_text: str = ""
+    forecast_source: str = ""
+    forecast_lang: str = "ja"
 
 
 # Dates and decimals come from the catalogs, not from CLDR locale data: the screen needs a
@@ -113,6 +118,7 @@ def build_view(
     names: dict[str, str],
     notice: tuple[NoticeView, int, int] | None,  # (notice, index, count)
     high_contrast: bool = False,
+    official: ForecastLine = NO_FORECAST,
 ) -> HomeView:
     def t(key: str, **values: object) -> str:
         return tr.text(lang, key, **values)
@@ -223,4 +229,7 @@ def build_view(
         admin_pin_label=t("admin.pin"),
         admin_cancel_label=t("admin.cancel"),
         trend_band_names=tuple(t(f"level.{lv.value}.name") for lv in ordered_levels()),
+        forecast_text=official.text,
+        forecast_source=official.source,
+        forecast_lang=official.source_lang,
     )

@@ -18,13 +18,21 @@ from sdnotify import SystemdNotifier
 from contract.codec import decode, encode
 from contract.content import HeatAlert, Notice, StationConfig
 from contract.errors import ContractError
+from contract.forecast import OfficialForecast
 from contract.jst import in_window
 from contract.messages import Command, Health, Reading, StationState, Status
 from contract.topics import ContentKind, StationTopic, parse_topic, station_topic
 from sensors.agentfiles import open_agent_files, reopen_local_state
 from sensors.clock import Clock, SystemClock
 from sensors.commands import CommandRunner
-from sensors.content import ContentInbox, alert_view, load_trusted_keys, notice_view
+from sensors.content import (
+    ContentInbox,
+    alert_view,
+    forecast_view,
+    load_trusted_keys,
+    newest_forecast,
+    notice_view,
+)
 from sensors.dht import DhtDevice
 from sensors.direct import DirectSender
 from sensors.diskspace import KIOSK_STATE, DiskState
@@ -148,6 +156,7 @@ class Agent:
             self.runtime = self.runtime.apply(config)
         self.tracker.hysteresis_c = self.runtime.hysteresis_c
         self.state.set_display(self.runtime.display())
+        self.state.set_forecast(newest_forecast(self.inbox))
         self.state.write_agent_status(
             "starting", "offline", outbox_depth=self.outbox.depth, clock_synced=False
         )
@@ -262,6 +271,8 @@ class Agent:
                 self.state.upsert_notice(notice_view(content))
         elif isinstance(content, HeatAlert):
             self.state.set_alert(alert_view(content))
+        elif isinstance(content, OfficialForecast):
+            self.state.set_forecast(forecast_view(content))
         elif isinstance(content, StationConfig):
             self.runtime = self.runtime.apply(content)
             self.tracker.hysteresis_c = self.runtime.hysteresis_c

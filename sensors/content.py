@@ -14,9 +14,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from contract.content import CONTENT_MODELS, AlertKind, AnyContent, HeatAlert, Notice
 from contract.errors import ContractError
+from contract.forecast import OfficialForecast
 from contract.signing import key_id, load_public_key, verify
 from contract.topics import ContentKind, ParsedTopic
-from sensors.localstate import AlertView, NoticeView
+from sensors.localstate import AlertView, ForecastView, NoticeView
 
 log = logging.getLogger("kyusui.agent.content")
 _PEM_BLOCK = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
@@ -138,3 +139,25 @@ def alert_view(alert: HeatAlert) -> AlertView | None:
         dict(alert.message or {}),
         alert.expires_at,
     )
+
+
+def forecast_view(forecast: OfficialForecast) -> ForecastView:
+    return ForecastView(
+        forecast.version,
+        forecast.point,
+        forecast.made_at,
+        {d.day: d.max_wbgt for d in forecast.days},
+        dict(forecast.attribution),
+        forecast.expires_at,
+    )
+
+
+def newest_forecast(inbox: ContentInbox) -> ForecastView | None:
+    """The forecast last accepted, for a rebuilt local state (it is not sent again)."""
+    held = [c for c in inbox.stored(ContentKind.FORECAST) if isinstance(c, OfficialForecast)]
+    if not held:
+        return None
+    newest = max(held, key=lambda c: c.version)
+    if newest.expires_at is not None and newest.expires_at <= inbox.now_ms():
+        return None
+    return forecast_view(newest)

@@ -8,6 +8,7 @@ from sensors.localstate.db import LocalState, OpenResult, open_local_state
 from sensors.localstate.model import (
     AlertView,
     DisplaySchedule,
+    ForecastView,
     NoticeView,
     ReadingView,
     ShownNotice,
@@ -19,6 +20,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "AlertView",
     "DisplaySchedule",
+    "ForecastView",
     "LocalState",
     "NoticeView",
     "OpenResult",

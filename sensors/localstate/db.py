@@ -14,9 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sensors.localstate.forecast import read_forecast, write_forecast
 from sensors.localstate.model import (
     AlertView,
     DisplaySchedule,
+    ForecastView,
     NoticeView,
     ReadingView,
     ShownNotice,
@@ -192,6 +194,9 @@ class LocalState:
             ),
         )
 
+    def set_forecast(self, forecast: ForecastView | None) -> None:
+        write_forecast(self.conn, forecast)
+
     def set_display(self, schedule: DisplaySchedule) -> None:
         self.conn.execute(
             "INSERT OR REPLACE INTO display VALUES (1, ?, ?, ?)",
@@ -299,6 +304,7 @@ class LocalState:
                 "SELECT alert, version, forecast_wbgt, valid_on, message, expires_at"
                 " FROM heat_alert"
             ).fetchone()
+            forecast = read_forecast(c)
             display = c.execute("SELECT on_start, on_end, stale_after_s FROM display").fetchone()
             presence = c.execute("SELECT last_motion_at FROM presence").fetchone()
             since = history_since_ms if history_since_ms is not None else _now_ms() - 86_400_000
@@ -325,6 +331,7 @@ class LocalState:
             alert=AlertView(alert[0], alert[1], alert[2], alert[3], json.loads(alert[4]), alert[5])
             if alert
             else None,
+            forecast=forecast,
             display=DisplaySchedule(*display) if display else DisplaySchedule(),
             last_motion_at=presence[0] if presence else None,
             history=[(h[0], h[1], h[2]) for h in history],

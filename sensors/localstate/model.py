@@ -44,6 +44,24 @@ class AlertView:
 
 
 @dataclass(frozen=True, slots=True)
+class ForecastView:
+    """The official forecast: the day's maximum WBGT by JST day, and its source."""
+
+    version: int
+    point: str
+    made_at: int
+    days: dict[str, float]  # {"YYYY-MM-DD": max WBGT}
+    attribution: dict[str, str]  # {lang: 「出典：環境省熱中症予防情報サイト」}
+    expires_at: int | None
+
+    def max_on(self, day: str, now_ms: int) -> float | None:
+        """The forecast maximum for ``day`` while the forecast has not expired."""
+        if self.expires_at is not None and now_ms >= self.expires_at:
+            return None
+        return self.days.get(day)
+
+
+@dataclass(frozen=True, slots=True)
 class DisplaySchedule:
     on_start: str = "05:00"
     on_end: str = "23:00"
@@ -86,6 +104,7 @@ class Snapshot:
     agent_heartbeat_at: int | None = None
     notices: list[NoticeView] = field(default_factory=list)
     alert: AlertView | None = None
+    forecast: ForecastView | None = None  # the official forecast (contract.forecast)
     display: DisplaySchedule = field(default_factory=DisplaySchedule)
     last_motion_at: int | None = None
     history: list[tuple[int, float, str]] = field(default_factory=list)  # (ts, wbgt, level)

@@ -5,7 +5,7 @@ Writers: the agent writes everything except ``receipts``, ``interactions`` and
 ``kiosk_status``, which only the kiosk writes.
 """
 
-SCHEMA_VERSION = 2  # 2: station.names
+SCHEMA_VERSION = 3  # 2: station.names; 3: official_forecast
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -49,6 +49,14 @@ CREATE TABLE IF NOT EXISTS heat_alert (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     alert TEXT NOT NULL, version INTEGER NOT NULL, forecast_wbgt REAL, valid_on TEXT,
     message TEXT NOT NULL DEFAULT '{}', expires_at INTEGER
+);
+
+-- The Ministry's official WBGT forecast (contract.forecast): days is JSON {"YYYY-MM-DD": max},
+-- attribution JSON {lang: text}; no row means none. Shown until expires_at.
+CREATE TABLE IF NOT EXISTS official_forecast (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    version INTEGER NOT NULL, point TEXT NOT NULL, made_at INTEGER NOT NULL,
+    days TEXT NOT NULL, attribution TEXT NOT NULL, expires_at INTEGER
 );
 
 -- Display schedule (JST 'HH:MM', may wrap midnight) and when data counts as stale.

@@ -9,11 +9,14 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from contract.content import AlertKind, HeatAlert, KioskText
 from contract.languages import KIOSK_LANGS, fallback_chain
 from contract.topics import alert_topic
-from server.api.deps import SessionDep, Staff
+from server.api.deps import Reader, SessionDep, Staff
 from server.api.errors import CodedError
 from server.api.schemas import JST, ApiTime, Number, jst, jst_or_none
+from server.official.current import ACTION, Source, current_alert
+from server.official.decide import Applied
 from server.publish import ContentPublisher, PublishError
 from server.registry.db import now_ms
+from server.registry.official import record_day
 from server.registry.stations import audit
 
 router = APIRouter(prefix="/api/v1", tags=["content"])
@@ -72,9 +75,13 @@ class HeatAlertOut(BaseModel):
     shown_as: dict[str, str]
     issued_at: datetime
     expires_at: datetime | None
+    # Where it came from: "moe" (set by kyusui-official from the Ministry's alert file) or
+    # "staff" (PUT /heat-alert, or the console).
+    source: Source
+    set_by: str | None = None  # the staff member's login; None for "moe"
 
     @classmethod
-    def of(cls, content: HeatAlert) -> "HeatAlertOut":
+    def of(cls, content: HeatAlert, source: Source, set_by: str | None = None) -> "HeatAlertOut":
         shown: dict[str, str] = {}
         for lang in KIOSK_LANGS:
             picked = content.message_for(lang)
@@ -92,6 +99,8 @@ class HeatAlertOut(BaseModel):
             shown_as=shown,
             issued_at=jst(content.issued_at),
             expires_at=jst_or_none(content.expires_at),
+            source=source,
+            set_by=set_by,
         )
 
 
@@ -148,8 +157,27 @@ def set_heat_alert(
     audit(
         session,
         who.name,
-        "heat_alert.set",
+        ACTION,
         body.alert.value,
         content.model_dump_json(exclude_none=True),
     )
-    return HeatAlertOut.of(content)
+    # Staff decided this day: the next official file leaves it alone (docs/official-data.md).
+    day = date.fromisoformat(body.valid_on) if body.valid_on else datetime.now(JST).date()
+    record_day(session, Applied(day, body.alert, by_staff=True), None)
+    return HeatAlertOut.of(content, "staff", who.name)
+
+
+@router.get(
+    "/heat-alert",
+    summary="The heat alert stations hold now, and where it came from (moe or staff)",
+    responses={404: {"description": "まだ一度も設定されていません / no heat alert was set yet"}},
+    description=(
+        "source=moe: 環境省の発表ファイルから自動で設定。source=staff: 職員が設定または解除。"
+        "まだ一度も設定されていなければ 404。"
+    ),
+)
+def get_heat_alert(_: Reader, session: SessionDep) -> HeatAlertOut:
+    state = current_alert(session)
+    if state is None or state.alert is None:
+        raise CodedError(404, "not_found", "アラートはまだ設定されていません / no heat alert yet")
+    return HeatAlertOut.of(state.alert, state.source, None if state.by_official else state.set_by)

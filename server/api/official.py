@@ -1,7 +1,7 @@
 """Official heat data for staff: the Ministry's flags for today and tomorrow, its forecast,
 files it could not use, and how a station compares with the official observed value."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from fastapi import APIRouter
 from pydantic import BaseModel
@@ -11,13 +11,11 @@ from contract.levels import Level
 from server.api.deps import Reader, SessionDep, SettingsDep, StoreDep
 from server.api.errors import CodedError
 from server.api.schemas import JST, jst
-from server.official.checks import official_hourly, station_hourly
-from server.official.compare import compare, nearest_point
+from server.official.comparisons import station_comparison
 from server.official.decide import DayFlags
 from server.official.state import official_state
 from server.official.wording import ATTRIBUTION
 from server.registry.models import Station
-from server.registry.official import good_body
 
 router = APIRouter(prefix="/api/v1", tags=["official data"])
 
@@ -110,14 +108,7 @@ def station_against_official(
     station = session.get(Station, station_id)
     if station is None:
         raise CodedError(404, "not_found", f"局 {station_id} はありません / no such station")
-    point = nearest_point(settings.official_points, station.latitude, station.longitude)
-    end = datetime.now(JST).replace(minute=0, second=0, microsecond=0)
-    start = end - timedelta(days=settings.official_check_days)
-    comparison = compare(
-        point.number,
-        station_hourly(store, station_id, start, end),
-        official_hourly(lambda path: good_body(session, path), point.number, start, end),
-    )
+    point, comparison = station_comparison(session, store, settings, station, datetime.now(JST))
     return ComparisonOut(
         station=station_id,
         point=point.number,

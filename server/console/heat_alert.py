@@ -8,16 +8,15 @@ from that audit entry, which keeps the whole alert as published.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from contract.content import ALERT_COLOURS, AlertKind, HeatAlert
+from contract.content import ALERT_COLOURS, AlertKind
 from contract.languages import KIOSK_LANGS
 from server.api.deps import CsrfChecked, RegistryDep, SessionDep
 from server.api.heat_alert import HeatAlertIn, set_heat_alert
@@ -25,87 +24,12 @@ from server.api.schemas import JST
 from server.console.access import PagePrincipal, may_write, require_role
 from server.console.notices import LANG_NAMES
 from server.console.templating import render
-from server.official.decide import end_of
-from server.official.wording import MESSAGES
+from server.official.current import current_alert
 from server.registry.db import Registry, now_ms
-from server.registry.models import AuditEntry, OfficialAlertDay, Role
+from server.registry.models import Role
 from server.registry.tokens import Principal
 
 router = APIRouter(include_in_schema=False)
-ACTION = "heat_alert.set"
-
-
-@dataclass(frozen=True, slots=True)
-class AlertState:
-    """The newest setting: who and when, and the alert as published (None for an entry
-    written before the audit kept it). ``by_official``: the Ministry's file set it
-    (kyusui-official), not a person."""
-
-    kind: str
-    set_by: str
-    set_at: int
-    alert: HeatAlert | None
-    valid_on: str | None
-    by_official: bool = False
-
-    def expired(self, now: int) -> bool:
-        expires = self.alert.expires_at if self.alert is not None else None
-        return expires is not None and expires <= now
-
-    def active(self, now: int) -> bool:
-        return self.kind != AlertKind.NONE.value and not self.expired(now)
-
-
-def _by_staff(session: Session) -> AlertState | None:
-    entry = session.scalar(
-        select(AuditEntry)
-        .where(AuditEntry.action == ACTION)
-        .order_by(AuditEntry.id.desc())
-        .limit(1)
-    )
-    if entry is None:
-        return None
-    try:
-        alert: HeatAlert | None = HeatAlert.model_validate_json(entry.detail)
-    except ValidationError:
-        alert = None  # an older entry: its detail is only the date it is valid on
-    return AlertState(
-        kind=entry.target,
-        set_by=entry.actor,
-        set_at=entry.at,
-        alert=alert,
-        valid_on=alert.valid_on if alert is not None else (entry.detail or None),
-    )
-
-
-def _by_official(session: Session) -> AlertState | None:
-    """What kyusui-official last gave the stations from the Ministry's file, as it did."""
-    row = session.scalar(
-        select(OfficialAlertDay)
-        .where(OfficialAlertDay.by_staff.is_(False))
-        .order_by(OfficialAlertDay.applied_at.desc())
-        .limit(1)
-    )
-    if row is None:
-        return None
-    day = date.fromisoformat(row.day)
-    kind = AlertKind(row.alert)
-    alert = HeatAlert(
-        id="heat",
-        version=row.applied_at,
-        issued_at=row.applied_at,
-        expires_at=int(end_of(day).timestamp() * 1000),
-        alert=kind,
-        valid_on=row.day,
-        message=MESSAGES.get(kind),
-    )
-    return AlertState(row.alert, "", row.applied_at, alert, row.day, by_official=True)
-
-
-def current_alert(session: Session) -> AlertState | None:
-    """The newer of the last staff setting and the last one the Ministry's file made."""
-    states = [s for s in (_by_staff(session), _by_official(session)) if s is not None]
-    return max(states, key=lambda s: s.set_at, default=None)
 
 
 @dataclass

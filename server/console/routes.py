@@ -11,6 +11,7 @@ from server.console import (
     heat_alert,
     login,
     notices,
+    official,
     station,
     station_edit,
 )
@@ -25,5 +26,6 @@ ROUTERS: list[APIRouter] = [
     alerts.router,
     notices.router,
     heat_alert.router,
+    official.router,
     admin.router,
 ]

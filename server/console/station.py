@@ -15,7 +15,9 @@ from server.api.receipts import receipt_out
 from server.api.stations import known_station
 from server.console.access import PagePrincipal, may_write
 from server.console.fleet_view import row_of
+from server.console.official import station_check
 from server.console.templating import render
+from server.official.compare import MIN_HOURS
 from server.registry import receipts
 from server.registry.db import now_ms
 from server.registry.models import Area, Exposure, Station
@@ -108,6 +110,11 @@ def station_context(
         "can_write": may_write(principal),
         "form_errors": {},
         "saved": request.query_params.get("saved") == "1",
+        "settings_days": settings.official_check_days,
+        "official_min_hours": MIN_HOURS,
+        "official_check": station_check(session, store, settings, station)
+        if isinstance(station, Station)
+        else None,
     }
 
 

@@ -19,8 +19,12 @@ from server.api.schemas import JST
 from server.logs import setup_logging
 from server.official.checks import check_stations
 from server.official.decide import DayFlags
-from server.official.importer import Importer, Status
-from server.official.publish import OfficialAlertPublisher
+from server.official.importer import Importer, Status, no_forecast
+from server.official.publish import (
+    OfficialAlertPublisher,
+    OfficialForecastPublisher,
+    kept_forecast_max,
+)
 from server.official.site import OfficialSite
 from server.publish import publisher_for
 from server.registry.db import Registry
@@ -60,12 +64,15 @@ def main() -> None:
     importer = Importer(
         site,
         memory,
-        OfficialAlertPublisher(publisher) if publisher else _no_publisher,
+        OfficialAlertPublisher(publisher, kept_forecast_max(memory, settings.official_point))
+        if publisher
+        else _no_publisher,
         point=settings.official_point,
         area=settings.official_alert_area,
         apply_alerts=settings.official_apply_alerts,
         observed_points=tuple(p.number for p in settings.official_points),
         after_each_file=lambda: systemd.notify("WATCHDOG=1"),
+        set_forecast=OfficialForecastPublisher(publisher) if publisher else no_forecast,
     )
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
@@ -79,6 +86,8 @@ def main() -> None:
                 "applied": result.applied and result.applied.value,
                 "today_flag": result.today and int(result.today.flag),
                 "tomorrow_flag": result.tomorrow and int(result.tomorrow.flag),
+                "forecast_published": result.forecast_published,
+                "forecast_problem": result.forecast_problem,
                 "problems": [f"{r.path}: {r.reason}" for r in failed],
             },
         )

@@ -27,6 +27,7 @@ from server.official.site import (
     forecast_path,
     observed_path,
 )
+from server.publish import PublishError
 
 log = logging.getLogger("kyusui.official")
 
@@ -68,6 +69,16 @@ class AlertSetter(Protocol):
     def __call__(self, alert: AlertKind, official: DayFlags) -> None: ...
 
 
+class ForecastSetter(Protocol):
+    """Gives stations the forecast; True when it published (False: nothing new to show)."""
+
+    def __call__(self, forecast: Forecast, today: date) -> bool: ...
+
+
+def no_forecast(forecast: Forecast, today: date) -> bool:
+    return False
+
+
 @dataclass
 class Pass:
     """What one pass found, for the log and for staff."""
@@ -77,6 +88,9 @@ class Pass:
     tomorrow: DayFlags | None = None
     applied: AlertKind | None = None
     forecast: Forecast | None = None
+    forecast_published: bool = False
+    # Why the forecast could not be given to stations this pass ("" when it could).
+    forecast_problem: str = ""
 
 
 @dataclass
@@ -91,12 +105,14 @@ class Importer:
     now: Callable[[], datetime] = field(default=lambda: datetime.now(JST))
     # Called after every file: the service pings systemd's watchdog from here.
     after_each_file: Callable[[], None] = field(default=lambda: None)
+    # After each forecast fetch: the day's maxima to every station (signed, retained).
+    set_forecast: ForecastSetter = field(default=no_forecast)
 
     def run(self) -> Pass:
         now = self.now()
         result = Pass()
+        self._forecast(now, result)  # first: an alert set now shows the day's forecast
         self._alerts(now, result)
-        self._forecast(now, result)
         self._observed(now, result)
         return result
 
@@ -159,8 +175,14 @@ class Importer:
 
     def _forecast(self, now: datetime, result: Pass) -> None:
         body = self._fetch(FileKind.FORECAST, forecast_path(self.point), now, result)
-        if body is not None:
-            result.forecast = parse_forecast(body, self.point)
+        if body is None:
+            return
+        result.forecast = parse_forecast(body, self.point)
+        try:
+            result.forecast_published = self.set_forecast(result.forecast, now.date())
+        except PublishError as exc:
+            result.forecast_problem = str(exc)
+            log.warning("the official forecast was not given to stations: %s", exc)
 
     def _observed(self, now: datetime, result: Pass) -> None:
         month = now.date().replace(day=1)

@@ -73,7 +73,7 @@ class OfficialSite:
         attempts: int = 3,
         backoff_s: float = 2.0,
         client: httpx.Client | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], object] = time.sleep,
         stop: threading.Event | None = None,
     ) -> None:
         self.base_url = base_url.rstrip("/") + "/"

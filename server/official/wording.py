@@ -49,3 +49,12 @@ MESSAGES: dict[AlertKind, dict[str, str]] = {
         "Hãy hỏi thăm những người xung quanh.",
     },
 }
+
+
+def official_message(alert: AlertKind) -> dict[str, str] | None:
+    """What stations show under an official alert: the Ministry's words, then the source its
+    terms ask for beside them (None for ``none``)."""
+    words = MESSAGES.get(alert)
+    if words is None:
+        return None
+    return {lang: f"{text}\n{ATTRIBUTION[lang]}" for lang, text in words.items()}

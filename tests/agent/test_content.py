@@ -8,9 +8,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from contract.codec import decode
 from contract.content import AlertKind, HeatAlert, Notice, StationConfig, TimeWindow
+from contract.forecast import ForecastDay, OfficialForecast
 from contract.messages import Health
 from contract.signing import Signer
-from contract.topics import Scope, alert_topic, config_topic, notice_topic
+from contract.topics import Scope, alert_topic, config_topic, forecast_topic, notice_topic
 from devnet.mosquitto import Mosquitto
 from sensors.agent import Agent
 from sensors.localstate import open_local_state
@@ -143,3 +144,46 @@ def test_without_a_content_key_everything_is_refused_and_counted(
     state = open_local_state(tmp_path, create=False).state
     assert state.snapshot().notices == []
     state.close()
+
+
+def test_the_official_forecast_reaches_the_kiosk_and_comes_back_after_a_rebuild(
+    broker: Mosquitto, listener: Listener, content_key: ContentKey, tmp_path: Path
+) -> None:
+    settings = agent_settings(broker, tmp_path, content_keys_file=content_key.pem_file)
+    forecast = OfficialForecast(
+        id="official",
+        version=now_ms(),
+        issued_at=now_ms(),
+        expires_at=now_ms() + 86_400_000,
+        point="46106",
+        made_at=now_ms() - 3_600_000,
+        days=[
+            ForecastDay(day="2026-08-07", max_wbgt=33.0),
+            ForecastDay(day="2026-08-08", max_wbgt=29.5),
+        ],
+        attribution={"ja": "出典：環境省熱中症予防情報サイト"},
+    )
+    agent = Agent(settings)
+    with running(agent):
+        assert wait_until(lambda: bool(listener.readings()))
+        assert agent.link.subscribed.wait(10), "the agent did not subscribe"
+        listener.publish(forecast_topic(), content_key.signer.sign(forecast))
+        state = open_local_state(tmp_path, create=False).state
+        assert wait_until(lambda: state.snapshot().forecast is not None)
+        held = state.snapshot().forecast
+        state.close()
+    assert held is not None
+    assert held.days == {"2026-08-07": 33.0, "2026-08-08": 29.5}
+    assert held.attribution["ja"] == "出典：環境省熱中症予防情報サイト"
+    # The local state is lost (a new schema, a broken file): the agent writes the forecast
+    # it accepted again, without waiting for the server to send a newer one.
+    for suffix in ("", "-wal", "-shm"):
+        (tmp_path / f"station.sqlite{suffix}").unlink(missing_ok=True)
+    again = Agent(settings)
+    again.request_stop()
+    again.run()
+    state = open_local_state(tmp_path, create=False).state
+    try:
+        assert state.snapshot().forecast == held
+    finally:
+        state.close()

@@ -5,7 +5,8 @@ from pathlib import Path
 
 from contract.content import AlertKind, HeatAlert
 from server.api.schemas import JST
-from server.console.heat_alert import AlertForm, current_alert
+from server.console.heat_alert import AlertForm
+from server.official.current import current_alert
 from server.registry.db import Registry, now_ms
 from server.registry.models import OfficialAlertDay
 from server.registry.stations import audit

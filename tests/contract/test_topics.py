@@ -13,6 +13,7 @@ from contract.topics import (
     check_id,
     command_topic,
     config_topic,
+    forecast_topic,
     ingest_subscriptions,
     notice_topic,
     parse_topic,
@@ -34,6 +35,7 @@ def test_the_topic_tree_is_the_documented_one() -> None:
     assert config_topic(Scope.STATION, "naka-01") == "kyusui/v1/st/naka-01/config"
     assert config_topic(Scope.ALL, None) == "kyusui/v1/all/config"
     assert alert_topic() == "kyusui/v1/all/alert"
+    assert forecast_topic() == "kyusui/v1/all/forecast"
 
 
 @settings(max_examples=200)
@@ -81,6 +83,11 @@ def test_config_topics_parse_back(scope: Scope, name: str) -> None:
 def test_the_alert_topic_parses_back() -> None:
     parsed = parse_topic(alert_topic())
     assert (parsed.scope, parsed.name, parsed.kind) == (Scope.ALL, None, "alert")
+
+
+def test_the_forecast_topic_parses_back() -> None:
+    parsed = parse_topic(forecast_topic())
+    assert (parsed.scope, parsed.name, parsed.kind) == (Scope.ALL, None, ContentKind.FORECAST)
 
 
 @settings(max_examples=200)
@@ -184,6 +191,7 @@ def test_a_station_subscribes_to_its_own_its_areas_and_everyones_content() -> No
         "kyusui/v1/all/notices/+",
         "kyusui/v1/all/config",
         "kyusui/v1/all/alert",
+        "kyusui/v1/all/forecast",
         "kyusui/v1/area/naka/notices/+",
     }
     assert not any("area" in t for t in station_subscriptions("naka-01", None))

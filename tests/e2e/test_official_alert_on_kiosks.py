@@ -13,7 +13,7 @@ from devnet.ports import free_port
 from sensors.localstate import AlertView, open_local_state
 from server.api.schemas import JST
 from server.official.site import alert_candidates, alert_path
-from server.official.wording import MESSAGES
+from server.official.wording import official_message
 from tests.e2e.helpers import api_get, wait_for
 from tests.server.official.files import KANAGAWA, TOKYO, alert_csv
 from tests.server.official.fileserver import SiteFiles, official_site
@@ -86,4 +86,4 @@ def test_an_official_alert_reaches_every_kiosk_in_every_language(network: Statio
         assert alert.alert == AlertKind.HEATSTROKE_ALERT.value
         assert alert.valid_on == today
         assert set(alert.message) == set(KIOSK_LANGUAGES)
-        assert alert.message == MESSAGES[AlertKind.HEATSTROKE_ALERT]
+        assert alert.message == official_message(AlertKind.HEATSTROKE_ALERT)

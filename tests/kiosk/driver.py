@@ -31,7 +31,8 @@ RECT_IDS = (
     "lower", "notice", "notice_title", "notice_body", "takeover", "takeover_word",
     "takeover_label", "takeover_value", "takeover_guidance", "alert", "alert_text",
     "alert_detail", "langbar", "offline", "trend", "station", "clock", "pinpad", "stage",
-    "topbar", "admin_corner", "tk_details", "pin_cancel",
+    "topbar", "admin_corner", "tk_details", "pin_cancel", "forecast", "forecast_text",
+    "forecast_source",
 )  # fmt: skip
 
 

@@ -6,11 +6,18 @@ from datetime import date, datetime
 
 import pytest
 
-from contract.content import AlertKind
+from contract.content import AlertKind, AnyContent, HeatAlert
+from contract.forecast import OfficialForecast
 from server.api.schemas import JST
 from server.official.decide import Applied, DayFlags
 from server.official.importer import FileKind, Importer, Pass, Status
+from server.official.publish import (
+    OfficialAlertPublisher,
+    OfficialForecastPublisher,
+    kept_forecast_max,
+)
 from server.official.site import OfficialSite, alert_path, forecast_path, observed_path
+from server.publish import PublishError
 from server.registry.db import Registry
 from server.registry.models import OfficialFile
 from server.registry.official import RegistryMemory
@@ -149,3 +156,93 @@ def test_an_unchanged_file_is_not_downloaded_again(setup: Setup) -> None:
     asked = [headers for p, headers in setup.files.requests if p == path]
     assert len(asked) == 2
     assert "If-None-Match" in asked[1]
+
+
+@dataclass
+class Broker:
+    """Stands in for the MQTT publisher: keeps what was published, or refuses."""
+
+    published: list[tuple[str, AnyContent]] = field(default_factory=list)
+    refuse: bool = False
+
+    def publish(self, topic: str, content: AnyContent) -> None:
+        if self.refuse:
+            raise PublishError("the broker did not confirm the publication in 10 s")
+        self.published.append((topic, content))
+
+
+def test_each_new_forecast_is_given_to_stations_once_with_todays_maximum(setup: Setup) -> None:
+    broker = Broker()
+    setup.importer.set_forecast = OfficialForecastPublisher(broker)
+    start = datetime(2026, 8, 7, 3, tzinfo=JST)  # 03:00 today … 24:00 tomorrow
+    values = [265, 280, 300, 330, 320, 300, 285, 270, 255, 265, 280, 295, 290, 280, 270, 260]
+    setup.files.files[forecast_path(YOKOHAMA)] = forecast_csv(YOKOHAMA, start, values).encode()
+    assert setup.run_at(8).forecast_published
+    ((topic, content),) = broker.published
+    assert topic == "kyusui/v1/all/forecast"
+    assert isinstance(content, OfficialForecast)
+    assert [(d.day, d.max_wbgt) for d in content.days] == [
+        ("2026-08-07", 33.0),
+        ("2026-08-08", 29.5),
+    ]
+    assert content.attribution["ja"] == "出典：環境省熱中症予防情報サイト"
+    # Shown until the end of its last day, then never: 2026-08-09 00:00 JST.
+    assert content.expires_at == int(datetime(2026, 8, 9, tzinfo=JST).timestamp() * 1000)
+
+    assert not setup.run_at(9).forecast_published  # unchanged: no write on every station
+    assert len(broker.published) == 1
+    later = forecast_csv(YOKOHAMA, start, [v + 10 for v in values], made_at="2026/08/07 11:25")
+    setup.files.files[forecast_path(YOKOHAMA)] = later.encode()
+    assert setup.run_at(12).forecast_published
+    assert isinstance(broker.published[-1][1], OfficialForecast)
+    assert broker.published[-1][1].days[0].max_wbgt == 34.0
+
+
+def test_a_forecast_the_broker_did_not_take_is_given_again_on_the_next_pass(
+    setup: Setup,
+) -> None:
+    broker = Broker(refuse=True)
+    setup.importer.set_forecast = OfficialForecastPublisher(broker)
+    start = datetime(2026, 8, 7, 3, tzinfo=JST)
+    setup.files.files[forecast_path(YOKOHAMA)] = forecast_csv(YOKOHAMA, start, [300]).encode()
+    failed = setup.run_at(8)
+    assert failed.forecast is not None
+    assert not failed.forecast_published
+    assert "did not confirm" in failed.forecast_problem
+    broker.refuse = False
+    assert setup.run_at(9).forecast_published
+    assert len(broker.published) == 1
+
+
+def test_a_forecast_for_days_gone_by_is_not_given_to_stations(setup: Setup) -> None:
+    broker = Broker()
+    setup.importer.set_forecast = OfficialForecastPublisher(broker)
+    start = datetime(2026, 8, 5, 3, tzinfo=JST)  # two days old: nothing for today or later
+    setup.files.files[forecast_path(YOKOHAMA)] = forecast_csv(YOKOHAMA, start, [300]).encode()
+    result = setup.run_at(8)
+    assert result.forecast is not None
+    assert not result.forecast_published
+    assert broker.published == []
+
+
+def test_an_official_alert_carries_the_days_forecast_maximum(setup: Setup) -> None:
+    broker = Broker()
+    setup.importer.set_alert = OfficialAlertPublisher(
+        broker, kept_forecast_max(setup.memory, YOKOHAMA)
+    )
+    start = datetime(2026, 8, 7, 3, tzinfo=JST)
+    forecast = forecast_csv(YOKOHAMA, start, [300, 320, 334, 310])
+    setup.files.files.update(
+        [(forecast_path(YOKOHAMA), forecast.encode()), alert_file(TODAY, 5, 1)]
+    )
+    assert setup.run_at(6).applied is AlertKind.HEATSTROKE_ALERT
+    ((topic, content),) = broker.published
+    assert topic == "kyusui/v1/all/alert"
+    assert isinstance(content, HeatAlert)
+    assert (content.alert, content.valid_on, content.forecast_wbgt) == (
+        AlertKind.HEATSTROKE_ALERT,
+        "2026-08-07",
+        33.4,
+    )
+    assert content.message is not None
+    assert content.message["ja"].endswith("\n出典：環境省熱中症予防情報サイト")
