@@ -9,29 +9,25 @@ import queue
 import signal
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
 from typing import TYPE_CHECKING
 
 from sdnotify import SystemdNotifier
 
-from contract.codec import decode, encode
-from contract.content import HeatAlert, Notice, StationConfig
+from contract.codec import encode
+from contract.content import StationConfig
 from contract.errors import ContractError
-from contract.forecast import OfficialForecast
 from contract.jst import in_window
-from contract.messages import Command, Health, Reading, StationState, Status
+from contract.messages import Health, Reading, StationState, Status
 from contract.topics import ContentKind, StationTopic, parse_topic, station_topic
 from sensors.agentfiles import open_agent_files, reopen_local_state
 from sensors.clock import Clock, SystemClock
 from sensors.commands import CommandRunner
 from sensors.content import (
     ContentInbox,
-    alert_view,
-    forecast_view,
     load_trusted_keys,
     newest_forecast,
-    notice_view,
+    show,
 )
 from sensors.dht import DhtDevice
 from sensors.direct import DirectSender
@@ -141,7 +137,6 @@ class Agent:
             self.clock.wall_ms,
             s.screenshot_timeout_s,
         )
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="command")
         self._network_shown: str | None = None
         self.disk.guard(KIOSK_STATE, self._restore_content)
         if not self.disk.full:
@@ -264,34 +259,20 @@ class Agent:
             self.receipts.stored(self.pump.confirmation(message.payload))
             return
         content = self.inbox.accept(where, message.topic, message.payload)
-        if isinstance(content, Notice):
-            if content.withdrawn:
-                self.state.remove_notice(content.id)
-            else:
-                self.state.upsert_notice(notice_view(content))
-        elif isinstance(content, HeatAlert):
-            self.state.set_alert(alert_view(content))
-        elif isinstance(content, OfficialForecast):
-            self.state.set_forecast(forecast_view(content))
-        elif isinstance(content, StationConfig):
+        if isinstance(content, StationConfig):
             self.runtime = self.runtime.apply(content)
             self.tracker.hysteresis_c = self.runtime.hysteresis_c
             self.state.set_display(self.runtime.display())
             log.info("configuration %s v%d applied: %s", content.id, content.version, self.runtime)
+        elif content is not None:
+            show(self.state, content)
 
     def _command(self, message: Incoming) -> None:
-        try:
-            command = decode(Command, message.payload)
-        except ContractError as exc:
-            log.warning("refused a command: %s", exc.detail)
-            return
         topic = station_topic(self.settings.station_id, StationTopic.CMD_RESULT)
-
-        def run() -> None:
-            result = self.commands.run(command)
-            self.link.publish(topic, encode(result), correlation=message.correlation)
-
-        self.executor.submit(run)
+        self.commands.submit(
+            message.payload,
+            lambda result: self.link.publish(topic, result, correlation=message.correlation),
+        )
 
     # --- the loop -----------------------------------------------------------------------
     def _drain(self) -> None:
@@ -376,7 +357,7 @@ class Agent:
             self.link.stop(offline)
         finally:
             self.outbox.flush()
-            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.commands.shutdown()
             self.sampler.close()
             self.parts.close()
             self.state.close()

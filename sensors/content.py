@@ -17,7 +17,7 @@ from contract.errors import ContractError
 from contract.forecast import OfficialForecast
 from contract.signing import key_id, load_public_key, verify
 from contract.topics import ContentKind, ParsedTopic
-from sensors.localstate import AlertView, ForecastView, NoticeView
+from sensors.localstate import AlertView, ForecastView, LocalState, NoticeView
 
 log = logging.getLogger("kyusui.agent.content")
 _PEM_BLOCK = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
@@ -150,6 +150,19 @@ def forecast_view(forecast: OfficialForecast) -> ForecastView:
         dict(forecast.attribution),
         forecast.expires_at,
     )
+
+
+def show(state: LocalState, content: AnyContent) -> None:
+    """Put accepted content where the kiosk reads it (configuration is the agent's own)."""
+    if isinstance(content, Notice):
+        if content.withdrawn:
+            state.remove_notice(content.id)
+        else:
+            state.upsert_notice(notice_view(content))
+    elif isinstance(content, HeatAlert):
+        state.set_alert(alert_view(content))
+    elif isinstance(content, OfficialForecast):
+        state.set_forecast(forecast_view(content))
 
 
 def newest_forecast(inbox: ContentInbox) -> ForecastView | None:
