@@ -40,7 +40,7 @@ from sensors.measure import to_reading, view_of
 from sensors.outbox import Outbox
 from sensors.parts import build_parts, given_or_fake, sensor_opener
 from sensors.patterns import pattern_for
-from sensors.powercycle import PowerCyclePolicy
+from sensors.powercycle import PowerCyclePolicy, sample_and_cycle
 from sensors.pump import OutboxPump
 from sensors.reader import ReadResult
 from sensors.receipts import ReceiptPump
@@ -170,26 +170,8 @@ class Agent:
         self._identify(10.0)
 
     # --- readings -----------------------------------------------------------------------
-    def _sample(self) -> ReadResult:
-        result = self.sampler.sample()
-        if result.ok:
-            self.power_policy.recovered()
-        elif self.parts.power is not None and self.power_policy.due(
-            self.sampler.consecutive_failures, time.monotonic()
-        ):
-            log.warning(
-                "sensor failed %d readings in a row (%s): power-cycling it",
-                self.sampler.consecutive_failures,
-                self.sampler.detail,
-            )
-            self.sampler.close()
-            self.parts.power.cycle()
-            self.power_policy.cycled(time.monotonic())
-            self.sampler.reopen()
-        return result
-
     def take_reading(self) -> Reading:
-        result = self._sample()
+        result = sample_and_cycle(self.sampler, self.power_policy, self.parts.power)
         stamp = self.time.stamp()
         try:
             reading = to_reading(result, stamp.ts, self.tracker, stamp.source)

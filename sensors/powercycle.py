@@ -1,4 +1,17 @@
-"""When to power-cycle a sensor that stopped answering. Pure logic."""
+"""When to power-cycle a sensor that stopped answering, and doing it between readings."""
+
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from sensors.reader import ReadResult
+from sensors.sampling import Sampler
+
+if TYPE_CHECKING:  # gpiozero is loaded only when a part is configured
+    from sensors.power import GpioSensorPower
+
+log = logging.getLogger("kyusui.agent.power")
 
 
 class PowerCyclePolicy:
@@ -26,3 +39,27 @@ class PowerCyclePolicy:
     def recovered(self) -> None:
         self._next_allowed = 0.0
         self._current_backoff = self.backoff_s
+
+
+def sample_and_cycle(
+    sampler: Sampler,
+    policy: PowerCyclePolicy,
+    power: "GpioSensorPower | None",
+    now_s: Callable[[], float] = time.monotonic,
+) -> ReadResult:
+    """One reading; a sensor that has failed too often is power-cycled (when its supply is
+    switched) and reopened, ready for the next."""
+    result = sampler.sample()
+    if result.ok:
+        policy.recovered()
+    elif power is not None and policy.due(sampler.consecutive_failures, now_s()):
+        log.warning(
+            "sensor failed %d readings in a row (%s): power-cycling it",
+            sampler.consecutive_failures,
+            sampler.detail,
+        )
+        sampler.close()
+        power.cycle()
+        policy.cycled(now_s())
+        sampler.reopen()
+    return result
