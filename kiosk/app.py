@@ -293,10 +293,10 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         if state is None:
             return
         try:
-            waiting = agent_requests.pending(state)
+            waiting = state.pending_kiosk_requests()
             for request in waiting:
                 if request.name not in agent_requests.KNOWN:
-                    agent_requests.answer(state, request.request_id, False, None, "unknown request")
+                    state.answer_kiosk_request(request.request_id, False, None, "unknown request")
                     continue
                 path = self.settings.screenshots / (
                     agent_requests.safe_request_id(request.request_id) + ".png"
@@ -314,8 +314,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             if state is None:
                 return
             try:
-                agent_requests.answer(
-                    state,
+                state.answer_kiosk_request(
                     request_id,
                     path is not None,
                     str(path) if path else None,

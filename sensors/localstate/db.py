@@ -42,6 +42,14 @@ class KioskRequestResult:
     detail: str
 
 
+@dataclass(frozen=True, slots=True)
+class KioskRequest:
+    """Something the agent asked of the kiosk that it has not answered yet."""
+
+    request_id: str
+    name: str
+
+
 @dataclass(frozen=True)
 class OpenResult:
     state: "LocalState"
@@ -224,6 +232,24 @@ class LocalState:
         if row is None:
             return None
         return KioskRequestResult(bool(row[0]), row[1], row[2] or "")
+
+    # --- kiosk: the agent's requests ------------------------------------------------------
+    def pending_kiosk_requests(self) -> list[KioskRequest]:
+        """The agent's requests the kiosk has not answered, oldest first."""
+        rows = self.conn.execute(
+            "SELECT request_id, name FROM kiosk_requests WHERE done_at IS NULL"
+            " ORDER BY requested_at"
+        ).fetchall()
+        return [KioskRequest(str(r[0]), str(r[1])) for r in rows]
+
+    def answer_kiosk_request(
+        self, request_id: str, ok: bool, result_path: str | None, detail: str = ""
+    ) -> None:
+        self.conn.execute(
+            "UPDATE kiosk_requests SET done_at = ?, ok = ?, result_path = ?, detail = ?"
+            " WHERE request_id = ?",
+            (_now_ms(), int(ok), result_path, detail, request_id),
+        )
 
     def unpublished_receipts(self, limit: int = 500) -> list[tuple[int, ShownNotice]]:
         rows = self.conn.execute(

@@ -2,7 +2,6 @@
 
 import base64
 import json
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -16,6 +15,7 @@ from contract.messages import Command, CommandName
 from contract.topics import command_topic
 from devnet.mosquitto import Mosquitto
 from sensors.agent import Agent
+from sensors.localstate import open_local_state
 from sensors.outputs import LedPattern
 from tests.agent.conftest import STATION, Listener, agent_settings, running, wait_until
 
@@ -40,20 +40,15 @@ def send(listener: Listener, name: CommandName, cmd_id: str, **extra: Any) -> di
 
 
 def fake_kiosk(state_dir: Path, stop: threading.Event) -> None:
-    """Does what the kiosk does with a screenshot request."""
-    conn = sqlite3.connect(state_dir / "station.sqlite", isolation_level=None, timeout=5)
+    """Does what the kiosk does with a screenshot request, through the kiosk's own calls."""
+    state = open_local_state(state_dir, create=False).state
     while not stop.wait(0.1):
-        for (request_id,) in conn.execute(
-            "SELECT request_id FROM kiosk_requests WHERE name = 'screenshot' AND done_at IS NULL"
-        ).fetchall():
-            path = state_dir / f"{request_id}.png"
-            path.write_bytes(PNG)
-            conn.execute(
-                "UPDATE kiosk_requests SET done_at = ?, ok = 1, result_path = ?"
-                " WHERE request_id = ?",
-                (time.time_ns() // 1_000_000, str(path), request_id),
-            )
-    conn.close()
+        for request in state.pending_kiosk_requests():
+            if request.name == "screenshot":
+                path = state_dir / f"{request.request_id}.png"
+                path.write_bytes(PNG)
+                state.answer_kiosk_request(request.request_id, True, str(path))
+    state.close()
 
 
 @pytest.fixture
