@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contract.jst import JST
 from contract.levels import Level, level_for
 from server.api.deps import SessionDep, SettingsDep, StoreDep
-from server.api.schemas import JST
 from server.console.access import PagePrincipal
 from server.console.templating import render
 from server.official.compare import MIN_HOURS, Comparison, OfficialPoint

@@ -13,9 +13,9 @@ from datetime import datetime
 from sdnotify import SystemdNotifier
 
 from contract.content import AlertKind
+from contract.jst import JST
 from server.alerts.book import AlertBook
 from server.alerts.notify import notifier_for
-from server.api.schemas import JST
 from server.logs import setup_logging
 from server.official.checks import check_stations
 from server.official.decide import DayFlags

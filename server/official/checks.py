@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from contract.jst import JST
 from server.alerts.book import AlertBook
 from server.alerts.rules import Condition, StationAlertKind
-from server.api.schemas import JST
 from server.official.compare import Comparison, OfficialPoint, compare, nearest_point
 from server.official.errors import OfficialDataError
 from server.official.importer import OfficialMemory

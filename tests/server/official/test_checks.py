@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from contract.jst import JST
 from contract.levels import level_for
 from contract.messages import Reading
 from server.alerts.book import AlertBook
 from server.alerts.notify import NoNotifier
-from server.api.schemas import JST
 from server.official.checks import check_stations
 from server.official.compare import YOKOHAMA
 from server.official.importer import FileKind, FileRecord, Status
