@@ -4,9 +4,11 @@
 
 Starts a private Xvfb and ``python -m kiosk`` on a local state with a reading, a 24 h trend
 and five notices turning every 3 s, then prints figures; the last line is one JSON object
-``{"first_frame_s", "rss_mb", "idle_cpu_pct", "notice_shown_s", "alert_shown_s"}``. Targets
+``{"first_frame_s", "rss_mb", "idle_cpu_pct", "notice_shown_s", "alert_shown_s",
+"disaster_shown_s"}``. Targets
 on a 2-core machine: first frame ≤ 2 s, RSS ≤ 200 MB, idle CPU ≤ 10 % of one core. The last
-two are how long a new urgent notice and a new heat alert take to be on screen after the
+three are how long a new urgent notice, a new heat alert and disaster mode take to be on
+screen after the
 agent writes them: the kiosk reads the state every ``refresh_s`` (2 s), and a screenshot
 request written with the change is answered with the first frame that shows it.
 """
@@ -31,8 +33,10 @@ from devnet.xvfb import start_xvfb  # noqa: E402
 from sensors.localstate import (  # noqa: E402
     AlertView,
     DisplaySchedule,
+    EmergencyView,
     NoticeView,
     ReadingView,
+    ShelterView,
     open_local_state,
 )
 
@@ -69,9 +73,13 @@ def time_to_show(state_dir: Path, name: str, change: str) -> float:
             title = {"ja": "断水のお知らせ", "en": "Water cut"}
             notice = NoticeView(f"urgent-{now}", 1, "urgent", title, {}, None, None, None)
             state.upsert_notice(notice)
-        else:
+        elif change == "alert":
             message = {"ja": "外出はなるべく避けてください。"}
             state.set_alert(AlertView("heatstroke_alert", now, 33.0, None, message, None))
+        else:
+            shelters = (ShelterView({"ja": "本町小学校"}, {}), ShelterView({"ja": "港中学校"}, {}))
+            message = {"ja": "大雨のため避難所を開設しました。"}
+            state.set_emergency(EmergencyView("e-all", now, None, message, shelters, now, None))
         state.request_kiosk(name, "screenshot")
     try:
         while time.monotonic() - started < 30:
@@ -152,6 +160,9 @@ def main() -> None:
             "idle_cpu_pct": round(100 * (cpu1 - cpu0) / (wall1 - wall0), 1),
             "notice_shown_s": round(time_to_show(work / "state", "bench-notice", "notice"), 2),
             "alert_shown_s": round(time_to_show(work / "state", "bench-alert", "alert"), 2),
+            "disaster_shown_s": round(
+                time_to_show(work / "state", "bench-disaster", "disaster"), 2
+            ),
         }
     finally:
         if kiosk is not None:
@@ -163,6 +174,7 @@ def main() -> None:
     print(f"idle CPU {figures['idle_cpu_pct']} % of one core, carousel turning (target ≤ 10 %)")
     print(f"a new urgent notice on screen after {figures['notice_shown_s']} s (refresh_s 2 s)")
     print(f"a new heat alert on screen after {figures['alert_shown_s']} s")
+    print(f"disaster mode on screen after {figures['disaster_shown_s']} s")
     print(json.dumps(figures))
 
 

@@ -1,4 +1,4 @@
-"""Content the server pushes to stations: notices, configuration, heat alerts.
+"""Content the server pushes to stations: notices, configuration, heat alerts, disaster mode.
 
 Each travels inside a signed envelope (contract.signing). ``version`` grows with every
 change to the same ``id``; a station keeps the highest version it has verified and
@@ -16,7 +16,7 @@ from contract.content_base import LangText
 from contract.forecast import OfficialForecast
 from contract.jst import HourMinute
 from contract.languages import pick
-from contract.messages import Count, EpochMs
+from contract.messages import ID_PATTERN, Count, EpochMs
 from contract.topics import ContentKind
 
 # A text in each of the kiosk's languages (contract.languages.KIOSK_LANGS), Japanese first:
@@ -35,6 +35,30 @@ class NoticePriority(StrEnum):
     LOW = "low"
 
 
+IMAGE_MAX_BYTES = 1_000_000  # a notice's picture as stations receive it (re-encoded)
+ImageType = Literal["image/png", "image/jpeg"]
+
+
+class NoticeImage(BaseModel):
+    """A notice's picture: sent on its own (contract.topics.notice_image_topic) and shown
+    only when its bytes have this SHA-256 and size. ``alt`` is what a screen shows where
+    the picture cannot be: a text per language, Japanese always."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    size: Annotated[int, Field(ge=1, le=IMAGE_MAX_BYTES)]
+    media_type: ImageType
+    width: Annotated[int, Field(ge=1, le=7680)]
+    height: Annotated[int, Field(ge=1, le=4320)]
+    alt: LangText
+
+    @model_validator(mode="after")
+    def _japanese_first(self) -> Self:
+        if "ja" not in self.alt:
+            raise ValueError("a picture's text alternative needs at least Japanese ('ja')")
+        return self
+
+
 class Notice(_Content):
     """A ward notice. ``withdrawn`` replaces it with nothing, at a higher version."""
 
@@ -45,6 +69,7 @@ class Notice(_Content):
     body: LangText | None = None
     starts_at: EpochMs | None = None
     ends_at: EpochMs | None = None
+    image: NoticeImage | None = None
 
     @model_validator(mode="after")
     def _text_unless_withdrawn(self) -> Self:
@@ -119,25 +144,74 @@ class HeatAlert(_Content):
         return pick(self.message or {}, lang)
 
 
-AnyContent = Notice | StationConfig | HeatAlert | OfficialForecast
+EMERGENCY_ALL_ID = "e-all"
+AREA_ID_MAX = 57  # "e-area-" + the area still fits an id (64 characters)
+
+
+def emergency_id(area: str | None) -> str:
+    """The one id of the disaster mode for every station, or for one area."""
+    return EMERGENCY_ALL_ID if area is None else f"e-area-{area}"
+
+
+class Shelter(BaseModel):
+    """An open evacuation shelter (避難所): its name, and where it is, per language."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: LangText
+    address: LangText | None = None
+
+    @model_validator(mode="after")
+    def _japanese_first(self) -> Self:
+        if "ja" not in self.name or (self.address is not None and "ja" not in self.address):
+            raise ValueError("a shelter's name and address need at least Japanese ('ja')")
+        return self
+
+
+class Emergency(_Content):
+    """Disaster mode (避難所開設情報) for every station (``area`` None) or one area. Every
+    screen in scope shows it above everything else until a newer version with
+    ``withdrawn`` arrives. The id follows the scope (``emergency_id``)."""
+
+    kind: Literal[ContentKind.EMERGENCY] = ContentKind.EMERGENCY
+    area: Annotated[str, Field(pattern=ID_PATTERN, max_length=AREA_ID_MAX)] | None = None
+    withdrawn: bool = False
+    message: LangText | None = None
+    shelters: Annotated[list[Shelter], Field(max_length=30)] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _message_unless_withdrawn(self) -> Self:
+        if self.id != emergency_id(self.area):
+            raise ValueError(f"disaster mode for this scope has the id {emergency_id(self.area)}")
+        if not self.withdrawn and (self.message is None or "ja" not in self.message):
+            raise ValueError("disaster mode needs a message with at least Japanese ('ja')")
+        return self
+
+
+AnyContent = Notice | StationConfig | HeatAlert | OfficialForecast | Emergency
 CONTENT_MODELS: dict[ContentKind, type[AnyContent]] = {
     ContentKind.NOTICE: Notice,
     ContentKind.CONFIG: StationConfig,
     ContentKind.ALERT: HeatAlert,
+    ContentKind.EMERGENCY: Emergency,
     ContentKind.FORECAST: OfficialForecast,
 }
 
 __all__ = [
     "ALERT_COLOURS",
     "CONTENT_MODELS",
+    "IMAGE_MAX_BYTES",
     "AlertKind",
     "AnyContent",
     "Count",
+    "Emergency",
     "HeatAlert",
     "KioskLang",
     "KioskText",
     "Notice",
+    "NoticeImage",
     "NoticePriority",
+    "Shelter",
     "StationConfig",
     "TimeWindow",
+    "emergency_id",
 ]

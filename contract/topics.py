@@ -30,6 +30,7 @@ class ContentKind(StrEnum):
     NOTICE = "notice"
     CONFIG = "config"
     ALERT = "alert"
+    EMERGENCY = "emergency"
     FORECAST = "forecast"  # the official WBGT forecast (contract.forecast)
 
 
@@ -71,6 +72,14 @@ def notice_topic(scope: Scope, name: str | None, notice_id: str) -> str:
     return f"{_scope_path(scope, name)}/notices/{check_id(notice_id, 'notice id')}"
 
 
+IMAGE = "image"  # a notice's picture: raw bytes, trusted only by its signed SHA-256
+
+
+def notice_image_topic(scope: Scope, name: str | None, notice_id: str) -> str:
+    """Where a notice's picture is retained, beside the notice (same scope, same id)."""
+    return f"{notice_topic(scope, name, notice_id)}/{IMAGE}"
+
+
 def config_topic(scope: Scope, name: str | None) -> str:
     if scope is Scope.AREA:
         raise ContractError("topic", "config is sent to one station or to all")
@@ -79,6 +88,11 @@ def config_topic(scope: Scope, name: str | None) -> str:
 
 def alert_topic() -> str:
     return f"{PREFIX}/all/alert"
+
+
+def emergency_topic(area: str | None) -> str:
+    """Disaster mode (避難所開設情報) for every station (``area`` None) or one area."""
+    return f"{_scope_path(Scope.ALL if area is None else Scope.AREA, area)}/emergency"
 
 
 def forecast_topic() -> str:
@@ -104,16 +118,21 @@ def station_subscriptions(station_id: str, area: str | None) -> list[str]:
     own = f"{PREFIX}/st/{check_id(station_id)}"
     topics = [
         f"{own}/notices/+",
+        f"{own}/notices/+/{IMAGE}",
         f"{own}/config",
         f"{own}/cmd",
         f"{own}/stored",
         f"{PREFIX}/all/notices/+",
+        f"{PREFIX}/all/notices/+/{IMAGE}",
         f"{PREFIX}/all/config",
         alert_topic(),
+        emergency_topic(None),
         forecast_topic(),
     ]
     if area is not None:
         topics.append(f"{PREFIX}/area/{check_id(area, 'area')}/notices/+")
+        topics.append(f"{PREFIX}/area/{check_id(area, 'area')}/notices/+/{IMAGE}")
+        topics.append(emergency_topic(area))
     return topics
 
 
@@ -121,7 +140,7 @@ def station_subscriptions(station_id: str, area: str | None) -> list[str]:
 class ParsedTopic:
     scope: Scope
     name: str | None  # station id or area; None for ``all``
-    kind: str  # a StationTopic value, "cmd", "stored", or a ContentKind value
+    kind: str  # a StationTopic value, "cmd", "stored", IMAGE, or a ContentKind value
     notice_id: str | None = None
 
     @property
@@ -148,10 +167,14 @@ def parse_topic(topic: str) -> ParsedTopic:
     joined = "/".join(tail)
     if len(tail) == 2 and tail[0] == "notices":
         return ParsedTopic(scope, name, ContentKind.NOTICE.value, check_id(tail[1], "notice id"))
+    if len(tail) == 3 and tail[0] == "notices" and tail[2] == IMAGE:
+        return ParsedTopic(scope, name, IMAGE, check_id(tail[1], "notice id"))
     if joined == "config" and scope is not Scope.AREA:
         return ParsedTopic(scope, name, ContentKind.CONFIG.value)
     if joined == "alert" and scope is Scope.ALL:
         return ParsedTopic(scope, name, ContentKind.ALERT.value)
+    if joined == "emergency" and scope is not Scope.STATION:
+        return ParsedTopic(scope, name, ContentKind.EMERGENCY.value)
     if joined == "forecast" and scope is Scope.ALL:
         return ParsedTopic(scope, name, ContentKind.FORECAST.value)
     if scope is Scope.STATION and joined in {k.value for k in StationTopic} | {"cmd", "stored"}:

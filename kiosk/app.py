@@ -22,12 +22,14 @@ from sdnotify import SystemdNotifier
 from kiosk import agent_requests
 from kiosk.admin import ADMIN_EXIT_STATUS, AdminGate, PinResult
 from kiosk.carousel import Carousel
+from kiosk.disaster import DisasterReceipts
 from kiosk.display import DisplayPolicy, DisplayState, burn_in_offset
 from kiosk.fonts import register_fonts
 from kiosk.forecast import forecast_line
 from kiosk.i18n import LANGUAGES, Translator, language
 from kiosk.idle import IdleReset
 from kiosk.memory import release_free_memory
+from kiosk.pictures import PictureLoader
 from kiosk.settings import KioskSettings
 from kiosk.situation import assess
 from kiosk.source import StateSource
@@ -38,6 +40,7 @@ from sensors.localstate import Snapshot
 
 log = logging.getLogger("kyusui.kiosk")
 KV_FILE = Path(__file__).with_name("layout.kv")
+DISASTER_KV = Path(__file__).with_name("disaster.kv")
 DESIGN_HEIGHT, DESIGN_WIDTH = 480, 800  # the official 7" display: 1 unit = 1 px
 DESIGN_DPI = 132.0  # the official 7" display: 800×480 on a 154 × 86 mm panel
 NOTICE_MIN_UNITS = 72  # less room than this for the notice card: it gives way
@@ -62,6 +65,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
     history_now_ms = NumericProperty(0)
     pin_open = BooleanProperty(False)
     pin_entered = StringProperty("")
+    notice_texture = ObjectProperty(None, allownone=True)  # the current notice's picture
 
     def __init__(
         self, settings: KioskSettings, now: Callable[[], float] = time.time, **kwargs: Any
@@ -73,7 +77,9 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self.systemd = SystemdNotifier()  # does nothing unless systemd started the kiosk
         self.tr = Translator()
         self.source = StateSource(settings.state_dir)
+        self.pictures = PictureLoader(settings.state_dir)
         self.carousel = Carousel(settings.carousel_dwell_s, lang=settings.default_lang)
+        self.disaster = DisasterReceipts(settings.disaster_receipt_s, settings.default_lang)
         self.idle = IdleReset(settings.idle_reset_s, language(settings.default_lang).code)
         self.policy = DisplayPolicy(settings.wake_s, settings.dim_after_s)
         self.lang = self.idle.home_lang
@@ -95,6 +101,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
     # --- window ---------------------------------------------------------------------
     def build(self) -> KioskRoot:
         register_fonts(self.settings.font_regular, self.settings.font_bold)
+        Builder.load_file(str(DISASTER_KV))
         Builder.load_file(str(KV_FILE))
         root = KioskRoot()
         for lang in LANGUAGES:
@@ -216,7 +223,9 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             self.pin_open = False
         self.lang = self.idle.lang_now(self.lang, now_s)
         situation = assess(snap, now_ms)
-        if snap is not None:
+        if situation.emergencies:  # disaster mode keeps every screen in scope lit
+            self.display_state = DisplayState.ON
+        elif snap is not None:
             self.display_state = self.policy.state(
                 snap.display.on_start,
                 snap.display.on_end,
@@ -232,12 +241,18 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         visible = (
             self.display_state is not DisplayState.OFF
             and not situation.takeover
+            and not situation.emergencies
             and self._notice_room
         )
         carousel.set_visible(visible, now_ms)
         carousel.tick(now_ms)
-        for receipt in carousel.take_receipts():
+        shown = self.disaster.update(situation.emergencies, True, self.lang, now_ms)
+        for receipt in carousel.take_receipts() + shown:
             self.source.record_receipt(receipt)
+        image = carousel.current.image if carousel.current is not None else None
+        texture = self.pictures.texture(image) if image is not None else None
+        if texture is not self.notice_texture:
+            self.notice_texture = texture
         view = self._build_view(now_ms, situation)
         if view != self.view:
             self.view = view
@@ -279,6 +294,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             (notice, self.carousel.index, len(self.carousel.notices)) if notice else None,
             self.settings.high_contrast,
             forecast_line(snap.forecast if snap else None, self.lang, self.tr, now_ms),
+            picture=self.notice_texture is not None,
         )
 
     def _write_status(self, now_s: float) -> None:

@@ -33,6 +33,8 @@ class KioskSettings(TomlSettings):
 
     refresh_s: float = Field(2.0, gt=0, le=60)  # how often the local state is read
     carousel_dwell_s: float = Field(12.0, ge=2, le=600)
+    # Disaster mode's receipts: one per this long on screen (and at its end).
+    disaster_receipt_s: float = Field(30.0, ge=1, le=3600)
     idle_reset_s: float = Field(90.0, ge=5, le=3600)  # back to Japanese after no touch
     wake_s: float = Field(120.0, ge=5, le=3600)  # on after a touch or motion at night
     dim_after_s: float = Field(1800.0, ge=10, le=86_400)  # dim when nobody passes by

@@ -1,8 +1,9 @@
 """What the station's state means for the screen right now: the one priority decision.
 
-Priority, highest first: a heat alert for the area (a banner above everything), the danger
-takeover, the home screen. A reading is shown only while it is fresh: a silent agent or an
-old reading is called stale, never shown as if it were current.
+Priority, highest first: disaster mode (避難所開設情報, kiosk.disaster: the whole screen),
+a heat alert for the area (a banner above the rest), the danger takeover, the home screen.
+A reading is shown only while it is fresh: a silent agent or an old reading is called
+stale, never shown as if it were current.
 """
 
 from dataclasses import dataclass, replace
@@ -11,8 +12,9 @@ from enum import StrEnum
 from contract.content import AlertKind
 from contract.levels import Level, level_for
 from contract.messages import Quality
+from kiosk.disaster import active_emergencies
 from kiosk.logonce import warn_once
-from sensors.localstate import AlertView, Snapshot
+from sensors.localstate import AlertView, EmergencyView, Snapshot
 
 
 class Condition(StrEnum):
@@ -33,6 +35,7 @@ class Situation:
     age_s: float | None = None  # of the reading, when there is one
     offline: bool = False
     alert: AlertView | None = None
+    emergencies: tuple[EmergencyView, ...] = ()  # disaster mode in force: above everything
 
     @property
     def takeover(self) -> bool:
@@ -64,6 +67,12 @@ def assess(snapshot: Snapshot | None, now_ms: int) -> Situation:
     """The situation a passer-by should see; ``None`` means there is no local state yet."""
     if snapshot is None:
         return Situation(Condition.NO_READING, offline=True)
+    return replace(
+        _assess(snapshot, now_ms), emergencies=active_emergencies(snapshot.emergencies, now_ms)
+    )
+
+
+def _assess(snapshot: Snapshot, now_ms: int) -> Situation:
     offline = snapshot.network != "online"
     alert = active_alert(snapshot.alert, now_ms)
     stale_ms = max(snapshot.display.stale_after_s, 1) * 1000

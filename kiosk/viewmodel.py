@@ -4,13 +4,14 @@ The window binds its labels to one ``HomeView``; a new view that equals the old 
 changes nothing on screen, so an unchanged state costs no redraw.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from contract.content import ALERT_COLOURS, AlertKind
 from contract.jst import JST
 from contract.languages import pick
 from contract.levels import ordered_levels
+from kiosk.disaster import DisasterView, disaster_view
 from kiosk.forecast import NO_FORECAST, ForecastLine
 from kiosk.i18n import Translator, pick_block
 from kiosk.situation import Condition, Situation
@@ -57,11 +58,13 @@ class HomeView:
     notice_position: str
     notice_urgent: bool
     notice_lang: str  # title and body are in this language
+    notice_picture: bool  # the picture is shown (then no body); else its text alternative
     large_text_label: str
     large_text_on_label: str
     admin_pin_label: str
     admin_cancel_label: str
     trend_band_names: tuple[str, ...]  # level words, lowest level first
+    disaster: DisasterView = field(default_factory=DisasterView)  # shown: above everything
     # The official forecast (kiosk.forecast): empty text when there is none for today.
     forecast_text: str = ""
     forecast_source: str = ""
@@ -119,6 +122,7 @@ def build_view(
     notice: tuple[NoticeView, int, int] | None,  # (notice, index, count)
     high_contrast: bool = False,
     official: ForecastLine = NO_FORECAST,
+    picture: bool = False,  # the notice's picture can be shown
 ) -> HomeView:
     def t(key: str, **values: object) -> str:
         return tr.text(lang, key, **values)
@@ -155,7 +159,9 @@ def build_view(
         moment = datetime.fromtimestamp(situation.reading_ts / 1000, JST)
         details.append(t("home.updated", time=f"{moment:%H:%M}"))
 
-    alert = situation.alert
+    disaster = disaster_view(situation.emergencies, lang, tr)
+    takeover = situation.takeover and not disaster.shown
+    alert = None if disaster.shown else situation.alert
     alert_text = alert_detail = ""
     alert_colour = rgba("#000000")
     alert_lang = lang
@@ -186,7 +192,10 @@ def build_view(
         n_title, n_body, n_pos, urgent = "", "", "", False  # no empty card: the level grows
     else:
         shown, index, count = notice
-        n_lang, (n_title, n_body) = pick_block([shown.title, shown.body], lang)
+        alt = shown.image.alt if shown.image is not None else {}
+        n_lang, (n_title, n_body, n_alt) = pick_block([shown.title, shown.body, alt], lang)
+        if shown.image is not None:  # the picture, or where it cannot be, what it shows
+            n_body = "" if picture else n_alt
         n_pos = t("notice.position", index=index + 1, count=count)
         urgent = shown.priority == "urgent"
 
@@ -194,12 +203,8 @@ def build_view(
         lang=lang,
         station_name=station_name(names, lang),
         clock_text=clock_text(now_ms, lang, tr),
-        background=rgba(band)
-        if situation.takeover
-        else rgba("#000000" if high_contrast else "#F4F4F0"),
-        foreground=rgba(band_text)
-        if situation.takeover
-        else rgba("#FFFFFF" if high_contrast else "#141414"),
+        background=rgba(band) if takeover else rgba("#000000" if high_contrast else "#F4F4F0"),
+        foreground=rgba(band_text) if takeover else rgba("#FFFFFF" if high_contrast else "#141414"),
         band_colour=rgba(band),
         band_text_colour=rgba(band_text),
         icon_rank=rank,
@@ -209,7 +214,7 @@ def build_view(
         wbgt_text=_number(situation.wbgt, lang, tr) if fresh else "—",
         details_text="   ".join(details),
         offline_text=t("state.offline") if situation.offline else "",
-        takeover=situation.takeover,
+        takeover=takeover,
         takeover_headline=t("danger.headline"),
         takeover_guidance=t("danger.guidance"),
         alert_text=alert_text,
@@ -224,11 +229,13 @@ def build_view(
         notice_position=n_pos,
         notice_urgent=urgent,
         notice_lang=n_lang,
+        notice_picture=picture and notice is not None and notice[0].image is not None,
         large_text_label=t("access.large_text"),
         large_text_on_label=t("access.large_text_on"),
         admin_pin_label=t("admin.pin"),
         admin_cancel_label=t("admin.cancel"),
         trend_band_names=tuple(t(f"level.{lv.value}.name") for lv in ordered_levels()),
+        disaster=disaster,
         forecast_text=official.text,
         forecast_source=official.source,
         forecast_lang=official.source_lang,

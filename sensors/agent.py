@@ -15,19 +15,31 @@ from typing import TYPE_CHECKING
 from sdnotify import SystemdNotifier
 
 from contract.codec import encode
-from contract.content import StationConfig
+from contract.content import Emergency, HeatAlert, Notice, StationConfig
 from contract.errors import ContractError
+from contract.forecast import OfficialForecast
 from contract.jst import in_window
 from contract.messages import Health, Reading, StationState, Status
-from contract.topics import ContentKind, StationTopic, parse_topic, station_topic
+from contract.topics import (
+    IMAGE,
+    ContentKind,
+    ParsedTopic,
+    StationTopic,
+    parse_topic,
+    station_topic,
+)
 from sensors.agentfiles import open_agent_files, reopen_local_state
 from sensors.clock import Clock, SystemClock
 from sensors.commands import CommandRunner
 from sensors.content import (
     ContentInbox,
+    alert_view,
+    emergency_view,
+    forecast_view,
+    image_view,
     load_trusted_keys,
     newest_forecast,
-    show,
+    notice_view,
 )
 from sensors.dht import DhtDevice
 from sensors.direct import DirectSender
@@ -36,10 +48,12 @@ from sensors.health import HealthProbe
 from sensors.healthreport import health_message
 from sensors.heat import LevelTracker
 from sensors.link import Incoming, LinkConfig, MqttLink
+from sensors.localstate import ImageView
 from sensors.measure import to_reading, view_of
 from sensors.outbox import Outbox
 from sensors.parts import build_parts, given_or_fake, sensor_opener
 from sensors.patterns import pattern_for
+from sensors.pictures import PictureStore
 from sensors.powercycle import PowerCyclePolicy, sample_and_cycle
 from sensors.pump import OutboxPump
 from sensors.reader import ReadResult
@@ -92,6 +106,7 @@ class Agent:
         self.inbox = ContentInbox(
             db.conn, load_trusted_keys(s.content_keys_file), self.clock.wall_ms, s.area
         )
+        self.pictures = PictureStore(s.state_dir)
         self.time = TimeKeeper(self.clock, int(s.clock_jump_s * 1000))
         self.tracker = LevelTracker(s.hysteresis_c)
 
@@ -151,6 +166,9 @@ class Agent:
             self.runtime = self.runtime.apply(config)
         self.tracker.hysteresis_c = self.runtime.hysteresis_c
         self.state.set_display(self.runtime.display())
+        for emergency in self.inbox.stored(ContentKind.EMERGENCY):  # also into a rebuilt file
+            assert isinstance(emergency, Emergency)
+            self._show_emergency(emergency)
         self.state.set_forecast(newest_forecast(self.inbox))
         self.state.write_agent_status(
             "starting", "offline", outbox_depth=self.outbox.depth, clock_synced=False
@@ -240,14 +258,48 @@ class Agent:
         if where.kind == "stored":
             self.receipts.stored(self.pump.confirmation(message.payload))
             return
+        if where.kind == IMAGE:
+            self._picture(where, message.payload)
+            return
         content = self.inbox.accept(where, message.topic, message.payload)
-        if isinstance(content, StationConfig):
+        if isinstance(content, Notice):
+            if content.withdrawn:
+                self.state.remove_notice(content.id)
+            else:
+                self.state.upsert_notice(notice_view(content))
+                image = image_view(content)
+                if image is not None:
+                    self.pictures.notice_names(content.id, image)
+            self.pictures.keep_only(self._pictures_named())
+        elif isinstance(content, HeatAlert):
+            self.state.set_alert(alert_view(content))
+        elif isinstance(content, Emergency):
+            self._show_emergency(content)
+        elif isinstance(content, OfficialForecast):
+            self.state.set_forecast(forecast_view(content))
+        elif isinstance(content, StationConfig):
             self.runtime = self.runtime.apply(content)
             self.tracker.hysteresis_c = self.runtime.hysteresis_c
             self.state.set_display(self.runtime.display())
             log.info("configuration %s v%d applied: %s", content.id, content.version, self.runtime)
-        elif content is not None:
-            show(self.state, content)
+
+    def _notices(self) -> list[Notice]:
+        held = self.inbox.stored(ContentKind.NOTICE)
+        return [n for n in held if isinstance(n, Notice) and not n.withdrawn]
+
+    def _pictures_named(self) -> list[ImageView]:
+        return [i for i in (image_view(n) for n in self._notices()) if i is not None]
+
+    def _picture(self, where: ParsedTopic, payload: bytes) -> None:
+        """A notice's picture: stored only if it is what the signed notice names."""
+        wanted = next((image_view(n) for n in self._notices() if n.id == where.notice_id), None)
+        self.pictures.received(where.notice_id or "", payload, wanted)
+
+    def _show_emergency(self, emergency: Emergency) -> None:
+        if emergency.withdrawn:
+            self.state.remove_emergency(emergency.id)
+        else:
+            self.state.set_emergency(emergency_view(emergency))
 
     def _command(self, message: Incoming) -> None:
         topic = station_topic(self.settings.station_id, StationTopic.CMD_RESULT)

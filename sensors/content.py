@@ -12,12 +12,27 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from contract.content import CONTENT_MODELS, AlertKind, AnyContent, HeatAlert, Notice
+from contract.content import (
+    CONTENT_MODELS,
+    AlertKind,
+    AnyContent,
+    Emergency,
+    HeatAlert,
+    Notice,
+    emergency_id,
+)
 from contract.errors import ContractError
 from contract.forecast import OfficialForecast
 from contract.signing import key_id, load_public_key, verify
-from contract.topics import ContentKind, ParsedTopic
-from sensors.localstate import AlertView, ForecastView, LocalState, NoticeView
+from contract.topics import ContentKind, ParsedTopic, Scope
+from sensors.localstate import (
+    AlertView,
+    EmergencyView,
+    ForecastView,
+    ImageView,
+    NoticeView,
+    ShelterView,
+)
 
 log = logging.getLogger("kyusui.agent.content")
 _PEM_BLOCK = re.compile(rb"-----BEGIN PUBLIC KEY-----.+?-----END PUBLIC KEY-----", re.DOTALL)
@@ -75,8 +90,12 @@ class ContentInbox:
         if not self.trusted:
             self._refuse("no_key", topic, "no trusted content key is installed")
             return None
+        expected_id = where.notice_id
+        if kind is ContentKind.EMERGENCY:
+            # The scope decides the id: an area's disaster mode cannot pose as everyone's.
+            expected_id = emergency_id(where.name if where.scope is Scope.AREA else None)
         try:
-            content = verify(raw, self.trusted, kind, self.now_ms(), where.notice_id)
+            content = verify(raw, self.trusted, kind, self.now_ms(), expected_id)
         except ContractError as exc:
             self._refuse(exc.reason, topic, exc.detail)
             return None
@@ -114,6 +133,15 @@ class ContentInbox:
         return [model.model_validate(json.loads(r[0])) for r in rows]
 
 
+def image_view(notice: Notice) -> ImageView | None:
+    image = notice.image
+    if image is None or notice.withdrawn:
+        return None
+    return ImageView(
+        image.sha256, image.size, image.media_type, image.width, image.height, dict(image.alt)
+    )
+
+
 def notice_view(notice: Notice) -> NoticeView:
     assert notice.title is not None  # only a withdrawal has no title
     return NoticeView(
@@ -125,6 +153,20 @@ def notice_view(notice: Notice) -> NoticeView:
         notice.starts_at,
         notice.ends_at,
         notice.expires_at,
+        image_view(notice),
+    )
+
+
+def emergency_view(emergency: Emergency) -> EmergencyView:
+    assert emergency.message is not None  # only a withdrawal has no message
+    return EmergencyView(
+        emergency.id,
+        emergency.version,
+        emergency.area,
+        dict(emergency.message),
+        tuple(ShelterView(dict(sh.name), dict(sh.address or {})) for sh in emergency.shelters),
+        emergency.issued_at,
+        emergency.expires_at,
     )
 
 
@@ -150,19 +192,6 @@ def forecast_view(forecast: OfficialForecast) -> ForecastView:
         dict(forecast.attribution),
         forecast.expires_at,
     )
-
-
-def show(state: LocalState, content: AnyContent) -> None:
-    """Put accepted content where the kiosk reads it (configuration is the agent's own)."""
-    if isinstance(content, Notice):
-        if content.withdrawn:
-            state.remove_notice(content.id)
-        else:
-            state.upsert_notice(notice_view(content))
-    elif isinstance(content, HeatAlert):
-        state.set_alert(alert_view(content))
-    elif isinstance(content, OfficialForecast):
-        state.set_forecast(forecast_view(content))
 
 
 def newest_forecast(inbox: ContentInbox) -> ForecastView | None:

@@ -29,7 +29,8 @@ def health_message(agent: "Agent", version: str) -> Health:
         sensor_errors=dict(agent.sampler.errors),
         sensor_state=agent.sampler.state,
         clock_synced=agent.time.synced,
-        content_rejected=dict(agent.inbox.rejected),
+        content_rejected=dict(agent.inbox.rejected)
+        | {f"picture_{k}": n for k, n in agent.pictures.refused.items()},
         display_state=display_state[:32] if display_state is not None else None,
         local_state_rebuilt=agent.files_rebuilt,
     )

@@ -3,7 +3,7 @@
 import threading
 import time
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
@@ -23,6 +23,12 @@ class ContentPublisher(Protocol):
     def publish(self, topic: str, content: AnyContent) -> None: ...
 
 
+@runtime_checkable
+class RawPublisher(Protocol):
+    def publish_raw(self, topic: str, payload: bytes) -> None:
+        """Retain ``payload`` as it is (a notice's picture; b"" clears the topic)."""
+
+
 class MqttContentPublisher:
     """Signs each content and publishes it retained; one short connection per publication,
     since staff publish a handful of times a day."""
@@ -32,6 +38,12 @@ class MqttContentPublisher:
         self.signer = signer
 
     def publish(self, topic: str, content: AnyContent) -> None:
+        self._send(topic, self.signer.sign(content), expiry_properties(content))
+
+    def publish_raw(self, topic: str, payload: bytes) -> None:
+        self._send(topic, payload, None)
+
+    def _send(self, topic: str, payload: bytes, properties: Properties | None) -> None:
         s = self.settings
         done = threading.Event()
         failure: list[str] = []
@@ -56,13 +68,7 @@ class MqttContentPublisher:
             raise PublishError(f"broker unreachable: {exc}") from exc
         client.loop_start()
         try:
-            client.publish(
-                topic,
-                self.signer.sign(content),
-                qos=1,
-                retain=True,
-                properties=expiry_properties(content),
-            )
+            client.publish(topic, payload, qos=1, retain=True, properties=properties)
             if not done.wait(10):
                 raise PublishError("the broker did not confirm the publication in 10 s")
             if failure:

@@ -101,6 +101,11 @@ class ServerSettings(TomlSettings):
     offline_after_s: int = Field(300, ge=30)
     # The fleet view is computed at most once per this many seconds per API process.
     api_fleet_cache_s: float = Field(2.0, ge=0, le=60)
+    # A notice's picture: the largest upload taken, and the box it is re-encoded into (the
+    # kiosk's panel; docs/server.md, "Notices with a picture").
+    notice_image_upload_max_bytes: int = Field(8_000_000, ge=10_000, le=50_000_000)
+    notice_image_width: int = Field(800, ge=64, le=7680)
+    notice_image_height: int = Field(480, ge=64, le=4320)
     # When set, an admin API token with this value exists from start (demo, first install).
     bootstrap_token: SecretStr = SecretStr("")
 

@@ -6,25 +6,33 @@ import it. See docs/local-state.md.
 
 from sensors.localstate.db import LocalState, OpenResult, open_local_state
 from sensors.localstate.model import (
+    IMAGES_DIR,
     AlertView,
     DisplaySchedule,
+    EmergencyView,
     ForecastView,
+    ImageView,
     NoticeView,
     ReadingView,
+    ShelterView,
     ShownNotice,
     Snapshot,
 )
 from sensors.localstate.schema import SCHEMA_VERSION
 
 __all__ = [
+    "IMAGES_DIR",
     "SCHEMA_VERSION",
     "AlertView",
     "DisplaySchedule",
+    "EmergencyView",
     "ForecastView",
+    "ImageView",
     "LocalState",
     "NoticeView",
     "OpenResult",
     "ReadingView",
+    "ShelterView",
     "ShownNotice",
     "Snapshot",
     "open_local_state",

@@ -10,7 +10,7 @@ import sqlite3
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +18,12 @@ from sensors.localstate.forecast import read_forecast, write_forecast
 from sensors.localstate.model import (
     AlertView,
     DisplaySchedule,
+    EmergencyView,
     ForecastView,
+    ImageView,
     NoticeView,
     ReadingView,
+    ShelterView,
     ShownNotice,
     Snapshot,
     Touch,
@@ -168,8 +171,9 @@ class LocalState:
         )
 
     def upsert_notice(self, notice: NoticeView) -> None:
+        image = notice.image
         self.conn.execute(
-            "INSERT OR REPLACE INTO notices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO notices VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 notice.notice_id,
                 notice.version,
@@ -180,6 +184,7 @@ class LocalState:
                 notice.ends_at,
                 notice.expires_at,
                 _now_ms(),
+                None if image is None else json.dumps(asdict(image), ensure_ascii=False),
             ),
         )
 
@@ -201,6 +206,24 @@ class LocalState:
                 alert.expires_at,
             ),
         )
+
+    def set_emergency(self, emergency: EmergencyView) -> None:
+        shelters = [{"name": sh.name, "address": sh.address} for sh in emergency.shelters]
+        self.conn.execute(
+            "INSERT OR REPLACE INTO emergencies VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                emergency.emergency_id,
+                emergency.version,
+                emergency.area,
+                json.dumps(emergency.message, ensure_ascii=False),
+                json.dumps(shelters, ensure_ascii=False),
+                emergency.issued_at,
+                emergency.expires_at,
+            ),
+        )
+
+    def remove_emergency(self, emergency_id: str) -> None:
+        self.conn.execute("DELETE FROM emergencies WHERE emergency_id = ?", (emergency_id,))
 
     def set_forecast(self, forecast: ForecastView | None) -> None:
         write_forecast(self.conn, forecast)
@@ -323,13 +346,17 @@ class LocalState:
                 " FROM agent_status"
             ).fetchone()
             notices = c.execute(
-                "SELECT notice_id, version, priority, title, body, starts_at, ends_at, expires_at"
-                " FROM notices"
+                "SELECT notice_id, version, priority, title, body, starts_at, ends_at, expires_at,"
+                " image FROM notices"
             ).fetchall()
             alert = c.execute(
                 "SELECT alert, version, forecast_wbgt, valid_on, message, expires_at"
                 " FROM heat_alert"
             ).fetchone()
+            emergencies = c.execute(
+                "SELECT emergency_id, version, area, message, shelters, issued_at, expires_at"
+                " FROM emergencies ORDER BY area IS NOT NULL, area"
+            ).fetchall()
             forecast = read_forecast(c)
             display = c.execute("SELECT on_start, on_end, stale_after_s FROM display").fetchone()
             presence = c.execute("SELECT last_motion_at FROM presence").fetchone()
@@ -351,17 +378,50 @@ class LocalState:
             clock_synced=bool(status[3]) if status else True,
             agent_heartbeat_at=status[4] if status else None,
             notices=[
-                NoticeView(n[0], n[1], n[2], json.loads(n[3]), json.loads(n[4]), n[5], n[6], n[7])
+                NoticeView(
+                    n[0],
+                    n[1],
+                    n[2],
+                    json.loads(n[3]),
+                    json.loads(n[4]),
+                    n[5],
+                    n[6],
+                    n[7],
+                    _image(n[8]),
+                )
                 for n in notices
             ],
             alert=AlertView(alert[0], alert[1], alert[2], alert[3], json.loads(alert[4]), alert[5])
             if alert
             else None,
+            emergencies=tuple(_emergency(e) for e in emergencies),
             forecast=forecast,
             display=DisplaySchedule(*display) if display else DisplaySchedule(),
             last_motion_at=presence[0] if presence else None,
             history=[(h[0], h[1], h[2]) for h in history],
         )
+
+
+def _image(raw: str | None) -> ImageView | None:
+    if raw is None:
+        return None
+    value = json.loads(raw)
+    return ImageView(
+        str(value["sha256"]),
+        int(value["size"]),
+        str(value["media_type"]),
+        int(value["width"]),
+        int(value["height"]),
+        {str(k): str(v) for k, v in dict(value.get("alt") or {}).items()},
+    )
+
+
+def _emergency(row: tuple[Any, ...]) -> EmergencyView:
+    shelters = tuple(
+        ShelterView(dict(sh.get("name") or {}), dict(sh.get("address") or {}))
+        for sh in json.loads(row[4])
+    )
+    return EmergencyView(row[0], row[1], row[2], json.loads(row[3]), shelters, row[5], row[6])
 
 
 def _names(raw: str) -> dict[str, str]:

@@ -14,6 +14,26 @@ class ReadingView:
     time_source: str
 
 
+IMAGES_DIR = "images"  # beside the local-state file: verified notice pictures
+
+
+@dataclass(frozen=True, slots=True)
+class ImageView:
+    """A notice's picture as the signed notice describes it; its bytes are in
+    ``<state_dir>/images/<file_name>`` once the agent has them and checked them."""
+
+    sha256: str
+    size: int
+    media_type: str  # image/png | image/jpeg
+    width: int
+    height: int
+    alt: dict[str, str]  # what to show where the picture cannot be
+
+    @property
+    def file_name(self) -> str:
+        return f"{self.sha256}.{'png' if self.media_type == 'image/png' else 'jpg'}"
+
+
 @dataclass(frozen=True, slots=True)
 class NoticeView:
     notice_id: str
@@ -24,6 +44,7 @@ class NoticeView:
     starts_at: int | None
     ends_at: int | None
     expires_at: int | None
+    image: ImageView | None = None
 
     def active_at(self, now_ms: int) -> bool:
         return (
@@ -40,6 +61,25 @@ class AlertView:
     forecast_wbgt: float | None
     valid_on: str | None
     message: dict[str, str]
+    expires_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShelterView:
+    name: dict[str, str]  # {lang: text}
+    address: dict[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class EmergencyView:
+    """Disaster mode in force (a withdrawn one is deleted, not kept)."""
+
+    emergency_id: str  # contract.content.emergency_id: also the receipts' notice id
+    version: int
+    area: str | None  # None: every station
+    message: dict[str, str]
+    shelters: tuple[ShelterView, ...]
+    issued_at: int
     expires_at: int | None
 
 
@@ -104,6 +144,7 @@ class Snapshot:
     agent_heartbeat_at: int | None = None
     notices: list[NoticeView] = field(default_factory=list)
     alert: AlertView | None = None
+    emergencies: tuple[EmergencyView, ...] = ()  # every station's first, then the area's
     forecast: ForecastView | None = None  # the official forecast (contract.forecast)
     display: DisplaySchedule = field(default_factory=DisplaySchedule)
     last_motion_at: int | None = None

@@ -5,7 +5,7 @@ Writers: the agent writes everything except ``receipts``, ``interactions`` and
 ``kiosk_status``, which only the kiosk writes.
 """
 
-SCHEMA_VERSION = 3  # 2: station.names; 3: official_forecast
+SCHEMA_VERSION = 4  # 2: station.names; 3: official_forecast; 4: emergencies, notices.image
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,11 +37,13 @@ CREATE TABLE IF NOT EXISTS agent_status (
     heartbeat_at INTEGER NOT NULL  -- the agent's last write; older than stale_after_s = stale
 );
 
--- Verified, not withdrawn notices. title/body: JSON objects {lang: text}.
+-- Verified, not withdrawn notices. title/body: JSON objects {lang: text}; image: JSON of
+-- the signed picture's sha256, size, media_type, width, height and alt, or NULL.
 CREATE TABLE IF NOT EXISTS notices (
     notice_id TEXT PRIMARY KEY, version INTEGER NOT NULL, priority TEXT NOT NULL,
     title TEXT NOT NULL, body TEXT NOT NULL,
-    starts_at INTEGER, ends_at INTEGER, expires_at INTEGER, received_at INTEGER NOT NULL
+    starts_at INTEGER, ends_at INTEGER, expires_at INTEGER, received_at INTEGER NOT NULL,
+    image TEXT
 );
 
 -- The area's 熱中症(特別)警戒アラート; no row, or alert 'none', means no alert.
@@ -49,6 +51,14 @@ CREATE TABLE IF NOT EXISTS heat_alert (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     alert TEXT NOT NULL, version INTEGER NOT NULL, forecast_wbgt REAL, valid_on TEXT,
     message TEXT NOT NULL DEFAULT '{}', expires_at INTEGER
+);
+
+-- Disaster mode in force (避難所開設情報), one row per scope; a withdrawal deletes the row.
+-- message: JSON {lang: text}; shelters: JSON [{"name": {…}, "address": {…}}].
+CREATE TABLE IF NOT EXISTS emergencies (
+    emergency_id TEXT PRIMARY KEY, version INTEGER NOT NULL, area TEXT,
+    message TEXT NOT NULL, shelters TEXT NOT NULL, issued_at INTEGER NOT NULL,
+    expires_at INTEGER
 );
 
 -- The Ministry's official WBGT forecast (contract.forecast): days is JSON {"YYYY-MM-DD": max},

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
 
 from server.alerts.notify import AlertEvent, Notifier
 from server.alerts.rules import Condition, StationAlertKind
@@ -25,11 +26,16 @@ class _Known:
     at: float
 
 
+# (station, the kinds this source decides about, which of them hold now)
+Change = tuple[str, frozenset[StationAlertKind], dict[StationAlertKind, Condition]]
+
+
 class AlertBook:
     def __init__(self, registry: Registry, notifier: Notifier) -> None:
         self.registry = registry
         self.notifier = notifier
         self._cache: dict[str, _Known] = {}
+        self._uncommitted: dict[str, _Known] = {}  # what the cache learns once committed
 
     def sync(
         self,
@@ -38,29 +44,55 @@ class AlertBook:
         active: dict[StationAlertKind, Condition],
     ) -> None:
         """Make the open alerts among ``decides`` kinds match ``active`` for this station."""
-        kinds = set(decides)
-        known = self._cache.get(station)
-        if (
-            known is not None
-            and time.monotonic() - known.at < CACHE_S
-            and known.open_kinds & kinds == set(active)
-        ):
+        self.sync_all([(station, frozenset(decides), active)])
+
+    def sync_all(self, changes: Iterable[Change]) -> None:
+        """``sync`` for many stations: one registry transaction for every station whose
+        cached state does not already match (none at all when every one does)."""
+        due = self.due(changes)
+        if not due:
             return
-        events: list[AlertEvent] = []
         with self.registry.session() as session:
-            open_alerts = {
-                StationAlertKind(a.kind): a
-                for a in session.scalars(
-                    select(Alert).where(Alert.station_id == station, Alert.cleared_at.is_(None))
-                )
-            }
-            stamp = now_ms()
-            for kind, alert in open_alerts.items():
+            events = self.apply(session, due)
+        self.committed(events)
+
+    def due(self, changes: Iterable[Change]) -> list[Change]:
+        """The changes the cache cannot answer (the registry must be read)."""
+        now = time.monotonic()
+        due = []
+        for station, kinds, active in changes:
+            known = self._cache.get(station)
+            if (
+                known is not None
+                and now - known.at < CACHE_S
+                and known.open_kinds & kinds == set(active)
+            ):
+                continue
+            due.append((station, kinds, active))
+        return due
+
+    def apply(self, session: Session, due: list[Change]) -> list[AlertEvent]:
+        """Raise and clear in ``session``; returns the events for ``committed``, to be
+        called once the session committed (the cache learns nothing from a transaction
+        that failed, so the redelivered message raises the alert again)."""
+        self._uncommitted = {}
+        stations = sorted({station for station, _, _ in due})
+        open_alerts: dict[str, dict[StationAlertKind, Alert]] = {s: {} for s in stations}
+        for alert in session.scalars(
+            select(Alert).where(Alert.station_id.in_(stations), Alert.cleared_at.is_(None))
+        ):
+            open_alerts[alert.station_id][StationAlertKind(alert.kind)] = alert
+        stamp = now_ms()
+        events: list[AlertEvent] = []
+        for station, kinds, active in due:
+            now_open = open_alerts[station]
+            for kind, alert in list(now_open.items()):
                 if kind in kinds and kind not in active:
                     alert.cleared_at = stamp
                     events.append(AlertEvent.of("cleared", alert))
+                    del now_open[kind]
             for kind, condition in active.items():
-                if kind in open_alerts:
+                if kind in now_open:
                     continue
                 try:
                     with session.begin_nested():
@@ -75,8 +107,14 @@ class AlertBook:
                         session.flush()
                 except IntegrityError:
                     continue  # another process raised it a moment ago
+                now_open[kind] = alert
                 events.append(AlertEvent.of("raised", alert))
-            now_open = {k for k in open_alerts if not (k in kinds and k not in active)}
-        self._cache[station] = _Known(now_open | set(active), time.monotonic())
+            self._uncommitted[station] = _Known(set(now_open) | set(active), time.monotonic())
+        return events
+
+    def committed(self, events: list[AlertEvent]) -> None:
+        """After ``apply``'s session committed: remember the state, send the events."""
+        self._cache |= self._uncommitted
+        self._uncommitted = {}
         for event in events:
             self.notifier.send(event)

@@ -20,8 +20,10 @@ from server.api import (
     alerts,
     commands,
     directory,
+    emergency,
     heat_alert,
     metrics,
+    notice_images,
     notices,
     official,
     public,
@@ -168,6 +170,7 @@ def create_app(
     app.include_router(stations.router)
     app.include_router(commands.router)
     app.include_router(notices.router)
+    app.include_router(notice_images.router)
     app.include_router(receipts.router)
     app.include_router(alerts.router)
     app.include_router(admin.router)
@@ -175,6 +178,7 @@ def create_app(
     app.include_router(session.router)
     app.include_router(users.router)
     app.include_router(heat_alert.router)
+    app.include_router(emergency.router)
     app.include_router(official.router)
     app.include_router(public.router)
     app.include_router(metrics.router)

@@ -14,12 +14,14 @@ from server.api.errors import CodedError
 from server.api.notice_schemas import NoticeIn, NoticeOut, NoticeText, NoticeUpdate, Target
 from server.api.notice_schemas import epoch_ms as to_ms
 from server.api.schemas import IdInPath, jst, jst_or_none
-from server.publish import ContentPublisher, PublishError
+from server.publish import ContentPublisher, PublishError, RawPublisher
 from server.registry.db import now_ms
 from server.registry.models import Notice as NoticeRow
+from server.registry.models import NoticeImage as NoticeImageRow
 from server.registry.notices import (
     RefusedNoticeError,
     as_content,
+    image_topic_of,
     list_notices,
     new_id,
     next_version,
@@ -95,14 +97,20 @@ def apply_text(row: NoticeRow, body: NoticeText) -> None:
 def publish(publisher: ContentPublisher, session: Session, row: NoticeRow, stamp: int) -> None:
     """Check and publish the row's notice; a refusal or an unconfirmed publication raises,
     and the caller's transaction then stores nothing."""
+    with session.no_autoflush:  # the row is checked below before anything is written
+        image = session.get(NoticeImageRow, row.id)
     try:
-        content = as_content(row, stamp)
+        content = as_content(row, stamp, image)
     except RefusedNoticeError as exc:
         raise NoticeFieldError(
             str(exc).partition(":")[0], f"配信できない内容です / stations would refuse it: {exc}"
         ) from None
     session.flush()
     try:
+        if image is not None:  # the picture first: a station then has it with the notice
+            if not isinstance(publisher, RawPublisher):
+                raise PublishError("this publisher cannot send a notice's picture")
+            publisher.publish_raw(image_topic_of(row), b"" if row.withdrawn else image.data)
         publisher.publish(topic_of(row), content)
     except PublishError as exc:
         log.error("notice %s v%d not published: %s", row.id, row.version, exc)

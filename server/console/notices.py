@@ -26,6 +26,7 @@ from server.console.templating import render, render_text
 from server.registry.db import Registry, now_ms
 from server.registry.models import Area, EnrolmentState, Role, Station
 from server.registry.models import Notice as NoticeRow
+from server.registry.models import NoticeImage as NoticeImageRow
 from server.registry.notices import list_notices
 from server.registry.reach import latest_receipts, reach
 from server.registry.tokens import Principal
@@ -43,7 +44,7 @@ LANG_NAMES = {
 }
 RECEIPTS_SHOWN = 200
 RECEIPTS_SINCE = timedelta(days=31)
-DONE_MESSAGES = {"published", "updated", "withdrawn"}
+DONE_MESSAGES = {"published", "updated", "withdrawn", "picture"}
 
 
 def status_of(row: NoticeRow, now: int) -> str:
@@ -207,8 +208,22 @@ def _detail(
         "station_names": names,
         "done": done if done in DONE_MESSAGES else "",
         "error": error,
+        "picture": session.get(NoticeImageRow, row.id),
     }
     return render(request, "notices/detail.html", context, principal, status_code=status_code)
+
+
+def notice_detail(
+    request: Request,
+    principal: Principal,
+    session: Session,
+    notice_id: str,
+    error: str,
+    status_code: int,
+) -> HTMLResponse:
+    """The notice's page with an error above it (server.console.notice_picture)."""
+    row = _found(session, notice_id)
+    return _detail(request, principal, session, row, error=error, status_code=status_code)
 
 
 @router.post("/notices/-/preview", response_class=HTMLResponse)

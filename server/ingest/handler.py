@@ -25,10 +25,12 @@ from contract.messages import (
 )
 from contract.stored import ConfirmedTopic
 from contract.topics import StationTopic, parse_topic
-from server.alerts.book import AlertBook
+from server.alerts.book import AlertBook, Change
 from server.alerts.rules import (
     HEALTH_KINDS,
     READING_KINDS,
+    Condition,
+    StationAlertKind,
     Thresholds,
     health_conditions,
     reading_conditions,
@@ -93,6 +95,8 @@ class MessageHandler:
         self._topics: dict[str, tuple[str, str]] = {}
         self._done: list[Done] = []  # of the batch being handled
         self._sent_as: dict[int, Done] = {}  # id(message) → what it was, once parsed
+        self._heard: set[str] = set()  # stations of the batch's good messages
+        self._health_alerts: dict[str, dict[StationAlertKind, Condition]] = {}  # of the batch
 
     def handle(self, topic: str, payload: bytes, received_ms: int) -> bool:
         """Store one message; False when it was quarantined."""
@@ -108,7 +112,7 @@ class MessageHandler:
         except SQLAlchemyError as exc:
             raise StoreUnavailableError(f"registry: {exc}") from exc
         finally:
-            self._sent_as = {}
+            self._sent_as, self._heard, self._health_alerts = {}, set(), {}
         done, self._done = self._done, []
         return done
 
@@ -141,7 +145,31 @@ class MessageHandler:
         if telemetry:  # what was stored
             newest = max(r.ts for _, item in telemetry for r in item.readings)
             self.metrics.lag_seconds.set(max(0, batch[-1].received_ms - newest) / 1000)
-            self._heat_alerts([item for _, item in telemetry])
+        self._after_write([item for _, item in telemetry])
+
+    def _after_write(self, readings: list[StationReadings]) -> None:
+        """The batch's one pass over the registry, once its readings are stored: stations
+        heard from for the first time, heat alerts from each station's newest reading and
+        health alerts from its newest health message. One transaction, and none at all
+        when nothing is new. (A failure raises: the batch is not acknowledged, and its
+        messages, redelivered, make the same pass again.) What else the registry keeps per
+        station per batch belongs in this pass."""
+        if self.registry is None or self.known is None:
+            return
+        new = self.known.unknown({s: self.areas.get(s) for s in self._heard})
+        changes: list[Change] = []
+        if self.alerts is not None:
+            changes = self.alerts.due([*self._heat_changes(readings), *self._health_changes()])
+        if not new and not changes:
+            return
+        events = []
+        with self.registry.session() as session:
+            self.known.register(session, new)
+            if self.alerts is not None and changes:
+                events = self.alerts.apply(session, changes)
+        self.known.remember(new)
+        if self.alerts is not None:
+            self.alerts.committed(events)
 
     def _write(
         self, telemetry: list[tuple[Incoming, StationReadings]]
@@ -205,7 +233,7 @@ class MessageHandler:
         payload = message.payload
         if kind == StationTopic.TELEMETRY:
             telemetry = decode(Telemetry, payload)  # strict, as every station topic
-            self._discovered(station)
+            self._heard.add(station)
             self._sent_as[id(message)] = (
                 station,
                 ConfirmedTopic.TELEMETRY,
@@ -226,20 +254,18 @@ class MessageHandler:
             status = decode(Status, payload)
             if status.area:
                 self.areas[station] = status.area
-            self._discovered(station)
+            self._heard.add(station)
             self.store.record_status(station, status, message.received_ms)
             self.online[station] = status.state is StationState.ONLINE
             self.metrics.online_stations.set(sum(self.online.values()))
         elif kind == StationTopic.HEALTH:
             health = decode(Health, payload)
-            self._discovered(station)
+            self._heard.add(station)
             self.store.record_health(station, health, message.received_ms)
-            if self.alerts is not None:
-                found = health_conditions(health, self.thresholds)
-                self.alerts.sync(station, HEALTH_KINDS, found)
+            self._health_alerts[station] = health_conditions(health, self.thresholds)
         elif kind == StationTopic.RECEIPTS:
             receipts = _receipts(payload)
-            self._discovered(station)
+            self._heard.add(station)
             self._sent_as[id(message)] = (
                 station,
                 ConfirmedTopic.RECEIPTS,
@@ -253,22 +279,23 @@ class MessageHandler:
             raise ContractError("topic", f"stations do not publish {kind!r}")
         return kind, None
 
-    def _discovered(self, station: str) -> None:
-        if self.known is not None:
-            self.known.ensure(station, self.areas.get(station))
-
-    def _heat_alerts(self, items: list[StationReadings]) -> None:
-        if self.alerts is None:
-            return
+    def _heat_changes(self, items: list[StationReadings]) -> list[Change]:
+        """Heat conditions of each station's newest stored reading."""
         newest: dict[str, Reading] = {}
         for item in items:
             reading = max(item.readings, key=lambda r: r.ts)
             if item.station not in newest or newest[item.station].ts < reading.ts:
                 newest[item.station] = reading
+        changes = []
         for station, reading in newest.items():
             found = reading_conditions(reading)
             if found is not None:
-                self.alerts.sync(station, READING_KINDS, found)
+                changes.append((station, READING_KINDS, found))
+        return changes
+
+    def _health_changes(self) -> list[Change]:
+        """Health conditions of each station's last health message of the batch."""
+        return [(station, HEALTH_KINDS, found) for station, found in self._health_alerts.items()]
 
     def _quarantine(self, message: Incoming, reason: str, detail: str) -> None:
         self.stats.rejected[reason] += 1

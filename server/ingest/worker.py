@@ -7,23 +7,26 @@ keep what is not confirmed and send it again, so a message the broker drops (no 
 subscribed, a broker restart, a worker gone) or a confirmation that is lost costs a resend.
 When the store is down the worker disconnects without acknowledging or confirming.
 
-One thread does everything — network, batching, writing, acknowledging — by driving
-paho's ``loop()`` itself. Handing messages to a second thread cost more than the work:
-every PUBACK from another thread wakes paho's network thread through a socket pair.
+One thread does everything — network, batching, writing, acknowledging — with its own
+``select`` around paho's external-loop calls (``server.ingest.client``). Handing messages
+to a second thread cost more than the work: every PUBACK from another thread wakes paho's
+network thread through a socket pair.
 """
 
 import logging
+import select
 import threading
 import time
 
 import paho.mqtt.client as mqtt
-from paho.mqtt.enums import CallbackAPIVersion, MQTTErrorCode
+from paho.mqtt.enums import MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
 from sdnotify import SystemdNotifier
 
 from contract.topics import ingest_subscriptions
+from server.ingest.client import IngestClient
 from server.ingest.confirm import Done, confirmations
 from server.ingest.handler import Incoming, MessageHandler
 from server.settings import ServerSettings
@@ -52,12 +55,7 @@ class IngestWorker:
         self._first_pending_at = 0.0
         self._maintained_at = time.monotonic()
         self.client_id = settings.ingest_mqtt_client_id
-        self.client = mqtt.Client(
-            CallbackAPIVersion.VERSION2,
-            client_id=self.client_id,
-            protocol=mqtt.MQTTv5,
-            manual_ack=True,
-        )
+        self.client = IngestClient(self.client_id, self._on_publish)
         # Confirmations wait in paho for their PUBACK; one per station per batch.
         self.client.max_inflight_messages_set(1000)
         self.confirmations_failed = 0
@@ -68,7 +66,6 @@ class IngestWorker:
             self.client.tls_set(ca_certs=str(settings.broker_ca_file))
         self.client.on_connect = self._on_connect
         self.client.on_subscribe = self._on_subscribe
-        self.client.on_message = self._on_message
         self.client.on_disconnect = self._on_disconnect
         self._thread = threading.Thread(target=self._run, name="ingest", daemon=True)
 
@@ -130,12 +127,10 @@ class IngestWorker:
             self.subscribed.set()
             self.systemd.notify("READY=1\nSTATUS=subscribed")
 
-    def _on_message(self, client: mqtt.Client, userdata: object, msg: mqtt.MQTTMessage) -> None:
+    def _on_publish(self, topic: str, qos: int, mid: int, payload: bytes) -> None:
         if not self._pending:
             self._first_pending_at = time.monotonic()
-        payload = msg.payload if isinstance(msg.payload, bytes) else bytes(msg.payload)
-        incoming = Incoming(msg.topic, payload, time.time_ns() // 1_000_000)
-        self._pending.append((msg.mid, msg.qos, incoming))
+        self._pending.append((mid, qos, Incoming(topic, payload, time.time_ns() // 1_000_000)))
 
     def _connect(self, backoff_s: float) -> float:
         """Try to connect once; returns the back-off to use if it failed."""
@@ -163,7 +158,7 @@ class IngestWorker:
                 backoff_s = self._connect(backoff_s)
                 socket_open = self.client.socket() is not None
                 continue
-            rc = self.client.loop(timeout=0.05)
+            rc = self._network(self._wait_s())
             if rc not in (MQTTErrorCode.MQTT_ERR_SUCCESS, MQTTErrorCode.MQTT_ERR_AGAIN):
                 log.warning("connection lost (%s); reconnecting", rc)
                 self._connected = False
@@ -171,7 +166,6 @@ class IngestWorker:
                 socket_open = False
                 self.stopping.wait(backoff_s)
                 continue
-            self._drain()
             self._maintain()
             if self._pending and (
                 len(self._pending) >= self.settings.ingest_batch_size
@@ -193,14 +187,38 @@ class IngestWorker:
         except StoreUnavailableError as exc:
             log.warning("store housekeeping failed; trying again later: %s", exc)
 
-    def _drain(self) -> None:
-        """Read what is already buffered without waiting in select() once per packet."""
-        while len(self._pending) < self.settings.ingest_batch_size:
-            before = len(self._pending)
-            if self.client.loop_read() != MQTTErrorCode.MQTT_ERR_SUCCESS:
-                return
-            if len(self._pending) == before:
-                return
+    def _wait_s(self) -> float:
+        """How long the next select may wait: until the pending batch is due, at most 50 ms."""
+        if not self._pending:
+            return 0.05
+        due = self._first_pending_at + self.settings.ingest_batch_wait_s - time.monotonic()
+        return min(0.05, max(0.0, due))
+
+    def _network(self, timeout: float) -> MQTTErrorCode:
+        """One round of paho's external loop: wait for the socket, read every packet that
+        is there (up to a full batch), write what is queued, keep the connection alive."""
+        client, sock = self.client, self.client.socket()
+        if sock is None:
+            return MQTTErrorCode.MQTT_ERR_NO_CONN
+        buffered = client.buffered()
+        if buffered:
+            timeout = 0.0
+        try:
+            readable, writable, _ = select.select(
+                [sock], [sock] if client.want_write() else [], [], timeout
+            )
+        except (OSError, ValueError):
+            return MQTTErrorCode.MQTT_ERR_CONN_LOST
+        if readable or buffered:
+            limit = self.settings.ingest_batch_size
+            rc = client.read_while(lambda: len(self._pending) < limit)
+            if rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                return rc
+        if writable or client.want_write():
+            rc = client.loop_write()
+            if rc != MQTTErrorCode.MQTT_ERR_SUCCESS:
+                return rc
+        return client.loop_misc()
 
     def _flush(self) -> bool:
         """Write the pending batch, then acknowledge it; False if the connection was dropped."""
@@ -216,9 +234,7 @@ class IngestWorker:
             log.exception("unexpected error while handling a batch; holding it back")
             self._wait_for_store("unexpected error")
             return False
-        for mid, qos, _ in batch:
-            if qos > 0:
-                self.client.ack(mid, qos)
+        self.client.ack_all(mid for mid, qos, _ in batch if qos > 0)
         if self.settings.ingest_confirm_stored:
             self._confirm(done)
         return True

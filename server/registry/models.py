@@ -232,3 +232,36 @@ class OfficialAlertDay(Base):
     flag: Mapped[int | None] = mapped_column(Integer)
     reported_at: Mapped[int | None] = mapped_column(BigInteger)
     applied_at: Mapped[int] = mapped_column(BigInteger)
+
+
+class Emergency(Base):
+    """Disaster mode (避難所開設情報) as last published, one row per scope: ``area`` NULL
+    for every station. ``id`` is contract.content.emergency_id of the scope, which is
+    also the notice id of its receipts; ``version`` is the one stations hold."""
+
+    __tablename__ = "emergencies"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    area: Mapped[str | None] = mapped_column(String(64))
+    version: Mapped[int] = mapped_column(BigInteger)
+    withdrawn: Mapped[bool] = mapped_column(Boolean, default=False)
+    message: Mapped[dict[str, str]] = mapped_column(JSON)  # {lang: text}, every kiosk language
+    shelters: Mapped[list[dict[str, dict[str, str]]]] = mapped_column(JSON)  # [{name, address}]
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+    updated_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class NoticeImage(Base):
+    """A notice's picture as stations receive it: re-encoded, its metadata gone."""
+
+    __tablename__ = "notice_images"
+    notice_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("notices.id", ondelete="CASCADE"), primary_key=True
+    )
+    sha256: Mapped[str] = mapped_column(String(64))
+    media_type: Mapped[str] = mapped_column(String(32))
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    alt: Mapped[dict[str, str]] = mapped_column(JSON)  # {lang: text}, always with "ja"
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_at: Mapped[int] = mapped_column(BigInteger)
+    uploaded_by: Mapped[str | None] = mapped_column(String(200))

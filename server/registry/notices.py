@@ -13,9 +13,10 @@ from contract.content import Notice
 from contract.errors import ContractError
 from contract.jst import JST
 from contract.signing import canonical_json
-from contract.topics import Scope, notice_topic
+from contract.topics import IMAGE, Scope, notice_topic
 from server.registry.models import Area, EnrolmentState, Station
 from server.registry.models import Notice as NoticeRow
+from server.registry.models import NoticeImage as NoticeImageRow
 
 # An envelope's kid and sig have fixed lengths, so a stand-in gives the exact size.
 _KID, _SIG = "k" * 11, "s" * 86
@@ -44,6 +45,23 @@ def topic_of(row: NoticeRow) -> str:
     return notice_topic(Scope.AREA if prefix == "area" else Scope.STATION, name, row.id)
 
 
+def image_topic_of(row: NoticeRow) -> str:
+    """Where the notice's picture is retained, beside the notice."""
+    return f"{topic_of(row)}/{IMAGE}"  # contract.topics.notice_image_topic
+
+
+def image_of(image: NoticeImageRow) -> dict[str, object]:
+    """The picture's part of the signed notice."""
+    return {
+        "sha256": image.sha256,
+        "size": len(image.data),
+        "media_type": image.media_type,
+        "width": image.width,
+        "height": image.height,
+        "alt": image.alt,
+    }
+
+
 def target_known(session: Session, scope_key: str) -> bool:
     """``all``; an area in the registry or of a station; a station that is not retired."""
     if scope_key == "all":
@@ -60,8 +78,9 @@ def target_known(session: Session, scope_key: str) -> bool:
     return station is not None and station.state != EnrolmentState.RETIRED.value
 
 
-def as_content(row: NoticeRow, issued_at: int) -> Notice:
-    """The notice stations receive for the row: checked the way a station checks it."""
+def as_content(row: NoticeRow, issued_at: int, image: NoticeImageRow | None = None) -> Notice:
+    """The notice stations receive for the row (with its picture's hash, size and text
+    alternative): checked the way a station checks it."""
     if row.withdrawn:
         return Notice(id=row.id, version=row.version, issued_at=issued_at, withdrawn=True)
     fields = {
@@ -74,6 +93,7 @@ def as_content(row: NoticeRow, issued_at: int) -> Notice:
         "body": row.body,
         "starts_at": row.starts_at,
         "ends_at": row.ends_at,
+        "image": image_of(image) if image is not None else None,
     }
     try:
         content = Notice.model_validate({k: v for k, v in fields.items() if v is not None})

@@ -217,12 +217,17 @@ class ContentKey:
     pem_file: Path
 
 
-@pytest.fixture
-def content_key(tmp_path: Path) -> ContentKey:
+def new_content_key(directory: Path) -> ContentKey:
+    """A signing key, and its public half in the PEM file a station trusts."""
     private = Ed25519PrivateKey.generate()
     pem = private.public_key().public_bytes(
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
-    path = tmp_path / "content-keys.pem"
+    path = directory / "content-keys.pem"
     path.write_bytes(pem)
     return ContentKey(Signer(private), path)
+
+
+@pytest.fixture
+def content_key(tmp_path: Path) -> ContentKey:
+    return new_content_key(tmp_path)

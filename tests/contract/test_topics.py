@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from contract import TOPIC_PREFIX, ContractError
 from contract.topics import (
+    IMAGE,
     ContentKind,
     Scope,
     StationTopic,
@@ -13,8 +14,10 @@ from contract.topics import (
     check_id,
     command_topic,
     config_topic,
+    emergency_topic,
     forecast_topic,
     ingest_subscriptions,
+    notice_image_topic,
     notice_topic,
     parse_topic,
     station_subscriptions,
@@ -35,6 +38,9 @@ def test_the_topic_tree_is_the_documented_one() -> None:
     assert config_topic(Scope.STATION, "naka-01") == "kyusui/v1/st/naka-01/config"
     assert config_topic(Scope.ALL, None) == "kyusui/v1/all/config"
     assert alert_topic() == "kyusui/v1/all/alert"
+    assert emergency_topic(None) == "kyusui/v1/all/emergency"
+    assert emergency_topic("naka") == "kyusui/v1/area/naka/emergency"
+    assert notice_image_topic(Scope.ALL, None, "heat") == "kyusui/v1/all/notices/heat/image"
     assert forecast_topic() == "kyusui/v1/all/forecast"
 
 
@@ -78,6 +84,24 @@ def test_config_topics_parse_back(scope: Scope, name: str) -> None:
     target = None if scope is Scope.ALL else name
     parsed = parse_topic(config_topic(scope, target))
     assert (parsed.scope, parsed.name, parsed.kind) == (scope, target, "config")
+
+
+@settings(max_examples=100)
+@given(area=ids)
+def test_emergency_topics_parse_back(area: str) -> None:
+    parsed = parse_topic(emergency_topic(area))
+    assert (parsed.scope, parsed.name, parsed.kind) == (Scope.AREA, area, "emergency")
+    everyone = parse_topic(emergency_topic(None))
+    assert (everyone.scope, everyone.name, everyone.kind) == (Scope.ALL, None, "emergency")
+
+
+@settings(max_examples=100)
+@given(scope=st.sampled_from(Scope), name=ids, notice_id=ids)
+def test_notice_picture_topics_parse_back(scope: Scope, name: str, notice_id: str) -> None:
+    target = None if scope is Scope.ALL else name
+    parsed = parse_topic(notice_image_topic(scope, target, notice_id))
+    assert (parsed.scope, parsed.name, parsed.kind) == (scope, target, IMAGE)
+    assert parsed.notice_id == notice_id
 
 
 def test_the_alert_topic_parses_back() -> None:
@@ -144,6 +168,7 @@ def test_topic_like_text_parses_or_is_refused(parts: list[str]) -> None:
         "kyusui/v1/all/telemetry",
         "kyusui/v1/st/+/telemetry",
         "kyusui/v1/st/naka-01/notices/a/b",
+        "kyusui/v1/st/naka-01/emergency",  # disaster mode is for an area or everyone
         "$share/ingest/kyusui/v1/st/naka-01/telemetry",
         "kyusui/v1/moon/naka/config",
     ],
@@ -193,6 +218,11 @@ def test_a_station_subscribes_to_its_own_its_areas_and_everyones_content() -> No
         "kyusui/v1/all/alert",
         "kyusui/v1/all/forecast",
         "kyusui/v1/area/naka/notices/+",
+        "kyusui/v1/st/naka-01/notices/+/image",
+        "kyusui/v1/all/notices/+/image",
+        "kyusui/v1/area/naka/notices/+/image",
+        "kyusui/v1/all/emergency",
+        "kyusui/v1/area/naka/emergency",
     }
     assert not any("area" in t for t in station_subscriptions("naka-01", None))
 

@@ -31,6 +31,8 @@ RECT_IDS = (
     "lower", "notice", "notice_title", "notice_body", "takeover", "takeover_word",
     "takeover_label", "takeover_value", "takeover_guidance", "alert", "alert_text",
     "alert_detail", "langbar", "offline", "trend", "station", "clock", "pinpad", "stage",
+    "topbar", "admin_corner", "tk_details", "pin_cancel", "disaster", "disaster_headline",
+    "disaster_message", "disaster_shelters", "disaster_card",
     "topbar", "admin_corner", "tk_details", "pin_cancel", "forecast", "forecast_text",
     "forecast_source",
 )  # fmt: skip
@@ -142,7 +144,7 @@ class Driver:
     def ids(self) -> dict[str, Any]:
         """Every widget id: the root's and those inside the home and takeover rules."""
         root = self.app.root
-        return {**root.ids, **root.ids.home.ids, **root.ids.takeover.ids}
+        return {**root.ids, **root.ids.home.ids, **root.ids.takeover.ids, **root.ids.disaster.ids}
 
     def touch(self, target: str, swipe_px: float, hold_s: float = 0) -> None:
         from kivy.tests.common import UnitTestTouch

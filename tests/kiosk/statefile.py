@@ -3,9 +3,12 @@
 A spec is a dict; every key is optional and replaces that part of the state:
 ``station``: [id, name_ja, name_en, optional {lang: name}]; ``reading``: {wbgt, temp_c, rh,
 level, quality, age_s} or None (nothing measured yet); ``agent``: {sensor, network};
-``notices``: a list of {id, version, priority, title, body, starts_in_s, ends_in_s};
+``notices``: a list of {id, version, priority, title, body, starts_in_s, ends_in_s, image}
+(image: the ImageView fields);
 ``alert``: {alert, forecast_wbgt, message} or None; ``display``: {on_start, on_end, stale_after_s};
-``history``: a list of WBGT values spread over the last 24 h; ``motion_age_s``.
+``history``: a list of WBGT values spread over the last 24 h; ``motion_age_s``;
+``emergencies``: a list of {id, version, area, message, shelters: [{name, address}]}
+(disaster mode in force; the list replaces what there was).
 """
 
 import sqlite3
@@ -16,9 +19,12 @@ from contract.levels import level_for
 from sensors.localstate import (
     AlertView,
     DisplaySchedule,
+    EmergencyView,
+    ImageView,
     LocalState,
     NoticeView,
     ReadingView,
+    ShelterView,
     open_local_state,
 )
 from sensors.localstate.db import FILE_NAME
@@ -79,6 +85,7 @@ def apply(state: LocalState, spec: dict[str, Any], now_ms: int) -> None:
                     None if starts is None else now_ms + int(starts * 1000),
                     None if ends is None else now_ms + int(ends * 1000),
                     None,
+                    ImageView(**n["image"]) if "image" in n else None,
                 )
             )
     if "alert" in spec:
@@ -91,6 +98,23 @@ def apply(state: LocalState, spec: dict[str, Any], now_ms: int) -> None:
             message = a.get("message", {})
             state.set_alert(
                 AlertView(a["alert"], 1, a.get("forecast_wbgt"), None, message, expires_at)
+            )
+    if "emergencies" in spec:
+        state.conn.execute("DELETE FROM emergencies")
+        for e in spec["emergencies"]:
+            shelters = tuple(
+                ShelterView(sh["name"], sh.get("address", {})) for sh in e.get("shelters", [])
+            )
+            state.set_emergency(
+                EmergencyView(
+                    e["id"],
+                    e.get("version", 1),
+                    e.get("area"),
+                    e["message"],
+                    shelters,
+                    now_ms,
+                    None,
+                )
             )
     if "motion_age_s" in spec:
         state.set_presence(now_ms - int(spec["motion_age_s"] * 1000))

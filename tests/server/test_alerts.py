@@ -4,17 +4,23 @@ import json
 import queue
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
 from server.alerts.book import AlertBook
 from server.alerts.notify import NoNotifier, WebhookNotifier
 from server.alerts.offline import check_offline
-from server.ingest.handler import MessageHandler
+from server.ingest.handler import Incoming, MessageHandler
 from server.registry.db import Registry
+from server.registry.models import Alert, Station
+from server.store.base import StoreUnavailableError
 from server.store.sqlite import SqliteTimeSeries
 from tests.server.helpers import health, now_ms, reading, status, telemetry
 
@@ -138,3 +144,62 @@ def test_a_webhook_receiver_that_stays_down_is_counted_as_a_failure(
     AlertBook(registry, notifier).sync("st-a", READING_KINDS, hot)
     notifier.close()
     assert (notifier.sent, notifier.failed) == (0, 1)
+
+
+class SwitchableRegistry(Registry):
+    """A registry that can be made to lose every transaction at its commit, as when its
+    server goes away in the middle of one."""
+
+    down = False
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        with super().session() as session:
+            yield session
+            session.flush()
+            if self.down:
+                raise OperationalError("COMMIT", {}, ConnectionError("registry gone"))
+
+
+def test_one_batch_from_many_new_hot_stations_registers_each_and_raises_each_alert(
+    registry: Registry, tmp_path: Any
+) -> None:
+    store = SqliteTimeSeries(tmp_path / "ts.sqlite")
+    handler = MessageHandler(store, registry, AlertBook(registry, NoNotifier()))
+    ts = now_ms() - 60_000
+    batch = [
+        Incoming(f"kyusui/v1/st/st-{n:02d}/telemetry", telemetry(1, reading(ts, wbgt=31.5)), ts)
+        for n in range(40)
+    ]
+    handler.handle_batch(batch)
+    with registry.session() as session:
+        pending = session.scalars(select(Station.id).where(Station.state == "pending")).all()
+        hot = session.scalars(
+            select(Alert.station_id).where(Alert.kind == "heat", Alert.cleared_at.is_(None))
+        ).all()
+    assert sorted(pending) == [f"st-{n:02d}" for n in range(40)]
+    assert sorted(hot) == [f"st-{n:02d}" for n in range(40)]
+    store.close()
+
+
+def test_an_alert_the_registry_could_not_take_is_raised_when_the_batch_comes_again(
+    registry_url: str, tmp_path: Any
+) -> None:
+    registry = SwitchableRegistry(registry_url)
+    store = SqliteTimeSeries(tmp_path / "ts.sqlite")
+    handler = MessageHandler(store, registry, AlertBook(registry, NoNotifier()))
+    ts = now_ms() - 60_000
+    hot = Incoming("kyusui/v1/st/st-a/telemetry", telemetry(1, reading(ts, wbgt=31.5)), ts)
+    registry.down = True
+    with pytest.raises(StoreUnavailableError, match="registry"):
+        handler.handle_batch([hot])  # nothing is acknowledged: the broker delivers it again
+    registry.down = False
+    handler.handle_batch([hot])
+    with registry.session() as session:
+        kinds = session.scalars(select(Alert.kind).where(Alert.station_id == "st-a")).all()
+        known = session.get(Station, "st-a")
+    assert kinds == ["heat"]
+    assert known is not None
+    assert known.state == "pending"
+    store.close()
+    registry.close()

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 from pydantic import SecretStr
 
 from devnet.influx import InfluxDB
@@ -269,3 +271,30 @@ def test_a_single_worker_on_plain_subscriptions_loses_nothing_over_a_broker_rest
             wait_until(lambda: len(stored(settings, start)) == 20, what="readings sent meanwhile")
     finally:
         own.stop()
+
+
+def test_a_message_carrying_mqtt5_properties_is_stored_like_any_other(
+    broker: Mosquitto, influxdb: InfluxDB
+) -> None:
+    """Ingest skips a message's properties (expiry, content type, user properties) whole."""
+    settings = worker_settings(
+        broker,
+        influx_settings(influxdb),
+        f"g{uuid.uuid4().hex[:6]}",
+        f"ingest-{uuid.uuid4().hex[:6]}",
+    )
+    start = (time.time_ns() // 1_000_000) - 3_600_000
+    props = Properties(PacketTypes.PUBLISH)  # type: ignore[no-untyped-call]
+    props.MessageExpiryInterval = 3600
+    props.ContentType = "application/json"
+    props.UserProperty = [("app", "kyusui"), ("site", "駅前")]
+    with running(settings) as worker, station(broker) as client:
+        infos = [
+            client.publish(TOPIC, telemetry(i, reading(start + i * 1000)), qos=1, properties=props)
+            for i in range(50)
+        ]
+        for info in infos:
+            info.wait_for_publish(10)
+        wait_until(lambda: len(stored(settings, start)) == 50, what="50 readings")
+        assert worker.handler.stats.rejected.total() == 0
+    assert stored(settings, start) == [start + i * 1000 for i in range(50)]
