@@ -43,8 +43,14 @@ SERVICE_FIXTURES = frozenset(
 SERVICE_PARAMS = frozenset({"postgresql", "influxdb-v1"})
 
 
+# Folders whose every test runs a whole station network.
+SERVICE_FOLDERS = frozenset({"e2e"})
+
+
 def uses_a_service(item: pytest.Item) -> bool:
     if set(getattr(item, "fixturenames", ())) & SERVICE_FIXTURES:
+        return True
+    if Path(str(item.path)).resolve().parent.name in SERVICE_FOLDERS:
         return True
     params: dict[str, object] = getattr(getattr(item, "callspec", None), "params", {})
     return any(isinstance(value, str) and value in SERVICE_PARAMS for value in params.values())
@@ -52,8 +58,9 @@ def uses_a_service(item: pytest.Item) -> bool:
 
 @pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by mark
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Every test that uses a service fixture carries the ``services`` mark; tests that start
-    one themselves say so with ``pytestmark = pytest.mark.services``."""
+    """Every test that uses a service fixture, or lives in a folder of station-network tests,
+    carries the ``services`` mark; a test that starts a service itself says so with
+    ``pytest.mark.services``."""
     for item in items:
         if uses_a_service(item):
             item.add_marker(pytest.mark.services)

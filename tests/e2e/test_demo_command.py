@@ -17,8 +17,6 @@ import pytest
 
 from devnet.ports import free_port, is_free
 
-pytestmark = pytest.mark.services  # the demo starts its own broker
-
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -12,8 +12,6 @@ from devnet.network import DEMO_STATIONS, StationNetwork
 from sensors.localstate import NoticeView, open_local_state
 from tests.e2e.helpers import api_get, station_network, wait_for
 
-pytestmark = pytest.mark.services  # a whole station network
-
 NAKA = [s for s in DEMO_STATIONS if s.area == "naka"]
 OTHERS = [s for s in DEMO_STATIONS if s.area != "naka"]
 

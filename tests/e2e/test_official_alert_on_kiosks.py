@@ -18,8 +18,6 @@ from tests.e2e.helpers import api_get, wait_for
 from tests.server.official.files import KANAGAWA, TOKYO, alert_csv
 from tests.server.official.fileserver import SiteFiles, official_site
 
-pytestmark = pytest.mark.services  # a whole station network
-
 KIOSK_LANGUAGES = ("ja", "ja-easy", "en", "zh", "ko", "vi")
 
 

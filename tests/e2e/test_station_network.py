@@ -24,8 +24,6 @@ from tests.e2e.helpers import (
     wait_for,
 )
 
-pytestmark = pytest.mark.services  # a whole station network
-
 WATCHED = DEMO_STATIONS[0]  # its readings are followed from the broker to the API
 VANDALISED = DEMO_STATIONS[2]  # silenced, then sent malformed messages with its own password
 

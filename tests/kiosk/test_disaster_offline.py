@@ -122,6 +122,7 @@ def test_disaster_mode_survives_both_restarts_with_the_network_cut(
     assert view["alert_text"]  # the heat alert is on top again
 
 
+@pytest.mark.services  # a broker of its own
 def test_another_areas_disaster_mode_never_reaches_the_station(
     tmp_path: Path, content_key: ContentKey
 ) -> None:
