@@ -21,7 +21,6 @@ import multiprocessing
 import os
 import secrets
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,7 +33,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.workers import SERVER, start_ingest_workers, stop_workers  # noqa: E402
+from bench.ingest import SERVER, Kyusui  # noqa: E402
 from devnet.influx import InfluxDB  # noqa: E402
 from devnet.mosquitto import Mosquitto  # noqa: E402
 from devnet.ports import free_port  # noqa: E402
@@ -156,9 +155,7 @@ def warm(broker: Mosquitto, store: Store, stations: int) -> None:
         time.sleep(0.2)
 
 
-def search(
-    broker: Mosquitto, store: Store, procs: list[subprocess.Popen[bytes]], label: str
-) -> int:
+def search(broker: Mosquitto, store: Store, kyusui: Kyusui, label: str) -> int:
     kept = 0
     try:
         try:
@@ -178,7 +175,7 @@ def search(
             kept = stations
             time.sleep(2.0)  # let the broker drain before the next step
     finally:
-        stop_workers(procs)
+        kyusui.stop()
     return kept
 
 
@@ -190,24 +187,19 @@ def main() -> None:
     influx = InfluxDB(workdir / "influx").start()
     results: dict[str, int] = {}
     try:
-        path = workdir / "ts.sqlite"
-        procs = start_ingest_workers(
-            broker, workdir, "sqlite1", 1, {"KYUSUI_SERVER_TIMESERIES_PATH": str(path)}
-        )
+        on_sqlite = Kyusui(broker, workdir, "sqlite", name="sqlite1")
+        on_sqlite.start(1)
         results["stations_1worker_sqlite"] = search(
-            broker, sqlite_store(path), procs, "1 worker, SQLite"
+            broker, sqlite_store(on_sqlite.sqlite_path), on_sqlite, "1 worker, SQLite"
         )
         for workers in (1, 2):
             db = f"scale{workers}_{secrets.token_hex(3)}"
-            influx_env = {
-                "KYUSUI_SERVER_TIMESERIES_BACKEND": "influxdb-v1",
-                "KYUSUI_SERVER_INFLUX_URL": influx.url,
-                "KYUSUI_SERVER_INFLUX_DATABASE": db,
-            }
-            procs = start_ingest_workers(broker, workdir, db, workers, influx_env)
+            on_influx = Kyusui(broker, workdir, "influxdb-v1", influx, name=db)
+            on_influx.init()
+            on_influx.start(workers)
             key = f"stations_{workers}worker{'s' if workers > 1 else ''}_influxdb"
             results[key] = search(
-                broker, influx_store(influx, db), procs, f"{workers} worker(s), InfluxDB"
+                broker, influx_store(influx, db), on_influx, f"{workers} worker(s), InfluxDB"
             )
     finally:
         influx.stop()
