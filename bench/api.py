@@ -7,6 +7,9 @@ The baseline is the same store calls made directly in the same run. The fleet vi
 measured as served (one computation per 2 s per API process, see docs/server.md) and
 without that cache.
 The last line is one JSON object.
+
+``python bench/api.py --fleet`` instead measures the fleet view and history at city scale
+(1,000 to 20,000 stations, SQLite and InfluxDB + PostgreSQL): see bench/api_fleet.py.
 """
 
 import json
@@ -228,4 +231,9 @@ def run(influx: InfluxDB, workdir: Path) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    if "--fleet" in sys.argv[1:]:
+        from bench.api_fleet import main as fleet_main
+
+        fleet_main()
+    else:
+        main()

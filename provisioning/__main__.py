@@ -77,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
         "--local-broker-port", type=int,
         help="ingest's plain listener on 127.0.0.1 (default: 1883 with TLS, else --broker-port)",
     )  # fmt: skip
+    server.add_argument(
+        "--stations", type=int, default=1000,
+        help="the fleet the broker's connection and open-files limits are sized for",
+    )  # fmt: skip
     return parser
 
 
@@ -169,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
             install_server(
                 args.admin, args.broker_host, args.broker_port, args.api_port,
                 args.local_broker_port or (1883 if args.broker_port == 8883 else args.broker_port),
+                args.stations,
             )  # fmt: skip
     except (ContractError, ValueError, OSError, RuntimeError) as exc:
         print(f"kyusui-provision: {exc}", file=sys.stderr)

@@ -39,6 +39,27 @@ MOSQUITTO = Path("/etc/mosquitto")
 BROKER_USER = "kyusui-server"
 UNITS = ("kyusui-api.service", "kyusui-ingest.service")
 TLS_FILES = ("ca.pem", "server.crt", "server.key")  # under /etc/kyusui/broker/ for 8883
+BROKER_DROP_IN = Path("/etc/systemd/system/mosquitto.service.d/kyusui.conf")
+LOCAL_CLIENTS = 64  # ingest workers, API processes and tools on this host
+DEFAULT_STATIONS = 1000
+
+
+def broker_limits(stations: int) -> tuple[int, int]:
+    """(max_connections of the stations' listener, the broker's open-files limit) for a
+    fleet: a quarter more than the stations (a reconnecting station's old connection may
+    still be open), and two descriptors a connection plus the broker's own (docs/server.md).
+    """
+    connections = stations + stations // 4 + 16
+    return connections, 2 * (connections + LOCAL_CLIENTS) + 1024
+
+
+def broker_unit_drop_in(stations: int) -> str:
+    _, open_files = broker_limits(stations)
+    return (
+        "# Written by kyusui-provision install-server, sized for"
+        f" {stations} stations (docs/server.md).\n"
+        f"[Service]\nLimitNOFILE={open_files}\n"
+    )
 
 
 def _owner_group(preferred: str) -> str:
@@ -74,8 +95,11 @@ def server_config(api_port: int, broker_password: str, listener_port: int) -> di
     }
 
 
-def mosquitto_conf(port: int, local_port: int, tls: bool) -> str:
-    """Stations on ``port`` (TLS on 8883); ingest on ``local_port`` on this host only."""
+def mosquitto_conf(port: int, local_port: int, tls: bool, stations: int = DEFAULT_STATIONS) -> str:
+    """Stations on ``port`` (TLS on 8883); ingest on ``local_port`` on this host only; the
+    connections sized for ``stations``. Mosquitto 2.0 has no listen-backlog option (it
+    listens with a backlog of 100): the stations' jittered reconnects spread a storm."""
+    connections, _ = broker_limits(stations)
     lines = [
         "# Written by kyusui-provision install-server.",
         "per_listener_settings false",
@@ -86,8 +110,10 @@ def mosquitto_conf(port: int, local_port: int, tls: bool) -> str:
         "max_queued_messages 100000",
     ]
     if port != local_port:
-        lines.append(f"listener {local_port} 127.0.0.1")
-    lines.append(f"listener {port}")
+        lines += [f"listener {local_port} 127.0.0.1", f"max_connections {LOCAL_CLIENTS}"]
+        lines += [f"listener {port}", f"max_connections {connections}"]
+    else:
+        lines += [f"listener {port}", f"max_connections {connections + LOCAL_CLIENTS}"]
     if tls:
         broker = ETC / "broker"
         lines += [f"cafile {broker / 'ca.pem'}", f"certfile {broker / 'server.crt'}"]
@@ -129,7 +155,12 @@ def first_admin(login: str) -> str | None:
 
 
 def install_server(
-    admin: str, broker_host: str, broker_port: int, api_port: int, local_broker_port: int = 1883
+    admin: str,
+    broker_host: str,
+    broker_port: int,
+    api_port: int,
+    local_broker_port: int = 1883,
+    fleet_size: int = DEFAULT_STATIONS,
 ) -> None:
     if os.geteuid() != 0:
         raise PermissionError("install-server は root で実行してください / run as root (sudo)")
@@ -167,8 +198,12 @@ def install_server(
     if not acl.is_file():
         put_file(acl, acl_file(BROKER_USER, {}).encode(), 0o640, "root", broker_group)
     conf = MOSQUITTO / "conf.d" / "kyusui.conf"
-    listeners = mosquitto_conf(broker_port, local_broker_port, tls)
+    listeners = mosquitto_conf(broker_port, local_broker_port, tls, fleet_size)
     broker_changed = put_file(conf, listeners.encode(), 0o644)
+    BROKER_DROP_IN.parent.mkdir(parents=True, exist_ok=True)
+    if put_file(BROKER_DROP_IN, broker_unit_drop_in(fleet_size).encode(), 0o644):
+        broker_changed = True
+        run("systemctl", "daemon-reload")
 
     old_provision = _existing(PROVISION_TOML)
     provision = {

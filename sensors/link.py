@@ -19,6 +19,7 @@ from paho.mqtt.reasoncodes import ReasonCode
 from contract.codec import encode
 from contract.messages import StationState, Status
 from contract.topics import StationTopic, station_subscriptions, station_topic
+from sensors.backoff import Backoff
 from sensors.settings import AgentSettings
 
 log = logging.getLogger("kyusui.agent.mqtt")
@@ -70,6 +71,7 @@ class MqttLink:
         self.subscribed = threading.Event()  # the broker granted this connection's subscriptions
         self.connections = 0
         self.birth_ts = 0
+        self.backoff = Backoff()
         self.client = self._make_client()
 
     def _make_client(self) -> mqtt.Client:
@@ -84,13 +86,23 @@ class MqttLink:
         client.will_set(self.status_topic, encode(will), qos=1, retain=True)
         client.max_inflight_messages_set(20)
         client.max_queued_messages_set(0)
-        client.reconnect_delay_set(1, 30)
+        client.reconnect_delay_set(1, 1)  # until the first failure: Backoff's from then on
         client.on_connect = self._on_connect
+        client.on_connect_fail = self._on_connect_fail
         client.on_disconnect = self._on_disconnect
         client.on_publish = self._on_publish
         client.on_message = self._on_message
         client.on_subscribe = self._on_subscribe
         return client
+
+    def _next_wait(self, client: mqtt.Client) -> None:
+        """Set paho's next reconnect wait (setting it starts paho's doubling afresh: the
+        doubling and the jitter are ``Backoff``'s)."""
+        wait = self.backoff.next_s()
+        client.reconnect_delay_set(wait, wait)  # type: ignore[arg-type]  # paho takes seconds
+
+    def _on_connect_fail(self, client: mqtt.Client, userdata: object) -> None:
+        self._next_wait(client)
 
     def start(self) -> None:
         c = self.config
@@ -108,6 +120,7 @@ class MqttLink:
         if reason.is_failure:
             log.warning("broker refused the connection: %s", reason)
             return
+        self.backoff.reset()
         birth = Status(
             state=StationState.ONLINE,
             session=self.session,
@@ -134,6 +147,7 @@ class MqttLink:
     ) -> None:
         if self.connected:
             log.warning("lost the broker (%s); readings wait in the outbox", reason)
+        self._next_wait(client)
         self.connected = False
         self.subscribed.clear()
         self.wake.set()

@@ -101,6 +101,9 @@ class ServerSettings(TomlSettings):
     offline_after_s: int = Field(300, ge=30)
     # The fleet view is computed at most once per this many seconds per API process.
     api_fleet_cache_s: float = Field(2.0, ge=0, le=60)
+    # The fleet's change feed (``?since=``) looks back this much further than its cursor, so
+    # an ingest transaction that committed late (dated before the cursor) is not missed.
+    api_fleet_change_overlap_s: float = Field(10.0, ge=0, le=300)
     # A notice's picture: the largest upload taken, and the box it is re-encoded into (the
     # kiosk's panel; docs/server.md, "Notices with a picture").
     notice_image_upload_max_bytes: int = Field(8_000_000, ge=10_000, le=50_000_000)

@@ -61,7 +61,6 @@ async def _offline_checker(app: FastAPI, interval_s: float) -> None:
         try:
             await asyncio.to_thread(
                 check_offline,
-                app.state.store,
                 app.state.registry,
                 app.state.alert_book,
                 app.state.settings.alert_offline_after_s,

@@ -1,31 +1,110 @@
-"""A short-lived cache of the fleet view, shared by the requests of one API process.
+"""A short-lived cache of the whole-fleet views, shared by the requests of one API process.
 
 Stations report about once a minute and many staff screens poll the fleet at once; one
-computation per ``api_fleet_cache_s`` serves them all. Edits through this API clear it.
+computation per ``api_fleet_cache_s`` serves them all. A caller never waits behind a
+recompute: once a view is older than its lifetime, callers get it as it is while one
+background thread computes the next. Only the very first caller of a view (or the first
+after an edit through this API, which clears the cache) waits for it.
 """
 
+import hashlib
+import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+
+from server.api.fleet_snapshot import FleetSnapshot
+
+log = logging.getLogger("kyusui.api")
+
+
+@dataclass(frozen=True, slots=True)
+class Cached:
+    body: bytes
+    etag: str  # quoted, as in the ETag header
+    cursor: int  # the change feed's cursor: when this body's computation started
+    at: float  # time.monotonic() of its computation
+    next_after: str | None = None  # paging: where the next page starts
+
+
+def etag_of(body: bytes) -> str:
+    return '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+
+
+# What a view's computation returns: its body, its change-feed cursor, its next page, and
+# its ETag (None: a hash of the body).
+Compute = Callable[[], tuple[bytes, int, str | None, str | None]]
 
 
 class FleetCache:
     def __init__(self, ttl_s: float) -> None:
         self.ttl_s = ttl_s
         self._lock = threading.Lock()
-        self._entries: dict[bool, tuple[float, bytes]] = {}
+        self._entries: dict[Hashable, Cached] = {}
+        self._refreshing: set[Hashable] = set()
+        self._first: dict[Hashable, threading.Lock] = {}
+        self._generation = 0  # bumped by clear(): a refresh begun before it is dropped
+        self._snapshots: dict[Hashable, FleetSnapshot] = {}
 
-    def get(self, key: bool, compute: Callable[[], bytes]) -> bytes:
+    def snapshot(self, compact: bool, include_retired: bool) -> FleetSnapshot:
+        """The whole fleet kept up to date from the change feed (kept across clear())."""
+        with self._lock:
+            key = (compact, include_retired)
+            found = self._snapshots.get(key)
+            if found is None:
+                found = self._snapshots[key] = FleetSnapshot(compact, include_retired)
+            return found
+
+    def get(self, key: Hashable, compute: Callable[[], bytes]) -> bytes:
+        return self.entry(key, lambda: (compute(), 0, None, None)).body
+
+    def entry(self, key: Hashable, compute: Compute) -> Cached:
         if self.ttl_s <= 0:
-            return compute()
-        with self._lock:  # one computation at a time; waiting requests reuse its result
-            entry = self._entries.get(key)
-            if entry is not None and time.monotonic() - entry[0] < self.ttl_s:
-                return entry[1]
-            body = compute()
-            self._entries[key] = (time.monotonic(), body)
-            return body
+            return _computed(compute)
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                if time.monotonic() - found.at >= self.ttl_s and key not in self._refreshing:
+                    self._refreshing.add(key)
+                    threading.Thread(
+                        target=self._refresh,
+                        args=(key, compute, self._generation),
+                        name="fleet-cache",
+                        daemon=True,
+                    ).start()
+                return found
+            first = self._first.setdefault(key, threading.Lock())
+        with first:  # nothing to serve yet: one computation, the others wait for it
+            with self._lock:
+                found = self._entries.get(key)
+                generation = self._generation
+            if found is not None:
+                return found
+            computed = _computed(compute)
+            self._store(key, computed, generation)
+            return computed
+
+    def _refresh(self, key: Hashable, compute: Compute, generation: int) -> None:
+        try:
+            self._store(key, _computed(compute), generation)
+        except Exception:
+            log.exception("could not refresh the fleet view; serving the previous one")
+        finally:
+            with self._lock:
+                self._refreshing.discard(key)
+
+    def _store(self, key: Hashable, computed: Cached, generation: int) -> None:
+        with self._lock:
+            if generation == self._generation:
+                self._entries[key] = computed
 
     def clear(self) -> None:
         with self._lock:
+            self._generation += 1
             self._entries.clear()
+
+
+def _computed(compute: Compute) -> Cached:
+    body, cursor, next_after, etag = compute()
+    return Cached(body, etag or etag_of(body), cursor, time.monotonic(), next_after)

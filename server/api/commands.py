@@ -6,9 +6,9 @@ from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
 from contract.messages import CommandName
+from server.api import fleet_table
 from server.api.deps import RegistryDep, SessionDep, SettingsDep, Staff, StoreDep
 from server.api.errors import CodedError
-from server.api.fleet import is_online
 from server.api.schemas import IdInPath
 from server.api.stations import known_station
 from server.commands import CommandError, MqttCommandSender
@@ -46,9 +46,10 @@ def send_command(
     session: SessionDep,
     registry: RegistryDep,
 ) -> CommandOut:
-    known_station(session, store, station_id)
-    state = next((s for s in store.fleet() if s.station == station_id), None)
-    if not is_online(state, now_ms(), settings.offline_after_s):
+    found = fleet_table.one(session, station_id, now_ms(), settings.offline_after_s)
+    if found is None:
+        known_station(session, store, station_id)  # 404 for a station nobody knows
+    if found is None or not found["online"]:
         raise CodedError(
             409,
             "station_offline",

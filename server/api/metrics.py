@@ -13,8 +13,8 @@ from prometheus_client import (
 )
 from sqlalchemy import func, select
 
-from server.api.deps import Reader, RegistryDep, SettingsDep, StoreDep
-from server.api.fleet import is_online
+from server.api import fleet_table
+from server.api.deps import Reader, RegistryDep, SettingsDep
 from server.registry.models import Alert, QuarantinedMessage
 
 router = APIRouter(tags=["operations"])
@@ -42,15 +42,13 @@ class ApiMetrics:
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-def metrics(
-    request: Request, _: Reader, store: StoreDep, registry: RegistryDep, settings: SettingsDep
-) -> Response:
+def metrics(request: Request, _: Reader, registry: RegistryDep, settings: SettingsDep) -> Response:
     m: ApiMetrics = request.app.state.metrics
-    fleet = store.fleet()
     now = time.time_ns() // 1_000_000
-    m.stations.set(len(fleet))
-    m.online.set(sum(is_online(s, now, settings.offline_after_s) for s in fleet))
     with registry.session() as session:
+        stations, online = fleet_table.counts(session, now, settings.offline_after_s)
+        m.stations.set(stations)
+        m.online.set(online)
         count: Any = session.scalar(select(func.count()).select_from(QuarantinedMessage))
         m.quarantined.set(count or 0)
         count = session.scalar(

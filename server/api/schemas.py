@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
-from contract.jst import JST as JST  # the one zone; the API modules take it from here
+from contract.jst import JST
 from contract.levels import Level
 from contract.messages import (
     ID_PATTERN,
@@ -118,6 +118,16 @@ class StationOut(BaseModel):
     # (up to the agent's unsynced_hold_s, then arrive flagged "unsynced").
     held_back: bool = False
     held_back_reason: str | None = None
+
+
+class CompactFleetOut(BaseModel):
+    """``GET /stations?view=compact``: one array per station, in ``fields`` order (times in
+    UTC epoch milliseconds); ``cursor`` for ``?since=``; ``next_after`` for the next page."""
+
+    fields: list[str]
+    rows: list[list[str | float | bool | None]]
+    cursor: int
+    next_after: str | None = None
 
 
 class StationIn(BaseModel):

@@ -5,18 +5,34 @@ import io
 import json
 from datetime import timedelta
 from enum import StrEnum
+from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
 from pydantic import TypeAdapter
 from sqlalchemy.orm import Session
 
-from server.api.cache import FleetCache
-from server.api.deps import FleetCacheDep, Reader, SessionDep, SettingsDep, Staff, StoreDep
-from server.api.fleet import is_held_back, may_be_held_back, merge, station_out
+from contract.levels import Level
+from contract.messages import Quality
+from server.api import fleet_table
+from server.api.cache import Cached, FleetCache
+from server.api.deps import (
+    FleetCacheDep,
+    Reader,
+    RegistryDep,
+    SessionDep,
+    SettingsDep,
+    Staff,
+    StoreDep,
+)
+from server.api.fleet import is_held_back, may_be_held_back, station_out
+from server.api.fleet_table import NO_LEVEL, FleetFilter
 from server.api.schemas import (
     BucketOut,
+    CompactFleetOut,
+    CountInQuery,
     HealthOut,
     IdInPath,
+    IdInQuery,
     ReadingOut,
     StationIn,
     StationOut,
@@ -24,9 +40,10 @@ from server.api.schemas import (
     jst,
 )
 from server.api.timerange import TimeQuery, time_range, to_ms
-from server.registry.db import now_ms
+from server.registry import latest as latest_registry
+from server.registry.db import Registry, now_ms
 from server.registry.models import EnrolmentState, Station
-from server.registry.stations import audit, list_stations
+from server.registry.stations import audit
 from server.settings import ServerSettings
 from server.store.base import LatestState, TimeSeriesStore
 
@@ -36,6 +53,7 @@ MAX_BUCKETS = 5000
 
 
 class Every(StrEnum):
+    AUTO = "auto"  # by the range: 10m up to 2 days, 1h up to 60 days, then 1d
     MINUTE = "1m"
     TEN_MINUTES = "10m"
     HOUR = "1h"
@@ -43,7 +61,15 @@ class Every(StrEnum):
 
     @property
     def seconds(self) -> int:
-        return {"1m": 60, "10m": 600, "1h": 3600, "1d": 86_400}[self.value]
+        return {"auto": 86_400, "1m": 60, "10m": 600, "1h": 3600, "1d": 86_400}[self.value]
+
+    def for_range(self, span_ms: int) -> "Every":
+        """The bucket size to use: hours and days come from the stores' hourly rollups."""
+        if self is not Every.AUTO:
+            return self
+        if span_ms <= 2 * 86_400_000:
+            return Every.TEN_MINUTES
+        return Every.HOUR if span_ms <= 60 * 86_400_000 else Every.DAY
 
 
 class ExportFormat(StrEnum):
@@ -70,54 +96,126 @@ def held_back(
     )
 
 
-# Large lists are serialised once, by pydantic-core, instead of validated again by FastAPI.
+# One station's answer is serialised once, by pydantic-core (the console's station pages).
 STATIONS_JSON = TypeAdapter(list[StationOut])
 
 
+class FleetView(StrEnum):
+    FULL = "full"  # one object per station, as StationOut
+    COMPACT = "compact"  # {"fields": [...], "rows": [[...]], "cursor": …}: the console's
+
+
+LEVEL_PATTERN = "^(" + "|".join([*(level.value for level in Level), NO_LEVEL]) + ")$"
+CURSOR_HEADER = "Fleet-Cursor"
+
+
 @router.get(
-    "", summary="The whole fleet's latest state in one call", response_model=list[StationOut]
+    "",
+    summary="The fleet's latest state: filtered, paged, or only what changed",
+    description=(
+        "Filters and paging run in the database. `since` takes the `Fleet-Cursor` header"
+        " (or the compact view's `cursor`) of an earlier answer and returns only the"
+        " stations that changed since, retired ones included. Whole-fleet answers carry an"
+        " ETag: `If-None-Match` with it answers 304 while nothing changed."
+    ),
+    response_model=list[StationOut] | CompactFleetOut,
+    responses={304: {"description": "Unchanged since the ETag given in If-None-Match"}},
 )
 def fleet(
     _: Reader,
-    store: StoreDep,
+    request: Request,
+    registry: RegistryDep,
     settings: SettingsDep,
-    session: SessionDep,
     cache: FleetCacheDep,
     include_retired: bool = False,
+    area: IdInQuery = None,
+    level: Annotated[str | None, Query(pattern=LEVEL_PATTERN)] = None,
+    online: bool | None = None,
+    quality: Quality | None = None,
+    after: IdInQuery = None,
+    limit: Annotated[int | None, Query(ge=1, le=5000)] = None,
+    since: CountInQuery = None,
+    view: FleetView = FleetView.FULL,
+    if_none_match: Annotated[str | None, Header()] = None,
 ) -> Response:
-    body = fleet_json(session, store, settings, cache, include_retired)
-    return Response(body, media_type="application/json")
+    f = FleetFilter(
+        area=area,
+        level=level,
+        online=online,
+        quality=None if quality is None else quality.value,
+        include_retired=include_retired,
+        after=after,
+        limit=limit,
+        since_ms=since,
+    )
+    cached = f in (
+        FleetFilter(include_retired=include_retired),
+        FleetFilter(area=area, include_retired=include_retired),
+    )
+    answer = fleet_answer(registry, settings, cache if cached else None, f, view)
+    headers = {CURSOR_HEADER: str(answer.cursor), "Cache-Control": "no-cache"}
+    if answer.next_after is not None:
+        headers["Link"] = f'<{next_page(request, answer.next_after)}>; rel="next"'
+    if since is None:
+        headers["ETag"] = answer.etag
+        if if_none_match is not None and answer.etag in (
+            t.strip() for t in if_none_match.split(",")
+        ):
+            return Response(status_code=304, headers=headers)
+    return Response(answer.body, media_type="application/json", headers=headers)
 
 
-def fleet_json(
-    session: Session,
-    store: TimeSeriesStore,
+def next_page(request: Request, after: str) -> str:
+    return str(request.url.include_query_params(after=after))
+
+
+def fleet_answer(
+    registry: Registry,
     settings: ServerSettings,
-    cache: FleetCache,
-    include_retired: bool = False,
-) -> bytes:
-    """The fleet as the API answers it, computed at most once per cache period."""
+    cache: FleetCache | None,
+    f: FleetFilter,
+    view: FleetView = FleetView.FULL,
+) -> Cached:
+    """One view of the fleet. With a cache (only for the whole fleet or one area), the
+    whole fleet is brought up to date at most once per cache period, in the background,
+    and an area is cut from it."""
+    offline_after_s = settings.offline_after_s
+    overlap_ms = int(settings.api_fleet_change_overlap_s * 1000)
 
-    def compute() -> bytes:
-        states, now = store.fleet(), now_ms()
-        stations = merge(
-            list_stations(session),
-            states,
-            now,
-            settings.offline_after_s,
-            include_retired,
-            held_back(store, states, now, settings.offline_after_s),
-        )
-        return STATIONS_JSON.dump_json(stations)
+    def compute() -> tuple[bytes, int, str | None, str | None]:
+        now = now_ms()
+        with registry.session() as session:
+            rows, next_after = fleet_table.fetch(session, f, now, offline_after_s, overlap_ms)
+        if view is FleetView.COMPACT:
+            body = fleet_table.compact(rows, now, offline_after_s, now, next_after)
+        else:
+            body = fleet_table.full(rows, now, offline_after_s)
+        return body, now, next_after, None
 
-    return cache.get(include_retired, compute)
+    if cache is None:
+        return FleetCache(0).entry(None, compute)
+    snapshot = cache.snapshot(view is FleetView.COMPACT, f.include_retired)
+
+    def refresh() -> tuple[bytes, int, str | None, str | None]:
+        with registry.session() as session:
+            body, cursor, etag = snapshot.refresh(session, now_ms(), offline_after_s, overlap_ms)
+        return body, cursor, None, etag
+
+    whole = cache.entry((f.include_retired, view), refresh)
+    if f.area is None:
+        return whole
+    body, cursor, etag = snapshot.area(f.area)
+    return Cached(body, etag, cursor, whole.at)
 
 
 @router.get("/{station_id}")
 def one_station(
     station_id: IdInPath, _: Reader, store: StoreDep, settings: SettingsDep, session: SessionDep
 ) -> StationOut:
-    station = known_station(session, store, station_id)
+    found = fleet_table.one(session, station_id, now_ms(), settings.offline_after_s)
+    if found is not None:
+        return StationOut.model_validate(found)
+    station = known_station(session, store, station_id)  # reported, never registered
     state = next((s for s in store.fleet() if s.station == station_id), None)
     now = now_ms()
     held = held_back(store, [state], now, settings.offline_after_s) if state else frozenset()
@@ -153,6 +251,7 @@ def enrol(
     station.state = EnrolmentState.ACTIVE.value
     _apply(station, body.model_dump(exclude={"id"}))
     audit(session, who.name, "station.enrol", body.id)
+    latest_registry.touch(session, body.id, now_ms())
     cache.clear()
     session.flush()
     return station_out(station, None, now_ms(), settings.offline_after_s)
@@ -183,6 +282,7 @@ def edit_station(
     changes = body.model_dump(exclude_unset=True)
     _apply(station, changes)
     audit(session, actor, "station.edit", station_id, ", ".join(sorted(changes)))
+    latest_registry.touch(session, station_id, now_ms())
     cache.clear()
     return station
 
@@ -197,6 +297,7 @@ def retire(station_id: IdInPath, who: Staff, session: SessionDep, cache: FleetCa
     station.state = EnrolmentState.RETIRED.value
     station.retired_at = now_ms()
     audit(session, who.name, "station.retire", station_id)
+    latest_registry.touch(session, station_id, now_ms())
     cache.clear()
     return Response(status_code=204)
 
@@ -219,7 +320,7 @@ def station_readings(
 
 @router.get(
     "/{station_id}/history",
-    summary="min/mean/max per 1m, 10m, 1h or 1d (JST days)",
+    summary="min/mean/max per 1m, 10m, 1h or 1d (JST days), or chosen by the range",
     response_model=list[BucketOut],
 )
 def station_history(
@@ -227,11 +328,12 @@ def station_history(
     _: Reader,
     store: StoreDep,
     session: SessionDep,
-    every: Every = Every.TEN_MINUTES,
+    every: Every = Every.AUTO,
     start: TimeQuery = None,
     end: TimeQuery = None,
 ) -> Response:
     start_ms, end_ms = time_range(start, end, timedelta(seconds=every.seconds * MAX_BUCKETS))
+    every = every.for_range(end_ms - start_ms)
     buckets = store.aggregate(station_id, start_ms, end_ms, every.seconds)
     if not buckets:
         known_station(session, store, station_id)

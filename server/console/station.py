@@ -8,10 +8,12 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from contract.levels import LEVELS, ordered_levels
+from server.api import fleet_table
 from server.api.alerts import alert_out, find_alerts
 from server.api.deps import SessionDep, SettingsDep, StoreDep
 from server.api.fleet import station_out
 from server.api.receipts import receipt_out
+from server.api.schemas import StationOut
 from server.api.stations import known_station
 from server.console.access import PagePrincipal, may_write
 from server.console.fleet_view import row_of
@@ -74,10 +76,16 @@ def station_context(
     settings: SettingsDep,
     principal: Principal,
 ) -> dict[str, Any]:
-    station = known_station(session, store, station_id)
-    state = next((s for s in store.fleet() if s.station == station_id), None)
     now = now_ms()
-    out = station_out(station, state, now, settings.offline_after_s)
+    found = fleet_table.one(session, station_id, now, settings.offline_after_s)
+    station: Station | None
+    if found is not None:
+        station = session.get(Station, station_id)
+        out = StationOut.model_validate(found)
+    else:  # reported, never registered (or 404)
+        station = known_station(session, store, station_id)
+        state = next((s for s in store.fleet() if s.station == station_id), None)
+        out = station_out(station, state, now, settings.offline_after_s)
     health = store.latest_health(station_id)
     depth = None if health is None else health.fields.get("outbox_depth")
     row = row_of(out, None if depth is None else int(depth), now, settings.offline_after_s)

@@ -36,6 +36,7 @@ from server.alerts.rules import (
     reading_conditions,
 )
 from server.ingest.confirm import Done, sent_as
+from server.ingest.latest import BatchLatest
 from server.ingest.metrics import IngestMetrics
 from server.registry import receipts as receipt_registry
 from server.registry.db import Registry
@@ -43,6 +44,7 @@ from server.registry.quarantine import quarantine
 from server.registry.receipts import StationReceipts
 from server.registry.stations import KnownStations
 from server.store.base import (
+    FUTURE_TOLERANCE_S,
     StationReadings,
     StoreRejectedError,
     StoreUnavailableError,
@@ -97,6 +99,8 @@ class MessageHandler:
         self._sent_as: dict[int, Done] = {}  # id(message) → what it was, once parsed
         self._heard: set[str] = set()  # stations of the batch's good messages
         self._health_alerts: dict[str, dict[StationAlertKind, Condition]] = {}  # of the batch
+        tolerance_ms = getattr(store, "future_tolerance_ms", FUTURE_TOLERANCE_S * 1000)
+        self.latest = BatchLatest(int(tolerance_ms))  # station_latest, once per batch
 
     def handle(self, topic: str, payload: bytes, received_ms: int) -> bool:
         """Store one message; False when it was quarantined."""
@@ -107,6 +111,7 @@ class MessageHandler:
     def handle_batch(self, batch: list[Incoming]) -> list[Done]:
         """Store the batch; returns the confirmable messages it stored or quarantined."""
         self._done, self._sent_as = [], {}
+        self.latest.discard()
         try:
             self._handle_batch(batch)
         except SQLAlchemyError as exc:
@@ -135,6 +140,8 @@ class MessageHandler:
             telemetry = self._write(telemetry)
             kinds[StationTopic.TELEMETRY.value] = len(telemetry)
             self._done += [self._sent_as[id(m)] for m, _ in telemetry]
+            for _, item in telemetry:
+                self.latest.reading(item)
         if receipts:
             recorded = self._record_receipts(receipts)
             kinds[StationTopic.RECEIPTS.value] = len(recorded)
@@ -155,16 +162,18 @@ class MessageHandler:
         messages, redelivered, make the same pass again.) What else the registry keeps per
         station per batch belongs in this pass."""
         if self.registry is None or self.known is None:
+            self.latest.discard()
             return
         new = self.known.unknown({s: self.areas.get(s) for s in self._heard})
         changes: list[Change] = []
         if self.alerts is not None:
             changes = self.alerts.due([*self._heat_changes(readings), *self._health_changes()])
-        if not new and not changes:
+        if not new and not changes and not self.latest.pending():
             return
         events = []
         with self.registry.session() as session:
             self.known.register(session, new)
+            self.latest.record(session)  # station_latest: each station's newest state
             if self.alerts is not None and changes:
                 events = self.alerts.apply(session, changes)
         self.known.remember(new)
@@ -256,12 +265,14 @@ class MessageHandler:
                 self.areas[station] = status.area
             self._heard.add(station)
             self.store.record_status(station, status, message.received_ms)
+            self.latest.status(station, status, message.received_ms)
             self.online[station] = status.state is StationState.ONLINE
             self.metrics.online_stations.set(sum(self.online.values()))
         elif kind == StationTopic.HEALTH:
             health = decode(Health, payload)
             self._heard.add(station)
             self.store.record_health(station, health, message.received_ms)
+            self.latest.health(station, health, message.received_ms)
             self._health_alerts[station] = health_conditions(health, self.thresholds)
         elif kind == StationTopic.RECEIPTS:
             receipts = _receipts(payload)

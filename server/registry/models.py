@@ -71,6 +71,40 @@ class Station(Base):
     retired_at: Mapped[int | None] = mapped_column(BigInteger)
     created_at: Mapped[int] = mapped_column(BigInteger)
 
+    __table_args__ = (Index("stations_by_area", "area_id", "id"),)
+
+
+class StationLatest(Base):
+    """A station's newest reading (by its own session, seq, place), status and health;
+    kept by ingest once per batch (server/registry/latest.py)."""
+
+    __tablename__ = "station_latest"
+    station_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    changed_ms: Mapped[int] = mapped_column(BigInteger)
+    last_seen_ms: Mapped[int | None] = mapped_column(BigInteger)
+    online: Mapped[bool | None] = mapped_column(Boolean)
+    status_session: Mapped[int | None] = mapped_column(BigInteger)
+    reading_session: Mapped[int | None] = mapped_column(BigInteger)
+    reading_seq: Mapped[int | None] = mapped_column(BigInteger)
+    reading_idx: Mapped[int | None] = mapped_column(Integer)
+    ts: Mapped[int | None] = mapped_column(BigInteger)
+    temp_c: Mapped[float | None] = mapped_column(Float)
+    rh: Mapped[float | None] = mapped_column(Float)
+    wbgt: Mapped[float | None] = mapped_column(Float)
+    level: Mapped[str | None] = mapped_column(String(16))
+    quality: Mapped[str | None] = mapped_column(String(16))
+    time_source: Mapped[str | None] = mapped_column(String(16))
+    health_ts: Mapped[int | None] = mapped_column(BigInteger)
+    clock_synced: Mapped[bool | None] = mapped_column(Boolean)
+    sensor_ok: Mapped[bool | None] = mapped_column(Boolean)
+    outbox_depth: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        Index("station_latest_by_change", "changed_ms"),
+        Index("station_latest_by_seen", "last_seen_ms"),
+        Index("station_latest_by_reading", "ts"),
+    )
+
 
 class Notice(Base):
     """A notice as staff last wrote it; ``version`` is the one stations hold."""

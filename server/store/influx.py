@@ -18,9 +18,8 @@ from server.store.base import (
     health_fields,
 )
 from server.store.influx_read import READING_FIELDS, InfluxQL, quote, reading_of, rows_of
-from server.store.influx_rollup import SETTLED_MS, STEP_MS, Rollup, floor_step
+from server.store.influx_rollup import HOUR_MS, HOURLY_TARGET, SETTLED_MS, STEP_MS, Rollup
 from server.store.influx_rollup import STATS as ROLLUP_STATS
-from server.store.influx_rollup import TARGET as ROLLUP_TARGET
 from server.store.influx_write import (
     LineWriter,
     V1Writer,
@@ -89,6 +88,7 @@ class InfluxTimeSeries:
         self._from = f'"{self.ql.database}"."{self.ql.rp}"'
         self._rollup_from = f'"{self.ql.database}"."{ROLLUP_RP}"'
         self.rollup = Rollup(self.ql, self._from, self._rollup_from)
+        self.hourly = Rollup(self.ql, self._from, self._rollup_from, HOUR_MS, HOURLY_TARGET)
         # SELECT … INTO exists only in InfluxDB 1.x; 2.x/3.x aggregate raw points on read.
         self.rollup_kept = settings.timeseries_backend is TimeSeriesBackend.INFLUXDB_V1
         self.rollup_reads = settings.influx_rollup_reads and self.rollup_kept
@@ -100,10 +100,12 @@ class InfluxTimeSeries:
             self.writer.write(lines)
             if self.rollup_kept:
                 self.rollup.mark(batch)
+                self.hourly.mark(batch)
 
     def maintain(self) -> None:
         if self.rollup_kept:
             self.rollup.refresh()
+            self.hourly.refresh()
 
     def write_readings(self, station: str, readings: list[Reading]) -> None:
         self.write_batch([StationReadings(station, readings)])
@@ -131,17 +133,18 @@ class InfluxTimeSeries:
         return [reading_of(row) for _, rows in rows_of(self.ql.query(q)[0]) for row in rows]
 
     def aggregate(self, station: str, start_ms: int, end_ms: int, every_s: int) -> list[Bucket]:
-        if every_s * 1000 != STEP_MS or not self.rollup_reads:
+        rollup = {STEP_MS: self.rollup, HOUR_MS: self.hourly}.get(every_s * 1000)
+        if rollup is None or not self.rollup_reads:
             return self._buckets([self._raw_query(station, start_ms, end_ms, every_s)])
-        # Settled 10-minute buckets from the rollup, the last few minutes from raw points,
-        # in one request.
-        settled = floor_step(time.time_ns() // 1_000_000 - SETTLED_MS)
+        # Settled buckets from the rollup, the last few minutes from raw points, in one
+        # request.
+        settled = rollup.floor(time.time_ns() // 1_000_000 - SETTLED_MS)
         split = min(max(settled, start_ms), end_ms)
         queries = []
         if split > start_ms:
             columns = ", ".join(f"{f}_min, {f}_mean, {f}_max" for f in ("temp_c", "rh", "wbgt"))
             queries.append(
-                f"SELECT n, {columns} FROM {self._rollup_from}.{ROLLUP_TARGET}"
+                f"SELECT n, {columns} FROM {self._rollup_from}.{rollup.target}"
                 f" WHERE {self._where(station, start_ms, split)}"
             )
         if end_ms > split:

@@ -2,7 +2,8 @@
 
 - ``raw`` (default RP): every reading, kept ``influx_raw_days``.
 - ``rollup``: 10-minute min/mean/max per station, kept ``influx_rollup_days``, filled by a
-  continuous query.
+  continuous query; and hourly ones (``reading_1h``), filled by ingest and, for readings
+  from before they existed, once by this command.
 
 Runs over InfluxQL, so it works on 1.x. On 2.x/3.x create the bucket and DBRP mapping with
 that version's own tools; this command then only reports what it cannot do.
@@ -13,6 +14,7 @@ import logging
 from server.settings import ServerSettings
 from server.store.influx import ROLLUP_RP
 from server.store.influx_read import InfluxQL
+from server.store.influx_rollup import HOURLY_TARGET, STATS
 
 log = logging.getLogger("kyusui.timeseries")
 
@@ -71,6 +73,21 @@ def init_influx(settings: ServerSettings) -> list[str]:
                 "POST",
             )
             done.append(f"created continuous query {CQ_NAME}")
+        done.append(_backfill_hourly(ql, db, raw))
         return done
     finally:
         ql.close()
+
+
+def _backfill_hourly(ql: InfluxQL, db: str, raw: str) -> str:
+    """Hourly buckets of every reading so far, once: ingest keeps them from then on."""
+    target = f'"{db}"."{ROLLUP_RP}"."{HOURLY_TARGET}"'
+    have = ql.query(f"SELECT count(n) FROM {target}")[0].get("series")
+    if have:
+        return f"{HOURLY_TARGET} present"
+    ql.query(
+        f"SELECT count(quality) AS n, {STATS} INTO {target}"
+        f' FROM "{db}"."{raw}"."reading" WHERE time >= 0 GROUP BY time(1h), *',
+        "POST",
+    )
+    return f"filled {HOURLY_TARGET} from the readings so far"

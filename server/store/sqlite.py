@@ -9,12 +9,14 @@ further ahead than ``future_tolerance_ms`` is kept but flagged (``future``), not
 import json
 import sqlite3
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from contract.messages import Health, Reading, StationState, Status
+from server.store import sqlite_rollup
 from server.store.base import (
     FUTURE_TOLERANCE_S,
     Bucket,
@@ -82,6 +84,7 @@ class SqliteTimeSeries:
                 if name not in columns:
                     self._db.execute(f"ALTER TABLE readings ADD COLUMN {name} {kind}")
             self._db.execute(ORDER_INDEX)
+            sqlite_rollup.create(self._db)
 
     @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
@@ -127,6 +130,9 @@ class SqliteTimeSeries:
 
     def aggregate(self, station: str, start_ms: int, end_ms: int, every_s: int) -> list[Bucket]:
         every_ms = every_s * 1000
+        if every_ms % sqlite_rollup.HOUR_MS == 0:  # hours and days: from the hourly rollup
+            with self._lock:
+                return sqlite_rollup.aggregate(self._db, station, start_ms, end_ms, every_ms)
         with self._lock:
             rows = self._db.execute(
                 """SELECT ((ts + :off) / :every) * :every - :off AS bucket, count(*),
@@ -155,7 +161,12 @@ class SqliteTimeSeries:
         ]
 
     def maintain(self) -> None:
-        pass  # nothing to keep up to date: aggregates are computed on read
+        """Bring the hourly rollup up to date, a chunk of hours per transaction (reads
+        aggregate hours still dirty from raw readings, so a backlog only costs time)."""
+        for _ in range(sqlite_rollup.REFRESH_CHUNKS):
+            with self._transaction() as db:
+                if sqlite_rollup.refresh_chunk(db, time.time_ns() // 1_000_000) == 0:
+                    return
 
     def ping(self) -> None:
         """Take the write lock for a moment: a ``SELECT 1`` passes while another process
@@ -256,6 +267,7 @@ def _write(db: sqlite3.Connection, item: StationReadings, tolerance_ms: int) -> 
              time_source = excluded.time_source, future = excluded.future""",
         rows,
     )
+    sqlite_rollup.mark(db, item.station, (r.ts for r in item.readings))
     trusted = [r.ts for r in item.readings if r.ts <= future_after]
     seen = max(trusted) if trusted else future_after - tolerance_ms
     latest = db.execute(LATEST_OF, (item.station,)).fetchone()

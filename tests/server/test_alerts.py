@@ -124,10 +124,10 @@ def test_health_problems_and_silence_become_alerts_staff_can_acknowledge(
     assert api.get("/api/v1/alerts").json() == []
     assert len(api.get("/api/v1/alerts", params={"open": False}).json()) == 4
     # Silence: nothing from st-a for longer than the limit.
-    check_offline(store, registry, AlertBook(registry, NoNotifier()), after_s=-1)
+    check_offline(registry, AlertBook(registry, NoNotifier()), after_s=-1)
     [offline] = api.get("/api/v1/alerts").json()
     assert (offline["kind"], offline["title_ja"]) == ("offline", "通信が途絶えています")
-    check_offline(store, registry, AlertBook(registry, NoNotifier()), after_s=3600)
+    check_offline(registry, AlertBook(registry, NoNotifier()), after_s=3600)
     assert api.get("/api/v1/alerts").json() == []
 
 

@@ -112,8 +112,7 @@
     var end = Date.parse(custom.end.value + "T00:00:00+09:00") + DAY;
     if (!(end > start)) { return; }
     pick("");
-    var span = end - start;
-    load(start, end, span <= 2 * DAY ? "10m" : span <= 60 * DAY ? "1h" : "1d");
+    load(start, end, "auto");
   });
   var now = Date.now();
   custom.start.value = jstDate(now - 7 * DAY);
