@@ -30,7 +30,7 @@ sys.path.insert(0, str(REPO))
 from contract.levels import level_for  # noqa: E402
 from devnet.processes import stop_process  # noqa: E402
 from devnet.xvfb import start_xvfb  # noqa: E402
-from sensors.localstate import (  # noqa: E402
+from localstate import (  # noqa: E402
     AlertView,
     DisplaySchedule,
     EmergencyView,

@@ -36,7 +36,7 @@ from kiosk.source import StateSource
 from kiosk.textfit import LARGE_TEXT_STEPS, MM_PER_INCH
 from kiosk.viewmodel import HomeView, build_view, station_names
 from kiosk.widgets import KioskRoot, LangButton, PinKey
-from sensors.localstate import Snapshot
+from localstate import Snapshot
 
 log = logging.getLogger("kyusui.kiosk")
 KV_FILE = Path(__file__).with_name("layout.kv")

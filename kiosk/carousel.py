@@ -7,7 +7,7 @@ takeover, display off) is not a showing.
 
 from dataclasses import dataclass, field
 
-from sensors.localstate import NoticeView, ShownNotice
+from localstate import NoticeView, ShownNotice
 
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 

@@ -15,7 +15,7 @@ from datetime import datetime
 
 from contract.jst import JST
 from kiosk.i18n import Translator, pick_block
-from sensors.localstate import EmergencyView, ShownNotice
+from localstate import EmergencyView, ShownNotice
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,7 @@ from datetime import datetime
 from contract.jst import JST
 from contract.levels import level_for
 from kiosk.i18n import Translator, pick_block
-from sensors.localstate import ForecastView
+from localstate import ForecastView
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sensors.localstate import LocalState, ShownNotice, Snapshot, open_local_state
-from sensors.localstate.db import FILE_NAME
+from localstate import LocalState, ShownNotice, Snapshot, open_local_state
+from localstate.db import FILE_NAME
 
 log = logging.getLogger("kyusui.kiosk")
 

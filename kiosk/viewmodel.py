@@ -15,7 +15,7 @@ from kiosk.disaster import DisasterView, disaster_view
 from kiosk.forecast import NO_FORECAST, ForecastLine
 from kiosk.i18n import Translator, pick_block
 from kiosk.situation import Condition, Situation
-from sensors.localstate import NoticeView, Snapshot
+from localstate import NoticeView, Snapshot
 
 Rgba = tuple[float, float, float, float]
 

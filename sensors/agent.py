@@ -28,8 +28,8 @@ from contract.topics import (
     parse_topic,
     station_topic,
 )
+from localstate import ImageView
 from sensors.agentfiles import open_agent_files, reopen_local_state
-from sensors.clock import Clock, SystemClock
 from sensors.commands import CommandRunner
 from sensors.content import (
     ContentInbox,
@@ -42,27 +42,27 @@ from sensors.content import (
     notice_view,
 )
 from sensors.dht import DhtDevice
-from sensors.direct import DirectSender
 from sensors.diskspace import KIOSK_STATE, DiskState
+from sensors.gpio.parts import build_parts, given_or_fake, sensor_opener
+from sensors.gpio.patterns import pattern_for
+from sensors.gpio.powercycle import PowerCyclePolicy, sample_and_cycle
 from sensors.health import HealthProbe
 from sensors.healthreport import health_message
 from sensors.heat import LevelTracker
-from sensors.link import Incoming, LinkConfig, MqttLink
-from sensors.localstate import ImageView
 from sensors.measure import to_reading, view_of
-from sensors.outbox import Outbox
-from sensors.parts import build_parts, given_or_fake, sensor_opener
-from sensors.patterns import pattern_for
 from sensors.pictures import PictureStore
-from sensors.powercycle import PowerCyclePolicy, sample_and_cycle
-from sensors.pump import OutboxPump
 from sensors.reader import ReadResult
-from sensors.receipts import ReceiptPump
 from sensors.runtime import RuntimeConfig
 from sensors.sampling import Sampler, SamplingRules
-from sensors.session import Session
 from sensors.settings import AgentSettings
-from sensors.timekeeping import Synchronised, TimeKeeper
+from sensors.time.clock import Clock, SystemClock
+from sensors.time.session import Session
+from sensors.time.timekeeping import Synchronised, TimeKeeper
+from sensors.uplink.direct import DirectSender
+from sensors.uplink.link import Incoming, LinkConfig, MqttLink
+from sensors.uplink.outbox import Outbox
+from sensors.uplink.pump import OutboxPump
+from sensors.uplink.receipts import ReceiptPump
 
 if TYPE_CHECKING:  # gpiozero is loaded only when a part is configured
     from gpiozero.pins import Factory

@@ -15,7 +15,7 @@ from pathlib import Path
 from contract.codec import MAX_COMMAND_RESULT_BYTES, decode, encode
 from contract.errors import ContractError
 from contract.messages import Command, CommandName, CommandResult
-from sensors.localstate import open_local_state
+from localstate import open_local_state
 
 log = logging.getLogger("kyusui.agent.commands")
 # The PNG travels base64-encoded (4/3 larger) inside a JSON result.

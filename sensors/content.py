@@ -25,7 +25,7 @@ from contract.errors import ContractError
 from contract.forecast import OfficialForecast
 from contract.signing import key_id, load_public_key, verify
 from contract.topics import ContentKind, ParsedTopic, Scope
-from sensors.localstate import (
+from localstate import (
     AlertView,
     EmergencyView,
     ForecastView,

@@ -4,9 +4,9 @@ import time
 from pathlib import Path
 
 from devnet.mosquitto import Mosquitto
+from localstate import open_local_state
 from sensors.agent import Agent
-from sensors.clock import FakeClock
-from sensors.localstate import open_local_state
+from sensors.time.clock import FakeClock
 from tests.agent.conftest import Listener, agent_settings, running, wait_until
 
 DAY_MS = 86_400_000

@@ -14,9 +14,9 @@ from contract.codec import encode
 from contract.messages import Command, CommandName
 from contract.topics import command_topic
 from devnet.mosquitto import Mosquitto
+from localstate import open_local_state
 from sensors.agent import Agent
-from sensors.localstate import open_local_state
-from sensors.outputs import LedPattern
+from sensors.gpio.outputs import LedPattern
 from tests.agent.conftest import STATION, Listener, agent_settings, running, wait_until
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"kiosk screen" * 50

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from contract.codec import encode
 from contract.stored import ConfirmedTopic, Stored, to_ranges
-from sensors.agentdb import open_agent_db
-from sensors.localstate import ShownNotice, open_local_state
-from sensors.outbox import Outbox
-from sensors.pump import OutboxPump
-from sensors.receipts import ReceiptPump
+from localstate import ShownNotice, open_local_state
+from sensors.uplink.agentdb import open_agent_db
+from sensors.uplink.outbox import Outbox
+from sensors.uplink.pump import OutboxPump
+from sensors.uplink.receipts import ReceiptPump
 from tests.agent.test_outbox import Sent, stamp
 
 SESSION = 4

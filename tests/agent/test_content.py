@@ -13,8 +13,8 @@ from contract.messages import Health
 from contract.signing import Signer
 from contract.topics import Scope, alert_topic, config_topic, forecast_topic, notice_topic
 from devnet.mosquitto import Mosquitto
+from localstate import open_local_state
 from sensors.agent import Agent
-from sensors.localstate import open_local_state
 from tests.agent.conftest import STATION, ContentKey, Listener, agent_settings, running, wait_until
 
 

@@ -11,10 +11,10 @@ from gpiozero.pins.mock import MockFactory
 from contract.jst import JST, in_window
 from devnet.mosquitto import Mosquitto
 from devnet.ports import free_port
+from localstate import open_local_state
 from sensors.agent import Agent
 from sensors.dht import Failure, FakeDHT
-from sensors.localstate import open_local_state
-from sensors.outputs import LedPattern
+from sensors.gpio.outputs import LedPattern
 from sensors.simulation import SummerDay
 from tests.agent.conftest import Listener, agent_settings, running, wait_until
 from tests.agent.delivery import recorded

@@ -5,8 +5,8 @@ from pathlib import Path
 from contract.codec import decode
 from contract.messages import Health, Receipts, Telemetry
 from devnet.mosquitto import Mosquitto
+from localstate import ShownNotice, open_local_state
 from sensors.agent import Agent
-from sensors.localstate import ShownNotice, open_local_state
 from tests.agent.conftest import Listener, agent_settings, running, wait_until
 
 

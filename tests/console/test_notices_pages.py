@@ -8,8 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import Dialog, Page, expect
 
-from sensors.localstate import NoticeView, open_local_state
-from sensors.localstate.model import ShownNotice
+from localstate import NoticeView, open_local_state
+from localstate.model import ShownNotice
 from server.console.notice_preview import CARD_H, CARD_W
 from tests.console.conftest import CONSOLE_STATIONS, ConsoleNetwork
 from tests.e2e.helpers import wait_for

@@ -1,6 +1,6 @@
 """A snapshot of the local state as the kiosk reads it, for the tests that need no window."""
 
-from sensors.localstate import ReadingView, Snapshot
+from localstate import ReadingView, Snapshot
 
 NOW = 1_785_000_000_000  # a summer night: 2026-07-26 02:20 JST
 

@@ -10,8 +10,8 @@ import pytest
 
 from contract.content import AlertKind, Emergency, HeatAlert, Shelter, emergency_id
 from contract.topics import alert_topic, emergency_topic
+from localstate import open_local_state
 from sensors.agent import Agent
-from sensors.localstate import open_local_state
 from tests.agent.conftest import (
     ContentKey,
     Listener,

@@ -15,7 +15,7 @@ from kiosk.situation import Condition, assess
 from kiosk.textfit import fitting_size, snap_size
 from kiosk.trend import trend_geometry
 from kiosk.viewmodel import build_view, clock_text
-from sensors.localstate import AlertView, NoticeView, ReadingView
+from localstate import AlertView, NoticeView, ReadingView
 from tests.kiosk.snapshots import NOW, snapshot
 
 

@@ -12,8 +12,8 @@ from PIL import Image
 
 from contract.content import Notice, NoticeImage
 from contract.topics import Scope, notice_image_topic, notice_topic
+from localstate import IMAGES_DIR, open_local_state
 from sensors.agent import Agent
-from sensors.localstate import IMAGES_DIR, open_local_state
 from tests.agent.conftest import (
     STATION,
     ContentKey,

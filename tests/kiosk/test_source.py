@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from kiosk.source import StateSource
-from sensors.localstate import ReadingView, ShownNotice
-from sensors.localstate.db import FILE_NAME
+from localstate import ReadingView, ShownNotice
+from localstate.db import FILE_NAME
 from tests.kiosk import statefile
 
 

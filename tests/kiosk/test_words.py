@@ -9,7 +9,7 @@ from kiosk.textfit import LARGE_TEXT_STEPS, TYPE_SCALE, mm_of_px, px_of_mm, snap
 from kiosk.trend import hour_ticks
 from kiosk.viewmodel import HomeView, build_view, station_name
 from kiosk.wordwrap import block_size, wrap_text
-from sensors.localstate import AlertView, NoticeView, ReadingView
+from localstate import AlertView, NoticeView, ReadingView
 from tests.kiosk.snapshots import NOW, snapshot
 
 NAMES = {"ja": "中区給水所", "en": "Naka water station"}

@@ -4,8 +4,8 @@ This package is the only definition of that file's schema; the agent and the kio
 import it. See docs/local-state.md.
 """
 
-from sensors.localstate.db import LocalState, OpenResult, open_local_state
-from sensors.localstate.model import (
+from localstate.db import LocalState, OpenResult, open_local_state
+from localstate.model import (
     IMAGES_DIR,
     AlertView,
     DisplaySchedule,
@@ -18,7 +18,7 @@ from sensors.localstate.model import (
     ShownNotice,
     Snapshot,
 )
-from sensors.localstate.schema import SCHEMA_VERSION
+from localstate.schema import SCHEMA_VERSION
 
 __all__ = [
     "IMAGES_DIR",

@@ -19,8 +19,8 @@ from paho.mqtt.reasoncodes import ReasonCode
 from contract.codec import encode
 from contract.messages import StationState, Status
 from contract.topics import StationTopic, station_subscriptions, station_topic
-from sensors.backoff import Backoff
 from sensors.settings import AgentSettings
+from sensors.uplink.backoff import Backoff
 
 log = logging.getLogger("kyusui.agent.mqtt")
 

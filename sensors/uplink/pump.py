@@ -25,7 +25,7 @@ from contract.codec import decode, encode
 from contract.errors import ContractError
 from contract.messages import Reading, Telemetry, TimeSource
 from contract.stored import ConfirmedTopic, Stored, covered
-from sensors.outbox import Outbox, OutboxRow
+from sensors.uplink.outbox import Outbox, OutboxRow
 
 log = logging.getLogger("kyusui.agent.pump")
 DENIED_PAUSE_MS = 30_000

@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sensors.localstate.forecast import read_forecast, write_forecast
-from sensors.localstate.model import (
+from localstate.forecast import read_forecast, write_forecast
+from localstate.model import (
     AlertView,
     DisplaySchedule,
     EmergencyView,
@@ -28,8 +28,8 @@ from sensors.localstate.model import (
     Snapshot,
     Touch,
 )
-from sensors.localstate.schema import DDL, SCHEMA_VERSION
-from sensors.sqlitefile import quarantine_if_bad
+from localstate.schema import DDL, SCHEMA_VERSION
+from localstate.sqlitefile import quarantine_if_bad
 
 FILE_NAME = "station.sqlite"
 

@@ -9,7 +9,7 @@ from sensors.reader import ReadResult
 from sensors.sampling import Sampler
 
 if TYPE_CHECKING:  # gpiozero is loaded only when a part is configured
-    from sensors.power import GpioSensorPower
+    from sensors.gpio.power import GpioSensorPower
 
 log = logging.getLogger("kyusui.agent.power")
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from gpiozero import LED, Button, DigitalOutputDevice, MotionSensor
 from gpiozero.pins import Factory
 
-from sensors.patterns import BLINK, LedPattern
+from sensors.gpio.patterns import BLINK, LedPattern
 
 log = logging.getLogger("kyusui.agent.gpio")
 __all__ = ["Beacon", "LedPattern", "MotionInput", "ServiceButton", "StatusLed"]
