@@ -28,6 +28,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from contract.levels import level_for  # noqa: E402
+from devnet.places import NAKA_PLACES, STATION_SITES  # noqa: E402
 from devnet.processes import stop_process  # noqa: E402
 from devnet.xvfb import start_xvfb  # noqa: E402
 from localstate import (  # noqa: E402
@@ -35,8 +36,10 @@ from localstate import (  # noqa: E402
     DisplaySchedule,
     EmergencyView,
     NoticeView,
+    PlaceListView,
     ReadingView,
     ShelterView,
+    Site,
     open_local_state,
 )
 
@@ -47,6 +50,17 @@ def write_state(state_dir: Path) -> None:
     state = open_local_state(state_dir).state
     now = time.time_ns() // 1_000_000
     state.set_station("bench-01", "ベンチ給水所", "Bench water station", "naka")
+    # The demo's places in Naka ward, so the nearest places are worked out every update.
+    latitude, longitude, address = STATION_SITES["yokohama-naka-01"]
+    state.set_site(Site(latitude, longitude, address))
+    state.set_places(
+        PlaceListView(
+            "area-naka",
+            1,
+            [p.model_dump(mode="json", exclude_none=True) for p in NAKA_PLACES],
+            None,
+        )
+    )
     state.set_display(DisplaySchedule("00:00", "00:00", 600))
     for i in range(96):
         wbgt = 22 + 8 * abs((i % 48) - 24) / 24

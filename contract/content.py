@@ -1,4 +1,5 @@
-"""Content the server pushes to stations: notices, configuration, heat alerts, disaster mode.
+"""Content the server pushes to stations: notices, configuration, heat alerts, places,
+disaster mode.
 
 Each travels inside a signed envelope (contract.signing). ``version`` grows with every
 change to the same ``id``; a station keeps the highest version it has verified and
@@ -17,6 +18,7 @@ from contract.forecast import OfficialForecast
 from contract.jst import HourMinute
 from contract.languages import pick
 from contract.messages import ID_PATTERN, Count, EpochMs
+from contract.places import MAX_PLACES, Place
 from contract.topics import ContentKind
 
 # A text in each of the kiosk's languages (contract.languages.KIOSK_LANGS), Japanese first:
@@ -144,6 +146,14 @@ class HeatAlert(_Content):
         return pick(self.message or {}, lang)
 
 
+class PlaceList(_Content):
+    """Places near the stations of one scope (contract.places); ``id`` is
+    ``contract.places.places_id`` of that scope. An empty list withdraws the scope's."""
+
+    kind: Literal[ContentKind.PLACES] = ContentKind.PLACES
+    places: Annotated[list[Place], Field(max_length=MAX_PLACES, default_factory=list)]
+
+
 EMERGENCY_ALL_ID = "e-all"
 AREA_ID_MAX = 57  # "e-area-" + the area still fits an id (64 characters)
 
@@ -187,11 +197,12 @@ class Emergency(_Content):
         return self
 
 
-AnyContent = Notice | StationConfig | HeatAlert | OfficialForecast | Emergency
+AnyContent = Notice | StationConfig | HeatAlert | PlaceList | OfficialForecast | Emergency
 CONTENT_MODELS: dict[ContentKind, type[AnyContent]] = {
     ContentKind.NOTICE: Notice,
     ContentKind.CONFIG: StationConfig,
     ContentKind.ALERT: HeatAlert,
+    ContentKind.PLACES: PlaceList,
     ContentKind.EMERGENCY: Emergency,
     ContentKind.FORECAST: OfficialForecast,
 }
@@ -210,6 +221,7 @@ __all__ = [
     "Notice",
     "NoticeImage",
     "NoticePriority",
+    "PlaceList",
     "Shelter",
     "StationConfig",
     "TimeWindow",

@@ -30,6 +30,7 @@ class ContentKind(StrEnum):
     NOTICE = "notice"
     CONFIG = "config"
     ALERT = "alert"
+    PLACES = "places"
     EMERGENCY = "emergency"
     FORECAST = "forecast"  # the official WBGT forecast (contract.forecast)
 
@@ -86,6 +87,10 @@ def config_topic(scope: Scope, name: str | None) -> str:
     return f"{_scope_path(scope, name)}/config"
 
 
+def places_topic(scope: Scope, name: str | None) -> str:
+    return f"{_scope_path(scope, name)}/places"
+
+
 def alert_topic() -> str:
     return f"{PREFIX}/all/alert"
 
@@ -120,17 +125,20 @@ def station_subscriptions(station_id: str, area: str | None) -> list[str]:
         f"{own}/notices/+",
         f"{own}/notices/+/{IMAGE}",
         f"{own}/config",
+        f"{own}/places",
         f"{own}/cmd",
         f"{own}/stored",
         f"{PREFIX}/all/notices/+",
         f"{PREFIX}/all/notices/+/{IMAGE}",
         f"{PREFIX}/all/config",
+        f"{PREFIX}/all/places",
         alert_topic(),
         emergency_topic(None),
         forecast_topic(),
     ]
     if area is not None:
         topics.append(f"{PREFIX}/area/{check_id(area, 'area')}/notices/+")
+        topics.append(f"{PREFIX}/area/{check_id(area, 'area')}/places")
         topics.append(f"{PREFIX}/area/{check_id(area, 'area')}/notices/+/{IMAGE}")
         topics.append(emergency_topic(area))
     return topics
@@ -171,6 +179,8 @@ def parse_topic(topic: str) -> ParsedTopic:
         return ParsedTopic(scope, name, IMAGE, check_id(tail[1], "notice id"))
     if joined == "config" and scope is not Scope.AREA:
         return ParsedTopic(scope, name, ContentKind.CONFIG.value)
+    if joined == "places":
+        return ParsedTopic(scope, name, ContentKind.PLACES.value)
     if joined == "alert" and scope is Scope.ALL:
         return ParsedTopic(scope, name, ContentKind.ALERT.value)
     if joined == "emergency" and scope is not Scope.STATION:

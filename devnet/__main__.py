@@ -8,6 +8,7 @@ import threading
 from pathlib import Path
 
 from devnet.network import StationNetwork
+from devnet.seed import seed_demo
 
 
 def main() -> None:
@@ -36,6 +37,7 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     try:
         network.start()
+        seed_demo(network)
     except RuntimeError as exc:
         network.stop()
         sys.exit(f"demo: {exc}")

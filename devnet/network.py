@@ -10,6 +10,7 @@ from pathlib import Path
 from devnet.agent import simulated_agent_env
 from devnet.children import Children
 from devnet.mosquitto import Mosquitto
+from devnet.places import site_settings
 from devnet.ports import free_port, wait_for_port
 from provisioning.keys import PRIVATE_NAME, PUBLIC_NAME, generate_keypair
 
@@ -108,6 +109,7 @@ class StationNetwork:
             simulation_failure_rate=str(self.failure_rate),
             reading_interval_s=str(self.reading_interval_s),
             content_keys_file=str(self.keys_dir / PUBLIC_NAME),
+            **site_settings(spec.id),
         )
 
     def start_broker(self) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
+from kivy.factory import Factory
 from kivy.lang import Builder
 from kivy.properties import (
     BooleanProperty,
@@ -30,6 +31,7 @@ from kiosk.i18n import LANGUAGES, Translator, language
 from kiosk.idle import IdleReset
 from kiosk.memory import release_free_memory
 from kiosk.pictures import PictureLoader
+from kiosk.places_view import build_help, build_places, nearby_lines
 from kiosk.settings import KioskSettings
 from kiosk.situation import assess
 from kiosk.source import StateSource
@@ -40,6 +42,7 @@ from localstate import Snapshot
 
 log = logging.getLogger("kyusui.kiosk")
 KV_FILE = Path(__file__).with_name("layout.kv")
+PANELS_KV_FILE = Path(__file__).with_name("panels.kv")
 DISASTER_KV = Path(__file__).with_name("disaster.kv")
 DESIGN_HEIGHT, DESIGN_WIDTH = 480, 800  # the official 7" display: 1 unit = 1 px
 DESIGN_DPI = 132.0  # the official 7" display: 800×480 on a 154 × 86 mm panel
@@ -65,6 +68,9 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
     history_now_ms = NumericProperty(0)
     pin_open = BooleanProperty(False)
     pin_entered = StringProperty("")
+    places_view = ObjectProperty(None, rebind=True)
+    help_view = ObjectProperty(None, rebind=True)
+    panel = StringProperty("")  # "", "places" or "help": what covers the stage
     notice_texture = ObjectProperty(None, allownone=True)  # the current notice's picture
 
     def __init__(
@@ -96,13 +102,17 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self._shots: list[tuple[Path, ShotDone, int]] = []  # (path, done, flips to wait)
         self._first_frame_seen = False
         self._in_flight: set[str] = set()  # screenshot requests waiting for a frame
+        self.help_sent = False  # the help screen open now has told staff
+        self.panels: dict[str, Any] = {}  # built when first opened: no memory until needed
         self.view = self._build_view(int(self.now() * 1000))
+        self._build_panels(int(self.now() * 1000), assess(None, 0))
 
     # --- window ---------------------------------------------------------------------
     def build(self) -> KioskRoot:
         register_fonts(self.settings.font_regular, self.settings.font_bold)
         Builder.load_file(str(DISASTER_KV))
         Builder.load_file(str(KV_FILE))
+        Builder.load_file(str(PANELS_KV_FILE))
         root = KioskRoot()
         for lang in LANGUAGES:
             button = LangButton(text=self.tr.text(lang.code, "lang.self"), code=lang.code)
@@ -205,6 +215,43 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         elif len(self.pin_entered) < 12:
             self.pin_entered += key
 
+    def _show_panel(self, name: str) -> None:
+        if name not in self.panels and self.root is not None:
+            rule = {"places": "PlacesPanel", "help": "HelpPanel"}[name]
+            self.panels[name] = getattr(Factory, rule)()
+            self.root.ids.stage.add_widget(self.panels[name])
+        self.panel = name
+
+    def open_places(self, how: str) -> None:
+        self.source.record_interaction("places", how)
+        self._show_panel("places")
+        self.update()
+
+    def open_help(self) -> None:
+        self.source.record_interaction("first_aid", "open")
+        self.help_sent = False
+        self._show_panel("help")
+        self.update()
+
+    def confirm_help(self) -> None:
+        """Tell ward staff: a ``help`` touch, sent by the agent like every other."""
+        if self.panel != "help" or self.help_sent:
+            return
+        if self.source.record_interaction("help", self.lang):
+            self.help_sent = True
+        log.warning("kiosk: help requested")
+        self.update()
+
+    def close_panel(self) -> None:
+        self.panel = ""
+        self.update()
+
+    def strip_touched(self, widget: Any, touch: Any) -> None:
+        """The water line or the nearest place's line: a touch opens the places, if any."""
+        shown = self.places_view.strip or self.places_view.more
+        if self.panel == "" and shown and widget.collide_point(*touch.pos):
+            self.open_places("strip" if self.places_view.strip else "line")
+
     def toggle_large_text(self) -> None:
         self.steps = 0 if self.steps else LARGE_TEXT_STEPS
         self.source.record_interaction("large_text", "on" if self.steps else "off")
@@ -222,6 +269,8 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         if self.pin_open and not self.admin.is_open(now_s):
             self.pin_open = False
         self.lang = self.idle.lang_now(self.lang, now_s)
+        if self.panel and self.idle.idle(now_s):
+            self.panel = ""  # the next passer-by starts on the home screen
         situation = assess(snap, now_ms)
         if situation.emergencies:  # disaster mode keeps every screen in scope lit
             self.display_state = DisplayState.ON
@@ -243,6 +292,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             and not situation.takeover
             and not situation.emergencies
             and self._notice_room
+            and not self.panel
         )
         carousel.set_visible(visible, now_ms)
         carousel.tick(now_ms)
@@ -256,6 +306,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         view = self._build_view(now_ms, situation)
         if view != self.view:
             self.view = view
+        self._build_panels(now_ms, situation)
         for code, button in self.lang_buttons.items():
             button.selected = code == self.lang
         large = self.lang_buttons["large-text"]
@@ -296,6 +347,16 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             forecast_line(snap.forecast if snap else None, self.lang, self.tr, now_ms),
             picture=self.notice_texture is not None,
         )
+
+    def _build_panels(self, now_ms: int, situation: Any) -> None:
+        snap, lang = self.snapshot, self.lang
+        lines = nearby_lines(snap, situation, lang, self.tr, now_ms)
+        places = build_places(lines, situation, lang, self.tr)
+        if places != self.places_view:
+            self.places_view = places
+        shown = build_help(lines, snap, lang, self.tr, self.help_sent)
+        if shown != self.help_view:
+            self.help_view = shown
 
     def _write_status(self, now_s: float) -> None:
         last_s, last_display, last_lang = self._last_status

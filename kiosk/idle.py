@@ -16,6 +16,10 @@ class IdleReset:
     def touched(self, now_s: float) -> None:
         self.last_touch_s = now_s
 
+    def idle(self, now_s: float) -> bool:
+        """Nobody has touched the screen for ``reset_after_s`` (or ever)."""
+        return self.last_touch_s is None or now_s - self.last_touch_s >= self.reset_after_s
+
     def lang_now(self, lang: str, now_s: float) -> str:
         """The language the screen should show now."""
         if lang == self.home_lang:

@@ -13,9 +13,11 @@ from localstate.model import (
     ForecastView,
     ImageView,
     NoticeView,
+    PlaceListView,
     ReadingView,
     ShelterView,
     ShownNotice,
+    Site,
     Snapshot,
 )
 from localstate.schema import SCHEMA_VERSION
@@ -31,9 +33,11 @@ __all__ = [
     "LocalState",
     "NoticeView",
     "OpenResult",
+    "PlaceListView",
     "ReadingView",
     "ShelterView",
     "ShownNotice",
+    "Site",
     "Snapshot",
     "open_local_state",
 ]

@@ -22,9 +22,11 @@ from localstate.model import (
     ForecastView,
     ImageView,
     NoticeView,
+    PlaceListView,
     ReadingView,
     ShelterView,
     ShownNotice,
+    Site,
     Snapshot,
     Touch,
 )
@@ -124,6 +126,28 @@ class LocalState:
         self.conn.execute(
             "INSERT OR REPLACE INTO station VALUES (1, ?, ?, ?, ?, ?)",
             (station_id, name_ja, name_en, area, json.dumps(dict(names or {}), ensure_ascii=False)),
+        )
+
+    def set_site(self, site: Site) -> None:
+        self.conn.execute(
+            "INSERT OR REPLACE INTO site VALUES (1, ?, ?, ?)",
+            (site.latitude, site.longitude, site.address),
+        )
+
+    def set_places(self, places: PlaceListView) -> None:
+        """Keep a scope's verified list; an empty one withdraws it."""
+        if not places.places:
+            self.conn.execute("DELETE FROM places WHERE list_id = ?", (places.list_id,))
+            return
+        self.conn.execute(
+            "INSERT OR REPLACE INTO places VALUES (?, ?, ?, ?, ?)",
+            (
+                places.list_id,
+                places.version,
+                json.dumps(places.places, ensure_ascii=False),
+                places.expires_at,
+                _now_ms(),
+            ),
         )
 
     def write_reading(
@@ -364,6 +388,10 @@ class LocalState:
             history = c.execute(
                 "SELECT ts, wbgt, level FROM wbgt_history WHERE ts >= ? ORDER BY ts", (since,)
             ).fetchall()
+            site = c.execute("SELECT latitude, longitude, address FROM site").fetchone()
+            place_lists = c.execute(
+                "SELECT list_id, version, places, expires_at FROM places ORDER BY list_id"
+            ).fetchall()
         finally:
             c.execute("COMMIT")
         return Snapshot(
@@ -399,7 +427,19 @@ class LocalState:
             display=DisplaySchedule(*display) if display else DisplaySchedule(),
             last_motion_at=presence[0] if presence else None,
             history=[(h[0], h[1], h[2]) for h in history],
+            site=Site(site[0], site[1], site[2] or "") if site else Site(),
+            place_lists=[_place_list(row) for row in place_lists],
         )
+
+
+def _place_list(row: tuple[Any, ...]) -> PlaceListView:
+    """A stored list; anything but a JSON array of objects reads as no places."""
+    try:
+        value = json.loads(row[2])
+    except ValueError:
+        value = []
+    places = [p for p in value if isinstance(p, dict)] if isinstance(value, list) else []
+    return PlaceListView(row[0], row[1], places, row[3])
 
 
 def _image(raw: str | None) -> ImageView | None:

@@ -84,6 +84,21 @@ class EmergencyView:
 
 
 @dataclass(frozen=True, slots=True)
+class PlaceListView:
+    list_id: str  # contract.places.places_id of its scope
+    version: int
+    places: list[dict[str, object]]  # each a contract.places.Place, as JSON
+    expires_at: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    latitude: float | None = None
+    longitude: float | None = None
+    address: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ForecastView:
     """The official forecast: the day's maximum WBGT by JST day, and its source."""
 
@@ -149,3 +164,5 @@ class Snapshot:
     display: DisplaySchedule = field(default_factory=DisplaySchedule)
     last_motion_at: int | None = None
     history: list[tuple[int, float, str]] = field(default_factory=list)  # (ts, wbgt, level)
+    site: Site = field(default_factory=Site)
+    place_lists: list[PlaceListView] = field(default_factory=list)

@@ -5,7 +5,8 @@ Writers: the agent writes everything except ``receipts``, ``interactions`` and
 ``kiosk_status``, which only the kiosk writes.
 """
 
-SCHEMA_VERSION = 4  # 2: station.names; 3: official_forecast; 4: emergencies, notices.image
+SCHEMA_VERSION = 5  # 2: station.names; 3: official_forecast; 4: emergencies, notices.image;
+# 5: site, places
 
 DDL = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -21,6 +22,19 @@ CREATE TABLE IF NOT EXISTS latest_reading (
     id INTEGER PRIMARY KEY CHECK (id = 1),
     ts INTEGER NOT NULL, temp_c REAL, rh REAL, wbgt REAL, level TEXT,
     quality TEXT NOT NULL, time_source TEXT NOT NULL, written_at INTEGER NOT NULL
+);
+
+-- Where the station stands, for the distances to places and to read out to 119.
+CREATE TABLE IF NOT EXISTS site (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    latitude REAL, longitude REAL, address TEXT NOT NULL DEFAULT ''
+);
+
+-- Verified place lists, one per scope (contract.places.places_id). places: JSON array of
+-- contract.places.Place.
+CREATE TABLE IF NOT EXISTS places (
+    list_id TEXT PRIMARY KEY, version INTEGER NOT NULL, places TEXT NOT NULL,
+    expires_at INTEGER, received_at INTEGER NOT NULL
 );
 
 -- WBGT history for the kiosk's trend (the agent keeps the last 48 h).

@@ -74,6 +74,11 @@ def agent_config(
     }
     if station.names:
         config["names"] = dict(station.names)
+    # Where it stands: the kiosk's distances to places, and the address to read out to 119.
+    if station.latitude is not None and station.longitude is not None:
+        config["latitude"], config["longitude"] = station.latitude, station.longitude
+    if station.address:
+        config["address"] = station.address[:200]
     if broker.ca_file is not None:
         config["broker_ca_file"] = str(ETC / "broker-ca.pem")
     return config

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from sdnotify import SystemdNotifier
 
 from contract.codec import encode
-from contract.content import Emergency, HeatAlert, Notice, StationConfig
+from contract.content import Emergency, HeatAlert, Notice, PlaceList, StationConfig
 from contract.errors import ContractError
 from contract.forecast import OfficialForecast
 from contract.jst import in_window
@@ -28,7 +28,7 @@ from contract.topics import (
     parse_topic,
     station_topic,
 )
-from localstate import ImageView
+from localstate import ImageView, Site
 from sensors.agentfiles import open_agent_files, reopen_local_state
 from sensors.commands import CommandRunner
 from sensors.content import (
@@ -40,6 +40,7 @@ from sensors.content import (
     load_trusted_keys,
     newest_forecast,
     notice_view,
+    places_view,
 )
 from sensors.dht import DhtDevice
 from sensors.diskspace import KIOSK_STATE, DiskState
@@ -161,6 +162,10 @@ class Agent:
     def _restore_content(self) -> None:
         s = self.settings
         self.state.set_station(s.station_id, s.name_ja, s.name_en, s.area, s.names)
+        self.state.set_site(Site(s.latitude, s.longitude, s.address))
+        for places in self.inbox.stored(ContentKind.PLACES):
+            assert isinstance(places, PlaceList)
+            self.state.set_places(places_view(places))
         for config in self.inbox.stored(ContentKind.CONFIG):
             assert isinstance(config, StationConfig)
             self.runtime = self.runtime.apply(config)
@@ -273,6 +278,8 @@ class Agent:
             self.pictures.keep_only(self._pictures_named())
         elif isinstance(content, HeatAlert):
             self.state.set_alert(alert_view(content))
+        elif isinstance(content, PlaceList):
+            self.state.set_places(places_view(content))
         elif isinstance(content, Emergency):
             self._show_emergency(content)
         elif isinstance(content, OfficialForecast):

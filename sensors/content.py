@@ -19,10 +19,12 @@ from contract.content import (
     Emergency,
     HeatAlert,
     Notice,
+    PlaceList,
     emergency_id,
 )
 from contract.errors import ContractError
 from contract.forecast import OfficialForecast
+from contract.places import places_id
 from contract.signing import key_id, load_public_key, verify
 from contract.topics import ContentKind, ParsedTopic, Scope
 from localstate import (
@@ -31,6 +33,7 @@ from localstate import (
     ForecastView,
     ImageView,
     NoticeView,
+    PlaceListView,
     ShelterView,
 )
 
@@ -101,6 +104,9 @@ class ContentInbox:
             return None
         if isinstance(content, Notice) and content.id != where.notice_id:
             self._refuse("topic", topic, f"notice {content.id} sent on the topic of another")
+            return None
+        if isinstance(content, PlaceList) and content.id != places_id(where.scope, where.name):
+            self._refuse("topic", topic, f"place list {content.id} sent on another scope's topic")
             return None
         if isinstance(content, HeatAlert) and content.area and content.area != self.area:
             return None  # another area's alert: not ours to show, not an error
@@ -180,6 +186,15 @@ def alert_view(alert: HeatAlert) -> AlertView | None:
         alert.valid_on,
         dict(alert.message or {}),
         alert.expires_at,
+    )
+
+
+def places_view(places: PlaceList) -> PlaceListView:
+    return PlaceListView(
+        places.id,
+        places.version,
+        [p.model_dump(mode="json", exclude_none=True) for p in places.places],
+        places.expires_at,
     )
 
 

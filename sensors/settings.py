@@ -25,6 +25,11 @@ class AgentSettings(TomlSettings):
     # The name in the kiosk's other languages, e.g. {"zh" = "中区供水站"}; missing ones fall
     # back as every text does (contract.languages).
     names: dict[KioskLang, str] = Field(default_factory=dict)
+    # Where the station stands: the kiosk's distances to places, and the address a
+    # passer-by reads out to 119.
+    latitude: float | None = Field(None, ge=-90, le=90)
+    longitude: float | None = Field(None, ge=-180, le=180)
+    address: str = Field("", max_length=200)
     broker_host: str = "127.0.0.1"
     broker_port: int = 1883
     broker_username: str | None = None  # defaults to the station id

@@ -140,6 +140,8 @@ class ServerSettings(TomlSettings):
     alert_offline_after_s: int = Field(900, ge=60)
     alert_disk_free_mb: float = Field(200.0, ge=0)
     alert_outbox_depth: int = Field(100, ge=1)
+    # A kiosk's 「具合の悪い人がいる」 raises at most one alert per station in this time.
+    alert_help_every_s: int = Field(600, ge=0, le=86_400)
     alert_check_interval_s: float = Field(30.0, gt=0)
 
     # Official heat data (docs/official-data.md): the Ministry of the Environment's site.

@@ -15,6 +15,7 @@ class StationAlertKind(StrEnum):
     DISK_LOW = "disk_low"
     OUTBOX_GROWING = "outbox_growing"
     OFFICIAL_BIAS = "official_bias"  # estimate consistently off the official observed value
+    HELP = "help"  # a passer-by pressed 「具合の悪い人がいる」 on the kiosk (server.alerts.help)
 
 
 # Each source decides only about its own kinds, so telemetry never clears a health alert.
@@ -37,6 +38,7 @@ TITLES_JA = {
     StationAlertKind.DISK_LOW: "ディスクの空きが少ない",
     StationAlertKind.OUTBOX_GROWING: "未送信データが増えています",
     StationAlertKind.OFFICIAL_BIAS: "公式の暑さ指数と食い違っています",
+    StationAlertKind.HELP: "具合の悪い人がいます（キオスクから）",
 }
 
 
@@ -51,6 +53,7 @@ class Condition:
 class Thresholds:
     disk_free_mb: float = 200.0
     outbox_depth: int = 100
+    help_every_s: int = 600  # at most one help alert per station in this time
 
 
 def reading_conditions(reading: Reading) -> dict[StationAlertKind, Condition] | None:

@@ -66,6 +66,8 @@ def acknowledge_alert(session: Session, alert_id: int, actor: str) -> Alert:
         raise HTTPException(404, f"警報 {alert_id} はありません / no alert {alert_id}")
     if alert.acknowledged_at is None:
         alert.acknowledged_at = now_ms()
+        if alert.kind == StationAlertKind.HELP and alert.cleared_at is None:
+            alert.cleared_at = alert.acknowledged_at  # nothing else ends a call for help
         alert.acknowledged_by = actor
         audit(session, actor, "alert.ack", str(alert_id))
     return alert

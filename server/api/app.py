@@ -26,6 +26,7 @@ from server.api import (
     notice_images,
     notices,
     official,
+    places,
     public,
     receipts,
     session,
@@ -169,6 +170,7 @@ def create_app(
     app.include_router(stations.router)
     app.include_router(commands.router)
     app.include_router(notices.router)
+    app.include_router(places.router)
     app.include_router(notice_images.router)
     app.include_router(receipts.router)
     app.include_router(alerts.router)

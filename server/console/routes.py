@@ -14,6 +14,7 @@ from server.console import (
     notice_picture,
     notices,
     official,
+    places,
     station,
     station_edit,
 )
@@ -31,5 +32,6 @@ ROUTERS: list[APIRouter] = [
     heat_alert.router,
     emergency.router,
     official.router,
+    places.router,
     admin.router,
 ]

@@ -41,7 +41,9 @@ def main(argv: list[str] | None = None) -> None:
         registry,
         AlertBook(registry, notifier),
         metrics,
-        Thresholds(settings.alert_disk_free_mb, settings.alert_outbox_depth),
+        Thresholds(
+            settings.alert_disk_free_mb, settings.alert_outbox_depth, settings.alert_help_every_s
+        ),
     )
     worker = IngestWorker(settings, handler)
     stop = threading.Event()

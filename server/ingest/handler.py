@@ -26,6 +26,7 @@ from contract.messages import (
 from contract.stored import ConfirmedTopic
 from contract.topics import StationTopic, parse_topic
 from server.alerts.book import AlertBook, Change
+from server.alerts.help import HELP_TOUCH, raise_help
 from server.alerts.rules import (
     HEALTH_KINDS,
     READING_KINDS,
@@ -146,6 +147,7 @@ class MessageHandler:
             recorded = self._record_receipts(receipts)
             kinds[StationTopic.RECEIPTS.value] = len(recorded)
             self._done += [self._sent_as[id(m)] for m, _ in recorded]
+            self._help_alerts([item for _, item in recorded])
         for kind, n in kinds.items():
             self.stats.accepted[kind] += n
             self.metrics.messages.labels(kind).inc(n)
@@ -307,6 +309,17 @@ class MessageHandler:
     def _health_changes(self) -> list[Change]:
         """Health conditions of each station's last health message of the batch."""
         return [(station, HEALTH_KINDS, found) for station, found in self._health_alerts.items()]
+
+    def _help_alerts(self, items: list[StationReceipts]) -> None:
+        """A help touch stored is a help alert raised (at most one per station per
+        ``help_every_s``); before the message is confirmed, so a failure means a resend."""
+        if self.alerts is None:
+            return
+        every_ms = self.thresholds.help_every_s * 1000
+        for item in items:
+            for touch in item.message.interactions:
+                if touch.kind == HELP_TOUCH:
+                    raise_help(self.alerts, item.station, touch.ts, every_ms)
 
     def _quarantine(self, message: Incoming, reason: str, detail: str) -> None:
         self.stats.rejected[reason] += 1

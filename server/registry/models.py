@@ -299,3 +299,29 @@ class NoticeImage(Base):
     data: Mapped[bytes] = mapped_column(LargeBinary)
     uploaded_at: Mapped[int] = mapped_column(BigInteger)
     uploaded_by: Mapped[str | None] = mapped_column(String(200))
+
+
+class PlaceRow(Base):
+    """A place to cool down, as staff last wrote it (contract.places.Place), in one scope."""
+
+    __tablename__ = "places"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    scope: Mapped[str] = mapped_column(String(80), index=True)  # all | area:{id} | st:{id}
+    kind: Mapped[str] = mapped_column(String(32))
+    name: Mapped[dict[str, str]] = mapped_column(JSON)  # {lang: name}, every kiosk language
+    latitude: Mapped[float] = mapped_column(Float)
+    longitude: Mapped[float] = mapped_column(Float)
+    address: Mapped[str | None] = mapped_column(String(200))
+    hours: Mapped[dict[str, object]] = mapped_column(JSON)  # contract.places.Hours
+    offers: Mapped[list[str]] = mapped_column(JSON)
+    updated_at: Mapped[int] = mapped_column(BigInteger)
+    updated_by: Mapped[str] = mapped_column(String(200))
+
+
+class PlaceListRow(Base):
+    """The version of each scope's place list last published to the stations."""
+
+    __tablename__ = "place_lists"
+    scope: Mapped[str] = mapped_column(String(80), primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger)
+    published_at: Mapped[int] = mapped_column(BigInteger)

@@ -20,6 +20,7 @@ from contract.topics import (
     notice_image_topic,
     notice_topic,
     parse_topic,
+    places_topic,
     station_subscriptions,
     station_topic,
     stored_topic,
@@ -218,6 +219,9 @@ def test_a_station_subscribes_to_its_own_its_areas_and_everyones_content() -> No
         "kyusui/v1/all/alert",
         "kyusui/v1/all/forecast",
         "kyusui/v1/area/naka/notices/+",
+        "kyusui/v1/st/naka-01/places",
+        "kyusui/v1/all/places",
+        "kyusui/v1/area/naka/places",
         "kyusui/v1/st/naka-01/notices/+/image",
         "kyusui/v1/all/notices/+/image",
         "kyusui/v1/area/naka/notices/+/image",
@@ -232,3 +236,19 @@ def test_ingest_shares_one_subscription_per_uplink_topic() -> None:
         f"$share/ingest/kyusui/v1/st/+/{kind}"
         for kind in ("telemetry", "health", "status", "receipts", "cmd/result")
     ]
+
+
+@pytest.mark.parametrize(
+    ("scope", "name", "topic"),
+    [
+        (Scope.ALL, None, "kyusui/v1/all/places"),
+        (Scope.AREA, "naka", "kyusui/v1/area/naka/places"),
+        (Scope.STATION, "naka-01", "kyusui/v1/st/naka-01/places"),
+    ],
+)
+def test_place_lists_go_to_every_scope_and_parse_back(
+    scope: Scope, name: str | None, topic: str
+) -> None:
+    assert places_topic(scope, name) == topic
+    parsed = parse_topic(topic)
+    assert (parsed.scope, parsed.name, parsed.kind) == (scope, name, "places")

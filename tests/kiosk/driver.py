@@ -34,7 +34,9 @@ RECT_IDS = (
     "topbar", "admin_corner", "tk_details", "pin_cancel", "disaster", "disaster_headline",
     "disaster_message", "disaster_shelters", "disaster_card",
     "topbar", "admin_corner", "tk_details", "pin_cancel", "forecast", "forecast_text",
-    "forecast_source",
+    "forecast_source", "water_line", "tk_help_button", "help_button", "tk_nearby",
+    "places_title", "place_0", "place_1", "place_2", "place_3", "places_note", "help_title",
+    "help_step_3", "help_address", "help_not_119", "help_confirm",
 )  # fmt: skip
 
 
@@ -144,7 +146,14 @@ class Driver:
     def ids(self) -> dict[str, Any]:
         """Every widget id: the root's and those inside the home and takeover rules."""
         root = self.app.root
-        return {**root.ids, **root.ids.home.ids, **root.ids.takeover.ids, **root.ids.disaster.ids}
+        panels = {k: v for p in self.app.panels.values() for k, v in p.ids.items()}
+        return {
+            **root.ids,
+            **root.ids.home.ids,
+            **root.ids.takeover.ids,
+            **root.ids.disaster.ids,
+            **panels,
+        }
 
     def touch(self, target: str, swipe_px: float, hold_s: float = 0) -> None:
         from kivy.tests.common import UnitTestTouch
@@ -222,6 +231,9 @@ class Driver:
             "size": list(Window.size),
             "rects": self.rects(),
             "view": asdict(self.app.view),
+            "places": asdict(self.app.places_view),
+            "help": asdict(self.app.help_view),
+            "panel": self.app.panel,
             "lang": self.app.lang,
             "display": self.app.display_state.value,
             "pin_open": self.app.pin_open,

@@ -7,6 +7,7 @@ level, quality, age_s} or None (nothing measured yet); ``agent``: {sensor, netwo
 (image: the ImageView fields);
 ``alert``: {alert, forecast_wbgt, message} or None; ``display``: {on_start, on_end, stale_after_s};
 ``history``: a list of WBGT values spread over the last 24 h; ``motion_age_s``;
+``site``: [latitude, longitude, address]; ``places``: {list id: [contract.places.Place as JSON]};
 ``emergencies``: a list of {id, version, area, message, shelters: [{name, address}]}
 (disaster mode in force; the list replaces what there was).
 """
@@ -23,8 +24,10 @@ from localstate import (
     ImageView,
     LocalState,
     NoticeView,
+    PlaceListView,
     ReadingView,
     ShelterView,
+    Site,
     open_local_state,
 )
 from localstate.db import FILE_NAME
@@ -99,6 +102,12 @@ def apply(state: LocalState, spec: dict[str, Any], now_ms: int) -> None:
             state.set_alert(
                 AlertView(a["alert"], 1, a.get("forecast_wbgt"), None, message, expires_at)
             )
+    if "site" in spec:
+        state.set_site(Site(*spec["site"]))
+    if "places" in spec:
+        state.conn.execute("DELETE FROM places")
+        for version, (list_id, places) in enumerate(spec["places"].items(), start=1):
+            state.set_places(PlaceListView(list_id, version, places, None))
     if "emergencies" in spec:
         state.conn.execute("DELETE FROM emergencies")
         for e in spec["emergencies"]:

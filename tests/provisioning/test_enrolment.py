@@ -34,6 +34,9 @@ def test_an_enrolled_station_is_registered_and_can_connect(
     assert station["state"] == "active"
     assert (station["name_ja"], station["area"]) == ("中区役所前 給水所", "naka")
     assert station["address"] == "横浜市中区港町1-1"
+    # The agent knows it too: the kiosk shows it to read out to 119.
+    config = tomllib.loads((bundle / "agent.toml").read_text())
+    assert config["address"] == "横浜市中区港町1-1"
     assert connect_result(broker_port(server), "naka-ward-office", password_of(bundle)) == 0
 
 

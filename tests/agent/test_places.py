@@ -1,0 +1,120 @@
+"""Places reach the station signed, per scope; a tampered, expired or misplaced list is
+refused and the last good one kept, through network loss and restarts."""
+
+import json
+import time
+from pathlib import Path
+
+from contract.content import PlaceList
+from contract.places import places_id
+from contract.topics import Scope, places_topic
+from devnet.mosquitto import Mosquitto
+from devnet.places import NAKA_PLACES
+from localstate import open_local_state
+from sensors.agent import Agent
+from tests.agent.conftest import (
+    STATION,
+    ContentKey,
+    Listener,
+    agent_settings,
+    running,
+    wait_until,
+)
+from tests.conftest import TEST_STATIONS
+
+AREA = TEST_STATIONS[STATION]
+
+
+def now_ms() -> int:
+    return time.time_ns() // 1_000_000
+
+
+def place_list(list_id: str, version: int, count: int = 3, **extra: object) -> PlaceList:
+    return PlaceList(
+        id=list_id,
+        version=version,
+        issued_at=now_ms(),
+        places=list(NAKA_PLACES[:count]),
+        **extra,
+    )
+
+
+def tampered(raw: bytes) -> bytes:
+    envelope = json.loads(raw)
+    envelope["payload"]["places"][0]["latitude"] = 35.0  # sends passers-by elsewhere
+    return json.dumps(envelope, ensure_ascii=False).encode()
+
+
+def shown(state_dir: Path) -> dict[str, tuple[int, list[str]]]:
+    state = open_local_state(state_dir, create=False).state
+    try:
+        lists = state.snapshot().place_lists
+    finally:
+        state.close()
+    return {pl.list_id: (pl.version, [str(p["id"]) for p in pl.places]) for pl in lists}
+
+
+def test_only_good_place_lists_are_kept_and_survive_a_restart_without_network(
+    broker: Mosquitto, listener: Listener, content_key: ContentKey, tmp_path: Path
+) -> None:
+    settings = agent_settings(
+        broker,
+        tmp_path,
+        content_keys_file=content_key.pem_file,
+        latitude=35.4443,
+        longitude=139.6420,
+        address="横浜市中区日本大通35",
+    )
+    sign = content_key.signer.sign
+    area_id = places_id(Scope.AREA, AREA)
+    own_id = places_id(Scope.STATION, STATION)
+    area_topic = places_topic(Scope.AREA, AREA)
+    with running(Agent(settings)) as agent:
+        assert wait_until(lambda: agent.link.connected and bool(listener.readings()))
+        time.sleep(0.3)  # the agent's subscriptions are in place
+        listener.publish(area_topic, sign(place_list(area_id, 2)))
+        listener.publish(places_topic(Scope.ALL, None), sign(place_list("all", 1, count=1)))
+        assert wait_until(lambda: set(shown(tmp_path)) == {area_id, "all"})
+        listener.publish(area_topic, tampered(sign(place_list(area_id, 3, count=5))))
+        listener.publish(
+            area_topic, sign(place_list(area_id, 4, count=5, expires_at=now_ms() - 1000))
+        )
+        # Signed for this station, replayed on the area's topic.
+        listener.publish(area_topic, sign(place_list(own_id, 5, count=5)))
+        listener.publish(area_topic, sign(place_list(area_id, 1, count=5)))  # older
+        expected = {"signature": 1, "expired": 1, "topic": 1, "stale": 1}
+        assert wait_until(lambda: dict(agent.inbox.rejected) == expected), agent.inbox.rejected
+    kept = {
+        area_id: (2, [p.id for p in NAKA_PLACES[:3]]),
+        "all": (1, [NAKA_PLACES[0].id]),
+    }
+    assert shown(tmp_path) == kept
+
+    # The kiosk's file lost, the broker out of reach: the agent restores the lists it holds.
+    (tmp_path / "station.sqlite").unlink()
+    offline = settings.model_copy(update={"broker_port": 1})
+    Agent(offline).state.close()
+    assert shown(tmp_path) == kept
+    state = open_local_state(tmp_path, create=False).state
+    site = state.snapshot().site
+    state.close()
+    assert (site.latitude, site.longitude, site.address) == (
+        35.4443,
+        139.642,
+        "横浜市中区日本大通35",
+    )
+
+
+def test_an_empty_list_withdraws_its_scope(
+    broker: Mosquitto, listener: Listener, content_key: ContentKey, tmp_path: Path
+) -> None:
+    settings = agent_settings(broker, tmp_path, content_keys_file=content_key.pem_file)
+    topic = places_topic(Scope.STATION, STATION)
+    own_id = places_id(Scope.STATION, STATION)
+    with running(Agent(settings)) as agent:
+        assert wait_until(lambda: agent.link.connected and bool(listener.readings()))
+        time.sleep(0.3)
+        listener.publish(topic, content_key.signer.sign(place_list(own_id, 1)))
+        assert wait_until(lambda: own_id in shown(tmp_path))
+        listener.publish(topic, content_key.signer.sign(place_list(own_id, 2, count=0)))
+        assert wait_until(lambda: shown(tmp_path) == {})
