@@ -128,3 +128,9 @@ def block_size(
     ):
         size = snap_size(size - 1)
     return size
+
+
+def block_fits(text: str, width_px: float, size_px: float, max_height: float, lang: str) -> bool:
+    """Whether ``text``, wrapped to ``width_px`` at ``size_px``, is at most ``max_height``
+    tall: a block that may give way shows whole or not at all, never cut."""
+    return line_count(text, width_px, size_px, lang) * size_px * LINE_HEIGHT <= max_height
