@@ -141,7 +141,6 @@ def test_the_level_and_the_alert_keep_their_size_beside_the_help_button(
     runs: dict[str, Any],
 ) -> None:
     seven_inch, larger = runs["800x480"]["shots"], runs["1280x800"]["shots"]
-    large_seven_inch = [seven_inch[f"alert-large-{lang.code}"] for lang in LANGUAGES]
     full_size = [seven_inch["alert"]] + [s for _name, s in home_shots(runs["1280x800"])]
     for s in full_size:
         assert mm_of_px(s["labels"]["guidance"]["font_size"], DPI) >= 5, s["path"]
