@@ -151,8 +151,7 @@ function report() {
     setTimeout(report, 200);
     return;
   }
-  console.log(
-    JSON.stringify({
+  const line = JSON.stringify({
       report: {
         stations: stations.length,
         lost: lostCount,
@@ -164,10 +163,10 @@ function report() {
         readings: stations.reduce((n, st) => n + st.seq, 0),
         pending,
       },
-    }),
-  );
+    });
   for (const st of stations) st.client.end(true);
-  setTimeout(() => process.exit(0), 500);
+  // A pipe is written asynchronously: exit once the whole report is out.
+  process.stdout.write(`${line}\n`, () => process.exit(0));
 }
 
 let reportDeadline = 0;
