@@ -230,8 +230,8 @@ class Fleet:
             proc.stdin.write(word + "\n")
             proc.stdin.flush()
 
-    def reports(self) -> list[dict[str, Any]]:
-        self.command("report")
+    def reports(self, killed_ms: int) -> list[dict[str, Any]]:
+        self.command(f"report {killed_ms}")
         reports = self.wait("report", DRAIN_S + 30)
         for proc in self.procs:
             proc.wait(30)
@@ -288,7 +288,7 @@ def storm(
         overflows = listen_overflows() - overflows
         time.sleep(AFTER_S)
         fleet.command("stop")
-        reports = fleet.reports()
+        reports = fleet.reports(int(killed * 1000))
         deadline = time.monotonic() + DRAIN_S
         sent = sum(r["readings"] for r in reports)
         while len(subscriber.seen) < sent and time.monotonic() < deadline:
@@ -297,10 +297,12 @@ def storm(
         fleet.stop()
         subscriber.stop()
         broker.stop()
-    back = sorted(
-        (b - killed * 1000) / 1000 for r in reports for b in r["back_at_ms"] if b and b > 0
-    )
-    not_back = sum(1 for r in reports for b in r["back_at_ms"] if not b)
+    tenths: dict[int, int] = {}
+    for r in reports:
+        for ds, n in r["back_ds"].items():
+            tenths[int(ds)] = tenths.get(int(ds), 0) + n
+    back = [ds / 10 for ds in sorted(tenths) for _ in range(tenths[ds])]
+    not_back = sum(r["not_back"] for r in reports)
     per_second: dict[int, int] = {}
     for b in back:
         per_second[int(b)] = per_second.get(int(b), 0) + 1

@@ -145,6 +145,16 @@ setInterval(() => {
   }
 }, 100);
 
+function histogram(times) {
+  const counts = {};
+  for (const t of times) {
+    const ds = Math.max(0, Math.floor((t - killedAt) / 100));
+    counts[ds] = (counts[ds] || 0) + 1;
+  }
+  return counts;
+}
+
+let killedAt = 0;
 function report() {
   const pending = stations.reduce((n, st) => n + st.pending.size, 0);
   if (pending > 0 && now() < reportDeadline) {
@@ -156,8 +166,9 @@ function report() {
         stations: stations.length,
         lost: lostCount,
         connected: stations.filter((st) => st.connected).length,
-        lost_at_ms: stations.map((st) => st.lostAt),
-        back_at_ms: stations.map((st) => st.backAt),
+        // Tenths of a second from the kill to each station's first CONNACK after it.
+        back_ds: histogram(stations.filter((st) => st.backAt).map((st) => st.backAt)),
+        not_back: stations.filter((st) => !st.backAt).length,
         worst_connect_ms: Math.max(0, ...stations.map((st) => st.worst || 0)),
         failed_attempts: stations.reduce((n, st) => n + st.failures, 0),
         readings: stations.reduce((n, st) => n + st.seq, 0),
@@ -172,7 +183,8 @@ function report() {
 let reportDeadline = 0;
 readline.createInterface({ input: process.stdin }).on("line", (line) => {
   if (line.trim() === "stop") generating = false;
-  if (line.trim() === "report") {
+  if (line.startsWith("report")) {
+    killedAt = Number(line.split(" ")[1]);
     reportDeadline = now() + cfg.drain_s * 1000;
     report();
   }
