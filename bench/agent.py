@@ -22,7 +22,7 @@ from contract.stored import ConfirmedTopic, messages_for
 from contract.topics import stored_topic
 from devnet.agent import simulated_agent_env, start_agent
 from devnet.mosquitto import Mosquitto
-from sensors.agentdb import open_agent_db
+from sensors.uplink.agentdb import open_agent_db
 
 STATION = "st-bench-01"
 SERVER = "kyusui-server"

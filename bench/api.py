@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from devnet.influx import InfluxDB  # noqa: E402
 from devnet.ports import free_port, wait_for_port  # noqa: E402
 from server.registry.db import Registry  # noqa: E402
-from server.registry.models import Station, StationState  # noqa: E402
+from server.registry.models import EnrolmentState, Station  # noqa: E402
 from server.settings import ServerSettings, TimeSeriesBackend  # noqa: E402
 from server.store.influx import InfluxTimeSeries  # noqa: E402
 from server.store.influx_init import init_influx  # noqa: E402
@@ -138,7 +138,7 @@ def run(influx: InfluxDB, workdir: Path) -> None:
             session.add(
                 Station(
                     id=f"st-{s:04d}",
-                    state=StationState.ACTIVE.value,
+                    state=EnrolmentState.ACTIVE.value,
                     name_ja=f"給水所 {s}",
                     area_id=f"a{s % 18}",
                     created_at=now_ms,

@@ -60,8 +60,8 @@ from server.ingest.latest import BatchLatest  # noqa: E402
 from server.registry import latest as latest_registry  # noqa: E402
 from server.registry.db import Registry, now_ms  # noqa: E402
 from server.registry.latest import LatestUpdate, NewestReading  # noqa: E402
+from server.registry.models import EnrolmentState as Enrolment  # noqa: E402
 from server.registry.models import Station  # noqa: E402
-from server.registry.models import StationState as Enrolment  # noqa: E402
 from server.registry.stations import list_stations  # noqa: E402
 from server.settings import ServerSettings, TimeSeriesBackend  # noqa: E402
 from server.store.base import StationReadings, TimeSeriesStore  # noqa: E402

@@ -31,7 +31,7 @@ from contract.levels import level_for  # noqa: E402
 from devnet.places import NAKA_PLACES, STATION_SITES  # noqa: E402
 from devnet.processes import stop_process  # noqa: E402
 from devnet.xvfb import start_xvfb  # noqa: E402
-from sensors.localstate import (  # noqa: E402
+from localstate import (  # noqa: E402
     AlertView,
     DisplaySchedule,
     EmergencyView,

@@ -21,7 +21,6 @@ import multiprocessing
 import os
 import secrets
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -34,11 +33,11 @@ from paho.mqtt.enums import CallbackAPIVersion
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.ingest import SERVER, Kyusui  # noqa: E402
 from devnet.influx import InfluxDB  # noqa: E402
 from devnet.mosquitto import Mosquitto  # noqa: E402
 from devnet.ports import free_port  # noqa: E402
 
-SERVER = "kyusui-server"
 STEPS = [
     int(n)
     for n in os.environ.get("BENCH_SCALE_STEPS", "250,500,1000,1500,2000,2500,3000").split(",")
@@ -146,43 +145,6 @@ def step(broker: Mosquitto, store: Store, stations: int, already: int) -> dict[s
     return {"p95_lag_s": round(p95, 3), "unstored_after_2s": behind, "sent": sent}
 
 
-def setup(
-    broker: Mosquitto, workdir: Path, name: str, workers: int, env_extra: dict[str, str]
-) -> list[subprocess.Popen[bytes]]:
-    env = (
-        os.environ
-        | {
-            "KYUSUI_SERVER_CONFIG": str(workdir / "absent.toml"),
-            "KYUSUI_SERVER_BROKER_PORT": str(broker.port),
-            "KYUSUI_SERVER_BROKER_PASSWORD": broker.accounts[SERVER],
-            "KYUSUI_SERVER_REGISTRY_PATH": str(workdir / f"registry-{name}.sqlite"),
-            "KYUSUI_SERVER_INGEST_GROUP": name,
-        }
-        | env_extra
-    )
-    if env_extra.get("KYUSUI_SERVER_TIMESERIES_BACKEND", "sqlite") != "sqlite":
-        subprocess.run(
-            [sys.executable, "-m", "server.store", "init"], env=env, check=True, capture_output=True
-        )
-    logs = [workdir / f"{name}-{n}.log" for n in range(workers)]
-    procs = [
-        subprocess.Popen(
-            [sys.executable, "-m", "server.ingest"],
-            env=env | {"KYUSUI_SERVER_INGEST_WORKER_INDEX": str(n)},
-            stdout=log.open("wb"),
-            stderr=subprocess.STDOUT,
-        )
-        for n, log in enumerate(logs)
-    ]
-    deadline = time.monotonic() + 30
-    while not all("connected" in log.read_text() for log in logs):
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"ingest did not connect; see {workdir}")
-        time.sleep(0.05)
-    time.sleep(0.5)
-    return procs
-
-
 def warm(broker: Mosquitto, store: Store, stations: int) -> None:
     """Every station reports once, within about a second; wait until all are stored."""
     publish(broker.port or 0, broker.accounts[SERVER], 0, stations, time.time(), 1.0)
@@ -193,9 +155,7 @@ def warm(broker: Mosquitto, store: Store, stations: int) -> None:
         time.sleep(0.2)
 
 
-def search(
-    broker: Mosquitto, store: Store, procs: list[subprocess.Popen[bytes]], label: str
-) -> int:
+def search(broker: Mosquitto, store: Store, kyusui: Kyusui, label: str) -> int:
     kept = 0
     try:
         try:
@@ -215,10 +175,7 @@ def search(
             kept = stations
             time.sleep(2.0)  # let the broker drain before the next step
     finally:
-        for p in procs:
-            p.terminate()
-        for p in procs:
-            p.wait(15)
+        kyusui.stop()
     return kept
 
 
@@ -230,22 +187,19 @@ def main() -> None:
     influx = InfluxDB(workdir / "influx").start()
     results: dict[str, int] = {}
     try:
-        path = workdir / "ts.sqlite"
-        procs = setup(broker, workdir, "sqlite1", 1, {"KYUSUI_SERVER_TIMESERIES_PATH": str(path)})
+        on_sqlite = Kyusui(broker, workdir, "sqlite", name="sqlite1")
+        on_sqlite.start(1)
         results["stations_1worker_sqlite"] = search(
-            broker, sqlite_store(path), procs, "1 worker, SQLite"
+            broker, sqlite_store(on_sqlite.sqlite_path), on_sqlite, "1 worker, SQLite"
         )
         for workers in (1, 2):
             db = f"scale{workers}_{secrets.token_hex(3)}"
-            influx_env = {
-                "KYUSUI_SERVER_TIMESERIES_BACKEND": "influxdb-v1",
-                "KYUSUI_SERVER_INFLUX_URL": influx.url,
-                "KYUSUI_SERVER_INFLUX_DATABASE": db,
-            }
-            procs = setup(broker, workdir, db, workers, influx_env)
+            on_influx = Kyusui(broker, workdir, "influxdb-v1", influx, name=db)
+            on_influx.init()
+            on_influx.start(workers)
             key = f"stations_{workers}worker{'s' if workers > 1 else ''}_influxdb"
             results[key] = search(
-                broker, influx_store(influx, db), procs, f"{workers} worker(s), InfluxDB"
+                broker, influx_store(influx, db), on_influx, f"{workers} worker(s), InfluxDB"
             )
     finally:
         influx.stop()

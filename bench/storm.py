@@ -8,7 +8,7 @@ listen socket, as ingest has the local listener). MQTT.js (installed from npm in
 temporary directory) opens N sessions shaped like the agent's (bench/storm_clients.js).
 
 Then, for each reconnect rule — a fixed 1 s wait (no back-off: the baseline) and the
-agents' jittered doubling (sensors/backoff.py, ported into the generator) — the bench
+agents' jittered doubling (sensors/uplink/backoff.py, ported into the generator) — the bench
 saves the broker's persistence file (SIGUSR1, as a broker that has run a while has one),
 kills it (SIGKILL), starts it again at once and measures: time until every station is
 back, the worst single connect, failed attempts, the kernel's listen-queue overflows
@@ -53,7 +53,7 @@ from devnet.mosquitto import Mosquitto  # noqa: E402
 from devnet.ports import free_port  # noqa: E402
 from provisioning.passwords import mosquitto_password_line  # noqa: E402
 from provisioning.server_install import broker_limits  # noqa: E402
-from sensors.backoff import RECONNECT_MAX_S, RECONNECT_MIN_S  # noqa: E402
+from sensors.uplink.backoff import RECONNECT_MAX_S, RECONNECT_MIN_S  # noqa: E402
 
 SERVER = "kyusui-server"
 PREFIX = "storm-"

@@ -4,7 +4,7 @@
 // agent's paho client), retained birth and will, the agent's subscriptions at every
 // connect, one QoS 1 telemetry message every period_s kept until the broker's PUBACK and
 // sent again after a reconnect (as the agent's outbox does).
-// Reconnects follow sensors/backoff.py ("backoff") or a fixed wait ("fixed").
+// Reconnects follow sensors/uplink/backoff.py ("backoff") or a fixed wait ("fixed").
 // Commands on stdin, one per line: "stop" (no more readings), "report" (when nothing is
 // pending any more). Events on stdout, one JSON object per line.
 "use strict";
@@ -17,7 +17,7 @@ const mqtt = require(path.join(cfg.node_modules, "mqtt"));
 
 const now = () => Date.now();
 
-// sensors/backoff.py, Backoff.next_s: uniform(min, min(max, min * 2 ** (attempt + 1))).
+// sensors/uplink/backoff.py, Backoff.next_s: uniform(min, min(max, min * 2 ** (attempt + 1))).
 function nextWait(state) {
   if (cfg.mode === "fixed") return cfg.fixed_s;
   const ceiling = Math.min(cfg.max_s, cfg.min_s * 2 ** (state.attempt + 1));

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from contract.content_base import ContentBase as _Content
 from contract.content_base import LangText
 from contract.forecast import OfficialForecast
+from contract.jst import HourMinute
 from contract.languages import pick
 from contract.messages import ID_PATTERN, Count, EpochMs
 from contract.places import MAX_PLACES, Place
@@ -27,8 +28,6 @@ KioskLang = Literal["ja", "ja-easy", "en", "zh", "ko", "vi"]
 KioskText = Annotated[
     dict[KioskLang, Annotated[str, Field(min_length=1, max_length=2000)]], Field(min_length=1)
 ]
-# ASCII digits only: ``\d`` would also accept other scripts' digits.
-HourMinute = Annotated[str, Field(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$")]
 
 
 class NoticePriority(StrEnum):

@@ -39,10 +39,21 @@ class TimeSource(StrEnum):
     UNSYNCED = "unsynced"  # clock never synchronised: the time is the Pi's guess
 
 
+# What a reading's values can be: the DHT22's specified range, inclusive. The agent calls
+# anything outside a bad read; ingest and the stores refuse it.
+TEMP_MIN_C, TEMP_MAX_C = -40.0, 80.0
+RH_MIN, RH_MAX = 0.0, 100.0
+
+
+def within_bounds(temp_c: float, rh: float) -> bool:
+    """Whether a temperature and humidity pair is one a Reading can carry."""
+    return TEMP_MIN_C <= temp_c <= TEMP_MAX_C and RH_MIN <= rh <= RH_MAX
+
+
 class Reading(_Message):
     ts: EpochMs
-    temp_c: Annotated[float, Field(ge=-40, le=80)] | None = None
-    rh: Annotated[float, Field(ge=0, le=100)] | None = None
+    temp_c: Annotated[float, Field(ge=TEMP_MIN_C, le=TEMP_MAX_C)] | None = None
+    rh: Annotated[float, Field(ge=RH_MIN, le=RH_MAX)] | None = None
     # The chart's linear continuation spans about −44…76 °C over the sensor's −40…80 °C.
     wbgt: Annotated[float, Field(ge=-50, le=80)] | None = None
     level: Level | None = None

@@ -18,6 +18,7 @@ from kivy.properties import (
     ObjectProperty,
     StringProperty,
 )
+from sdnotify import SystemdNotifier
 
 from kiosk import agent_requests
 from kiosk.admin import ADMIN_EXIT_STATUS, AdminGate, PinResult
@@ -29,7 +30,6 @@ from kiosk.forecast import forecast_line
 from kiosk.i18n import LANGUAGES, Translator, language
 from kiosk.idle import IdleReset
 from kiosk.memory import release_free_memory
-from kiosk.notify import notify
 from kiosk.pictures import PictureLoader
 from kiosk.places_view import build_help, build_places, nearby_lines
 from kiosk.settings import KioskSettings
@@ -38,7 +38,7 @@ from kiosk.source import StateSource
 from kiosk.textfit import LARGE_TEXT_STEPS, MM_PER_INCH
 from kiosk.viewmodel import HomeView, build_view, station_names
 from kiosk.widgets import KioskRoot, LangButton, PinKey
-from sensors.localstate import Snapshot
+from localstate import Snapshot
 
 log = logging.getLogger("kyusui.kiosk")
 KV_FILE = Path(__file__).with_name("layout.kv")
@@ -80,6 +80,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self.title = "Kyusui"
         self.settings = settings
         self.now = now  # seconds since the epoch; tests move it on
+        self.systemd = SystemdNotifier()  # does nothing unless systemd started the kiosk
         self.tr = Translator()
         self.source = StateSource(settings.state_dir)
         self.pictures = PictureLoader(settings.state_dir)
@@ -142,7 +143,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         if not self._first_frame_seen:
             self._first_frame_seen = True
             log.info("kiosk: first frame drawn")
-            notify("READY=1")
+            self.systemd.notify("READY=1")
             Clock.schedule_once(lambda _dt: release_free_memory(), 5)
         waiting = []
         for path, done, flips in self._shots:
@@ -323,7 +324,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             self.history = history
         self.history_now_ms = now_ms // 60_000 * 60_000  # the trend moves once a minute
         self._write_status(now_s)
-        notify("WATCHDOG=1")  # the screen is still being updated
+        self.systemd.notify("WATCHDOG=1")  # the screen is still being updated
 
     def _notice_fits(self) -> bool:
         """Whether the notice card has room on screen now (it gives way to the level)."""
@@ -369,10 +370,10 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         if state is None:
             return
         try:
-            waiting = agent_requests.pending(state)
+            waiting = state.pending_kiosk_requests()
             for request in waiting:
                 if request.name not in agent_requests.KNOWN:
-                    agent_requests.answer(state, request.request_id, False, None, "unknown request")
+                    state.answer_kiosk_request(request.request_id, False, None, "unknown request")
                     continue
                 path = self.settings.screenshots / (
                     agent_requests.safe_request_id(request.request_id) + ".png"
@@ -390,8 +391,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
             if state is None:
                 return
             try:
-                agent_requests.answer(
-                    state,
+                state.answer_kiosk_request(
                     request_id,
                     path is not None,
                     str(path) if path else None,

@@ -7,7 +7,7 @@ takeover, display off) is not a showing.
 
 from dataclasses import dataclass, field
 
-from sensors.localstate import NoticeView, Receipt
+from localstate import NoticeView, ShownNotice
 
 PRIORITY_ORDER = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
@@ -34,13 +34,13 @@ class Carousel:
     visible: bool = True
     lang: str = "ja"
     _seen: set[tuple[str, int]] = field(default_factory=set)  # urgent notices already shown
-    _receipts: list[Receipt] = field(default_factory=list)
+    _receipts: list[ShownNotice] = field(default_factory=list)
 
     @property
     def current(self) -> NoticeView | None:
         return self.notices[self.index] if self.notices else None
 
-    def take_receipts(self) -> list[Receipt]:
+    def take_receipts(self) -> list[ShownNotice]:
         out, self._receipts = self._receipts, []
         return out
 
@@ -48,7 +48,7 @@ class Carousel:
         if self.showing is not None:
             shown = self.showing
             self._receipts.append(
-                Receipt(
+                ShownNotice(
                     shown.notice.notice_id,
                     shown.notice.version,
                     shown.since_ms,

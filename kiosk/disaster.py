@@ -13,9 +13,9 @@ notice id) every ``segment_s``, at a language change and when it ends.
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from kiosk.display import JST
+from contract.jst import JST
 from kiosk.i18n import Translator, pick_block
-from sensors.localstate import EmergencyView, Receipt
+from localstate import EmergencyView, ShownNotice
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,13 +77,13 @@ class DisasterReceipts:
     lang: str = "ja"
     showing: dict[tuple[str, int], int] = field(default_factory=dict)  # (id, version) → since
 
-    def _close(self, key: tuple[str, int], now_ms: int) -> Receipt:
+    def _close(self, key: tuple[str, int], now_ms: int) -> ShownNotice:
         since = self.showing.pop(key)
-        return Receipt(key[0], key[1], since, max(0.0, (now_ms - since) / 1000), self.lang)
+        return ShownNotice(key[0], key[1], since, max(0.0, (now_ms - since) / 1000), self.lang)
 
     def update(
         self, emergencies: tuple[EmergencyView, ...], visible: bool, lang: str, now_ms: int
-    ) -> list[Receipt]:
+    ) -> list[ShownNotice]:
         """The receipts of showings that ended now; starts the showings that begin."""
         keys = {(e.emergency_id, e.version) for e in emergencies} if visible else set()
         out = [

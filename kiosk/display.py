@@ -7,12 +7,10 @@ presence sensor dims when nobody has passed for ``dim_after_s``.
 """
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 
+from contract.jst import in_window, minutes_of
 from kiosk.logonce import warn_once
-
-JST = timezone(timedelta(hours=9), "JST")
 
 
 class DisplayState(StrEnum):
@@ -21,28 +19,14 @@ class DisplayState(StrEnum):
     OFF = "off"
 
 
-def minutes_of(hhmm: str) -> int | None:
-    """``"05:30"`` → 330; anything else → None."""
-    try:
-        hours, minutes = hhmm.split(":")
-        h, m = int(hours), int(minutes)
-    except (ValueError, AttributeError):
-        return None
-    if not (0 <= h < 24 and 0 <= m < 60):
-        return None
-    return h * 60 + m
-
-
-def in_window(on_start: str, on_end: str, now_ms: int) -> bool:
-    """Whether JST now lies in [on_start, on_end); a bad or empty window means always on."""
+def screen_on_at(on_start: str, on_end: str, now_ms: int) -> bool:
+    """Whether the schedule has the screen on at ``now_ms``. Equal on and off times mean no
+    schedule (always on), and so does one that is not understood: never dark by mistake."""
     start, end = minutes_of(on_start), minutes_of(on_end)
-    if start is None or end is None or start == end:
-        if start is None or end is None:
-            warn_once("display schedule %r–%r not understood; staying on", on_start, on_end)
+    if start is None or end is None:
+        warn_once("display schedule %r–%r not understood; staying on", on_start, on_end)
         return True
-    jst = datetime.fromtimestamp(now_ms / 1000, JST)
-    now = jst.hour * 60 + jst.minute
-    return start <= now < end if start < end else now >= start or now < end
+    return start == end or in_window(on_start, on_end, now_ms)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +45,7 @@ class DisplayPolicy:
         recent = [t for t in (last_touch_ms, last_motion_ms) if t is not None]
         latest = max(recent) if recent else None
         awake = latest is not None and now_ms - latest < self.wake_s * 1000
-        if not in_window(on_start, on_end, now_ms):
+        if not screen_on_at(on_start, on_end, now_ms):
             return DisplayState.ON if awake else DisplayState.OFF
         if last_motion_ms is None:
             return DisplayState.ON  # no presence sensor: never dim in the day

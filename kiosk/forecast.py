@@ -4,10 +4,10 @@ language, and beside it the source the Ministry's terms ask for. Built without K
 from dataclasses import dataclass
 from datetime import datetime
 
+from contract.jst import JST
 from contract.levels import level_for
-from kiosk.display import JST
 from kiosk.i18n import Translator, pick_block
-from sensors.localstate import ForecastView
+from localstate import ForecastView
 
 
 @dataclass(frozen=True, slots=True)

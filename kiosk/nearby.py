@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from contract.geo import bearing_deg, distance_m
+from contract.jst import JST
 from contract.places import WEEKDAYS, Hours, Place, minutes
-from kiosk.display import JST
 
 
 def is_open(hours: Hours, now_ms: int, special_alert: bool = False) -> bool:

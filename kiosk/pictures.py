@@ -9,7 +9,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sensors.localstate import IMAGES_DIR, ImageView
+from localstate import IMAGES_DIR, ImageView
 
 log = logging.getLogger("kyusui.kiosk")
 

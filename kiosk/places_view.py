@@ -23,7 +23,7 @@ from kiosk.i18n import Translator
 from kiosk.logonce import warn_once
 from kiosk.nearby import Nearby, nearest
 from kiosk.situation import Condition, Situation
-from sensors.localstate import Snapshot
+from localstate import Snapshot
 
 OFFER_FROM = Level.WARNING  # 警戒 and above
 LIST_LENGTH = 4

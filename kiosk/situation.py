@@ -14,7 +14,7 @@ from contract.levels import Level, level_for
 from contract.messages import Quality
 from kiosk.disaster import active_emergencies
 from kiosk.logonce import warn_once
-from sensors.localstate import AlertView, EmergencyView, Snapshot
+from localstate import AlertView, EmergencyView, Snapshot
 
 
 class Condition(StrEnum):

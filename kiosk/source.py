@@ -10,11 +10,12 @@ import contextlib
 import logging
 import os
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sensors.localstate import LocalState, Receipt, Snapshot, open_local_state
-from sensors.localstate.db import FILE_NAME
+from localstate import LocalState, ShownNotice, Snapshot, open_local_state
+from localstate.db import FILE_NAME
 
 log = logging.getLogger("kyusui.kiosk")
 
@@ -84,23 +85,28 @@ class StateSource:
             self._logged.clear()
         return snap
 
-    def _write(self, what: str, *args: object) -> bool:
+    def _write(self, what: str, write: Callable[[LocalState], None]) -> bool:
+        """Run ``write`` on the open file; False (logged once) when it cannot be written."""
         state = self._ensure_open()
         if state is None:
             return False
         try:
-            getattr(state, what)(*args)
+            write(state)
         except sqlite3.Error as exc:
             self._note(f"{what} failed: {exc}")
             self.close()
             return False
         return True
 
-    def record_receipt(self, receipt: Receipt) -> bool:
-        return self._write("record_receipt", receipt)
+    def record_receipt(self, receipt: ShownNotice) -> bool:
+        return self._write("record_receipt", lambda state: state.record_receipt(receipt))
 
     def record_interaction(self, kind: str, detail: str = "") -> bool:
-        return self._write("record_interaction", kind, detail)
+        return self._write(
+            "record_interaction", lambda state: state.record_interaction(kind, detail)
+        )
 
     def write_kiosk_status(self, display_state: str, lang: str) -> bool:
-        return self._write("write_kiosk_status", display_state, lang)
+        return self._write(
+            "write_kiosk_status", lambda state: state.write_kiosk_status(display_state, lang)
+        )

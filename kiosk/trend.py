@@ -3,8 +3,8 @@
 from dataclasses import dataclass
 from datetime import datetime
 
+from contract.jst import JST
 from contract.levels import Level, ordered_levels
-from kiosk.display import JST
 
 DAY_MS = 86_400_000
 HOUR_MS = 3_600_000

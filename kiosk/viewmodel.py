@@ -8,14 +8,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from contract.content import ALERT_COLOURS, AlertKind
+from contract.jst import JST
 from contract.languages import pick
 from contract.levels import ordered_levels
 from kiosk.disaster import DisasterView, disaster_view
-from kiosk.display import JST
 from kiosk.forecast import NO_FORECAST, ForecastLine
 from kiosk.i18n import Translator, pick_block
 from kiosk.situation import Condition, Situation
-from sensors.localstate import NoticeView, Snapshot
+from localstate import NoticeView, Snapshot
 
 Rgba = tuple[float, float, float, float]
 

@@ -11,10 +11,10 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from sensors.agentdb import FILE_NAME as AGENT_DB
-from sensors.localstate.db import FILE_NAME as LOCAL_STATE
+from localstate.db import FILE_NAME as LOCAL_STATE
+from sensors.uplink.agentdb import FILE_NAME as AGENT_DB
 
-ACK_COMMIT_BATCHES = 16  # sensors.outbox.Outbox.remove_range flushes after this many
+ACK_COMMIT_BATCHES = 16  # sensors.uplink.outbox.Outbox.remove_range flushes after this many
 
 
 @dataclass(frozen=True)

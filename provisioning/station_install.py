@@ -35,7 +35,7 @@ from provisioning.system import (
     systemctl,
     unit_state,
 )
-from sensors.parts import check_sensor_available
+from sensors.gpio.parts import check_sensor_available
 from sensors.settings import AgentSettings
 
 AGENT = "kyusui-agent.service"

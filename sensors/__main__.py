@@ -5,7 +5,7 @@ import sys
 
 from contract.cli import parse_service_args
 from sensors.agent import run
-from sensors.parts import SensorUnavailableError
+from sensors.gpio.parts import SensorUnavailableError
 from sensors.settings import AgentSettings
 
 EX_CONFIG = 78  # the unit's RestartPreventExitStatus: a wrong setting is not retried

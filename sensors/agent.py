@@ -9,15 +9,17 @@ import queue
 import signal
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING
 
-from contract.codec import decode, encode
+from sdnotify import SystemdNotifier
+
+from contract.codec import encode
 from contract.content import Emergency, HeatAlert, Notice, PlaceList, StationConfig
 from contract.errors import ContractError
 from contract.forecast import OfficialForecast
-from contract.messages import Command, Health, Reading, StationState, Status
+from contract.jst import in_window
+from contract.messages import Health, Reading, StationState, Status
 from contract.topics import (
     IMAGE,
     ContentKind,
@@ -26,8 +28,8 @@ from contract.topics import (
     parse_topic,
     station_topic,
 )
+from localstate import ImageView, Site
 from sensors.agentfiles import open_agent_files, reopen_local_state
-from sensors.clock import Clock, SystemClock
 from sensors.commands import CommandRunner
 from sensors.content import (
     ContentInbox,
@@ -41,33 +43,36 @@ from sensors.content import (
     places_view,
 )
 from sensors.dht import DhtDevice
-from sensors.direct import DirectSender
 from sensors.diskspace import KIOSK_STATE, DiskState
+from sensors.gpio.parts import build_parts, given_or_fake, sensor_opener
+from sensors.gpio.patterns import pattern_for
+from sensors.gpio.powercycle import PowerCyclePolicy, sample_and_cycle
 from sensors.health import HealthProbe
 from sensors.healthreport import health_message
 from sensors.heat import LevelTracker
-from sensors.link import Incoming, LinkConfig, MqttLink
-from sensors.localstate import ImageView, Site
 from sensors.measure import to_reading, view_of
-from sensors.notify import SystemdNotifier
-from sensors.outbox import Outbox
-from sensors.parts import build_parts, given_or_fake, sensor_opener
-from sensors.patterns import LedPattern
 from sensors.pictures import PictureStore
-from sensors.powercycle import PowerCyclePolicy
-from sensors.pump import OutboxPump
 from sensors.reader import ReadResult
-from sensors.receipts import ReceiptPump
 from sensors.runtime import RuntimeConfig
 from sensors.sampling import Sampler, SamplingRules
-from sensors.schedule import in_window
-from sensors.session import Session
 from sensors.settings import AgentSettings
-from sensors.timekeeping import Synchronised, TimeKeeper
+from sensors.time.clock import Clock, SystemClock
+from sensors.time.session import Session
+from sensors.time.timekeeping import Synchronised, TimeKeeper
+from sensors.uplink.direct import DirectSender
+from sensors.uplink.link import Incoming, LinkConfig, MqttLink
+from sensors.uplink.outbox import Outbox
+from sensors.uplink.pump import OutboxPump
+from sensors.uplink.receipts import ReceiptPump
+
+if TYPE_CHECKING:  # gpiozero is loaded only when a part is configured
+    from gpiozero.pins import Factory
 
 log = logging.getLogger("kyusui.agent")
 VERSION = "0.2.0"
 SAVE_SESSION = "saving the session number"
+# The loop pings systemd at least this often; the unit's WatchdogSec is several times more.
+WATCHDOG_PING_S = 10.0
 
 
 class Agent:
@@ -76,12 +81,14 @@ class Agent:
         settings: AgentSettings,
         sensor: DhtDevice | None = None,
         clock: Clock | None = None,
-        pin_factory: Any = None,
+        pin_factory: "Factory | None" = None,
         notifier: SystemdNotifier | None = None,
     ) -> None:
         s = self.settings = settings
         self.clock = clock or SystemClock(trust_wall_clock=s.clock_check == "trust")
         self.notifier = notifier or SystemdNotifier()
+        if self.notifier.socket is not None:  # a full queue drops a ping; it never blocks the loop
+            self.notifier.socket.setblocking(False)
         self.stopping = threading.Event()
         self.wake = threading.Event()
         self.disk = DiskState(s.state_dir, s.disk_reserve_kib * 1024, log)
@@ -121,21 +128,7 @@ class Agent:
         self.power_policy = PowerCyclePolicy(s.power_cycle_after_failures, s.power_cycle_backoff_s)
         self.health = HealthProbe(s.state_dir)
 
-        self.link = MqttLink(
-            LinkConfig(
-                station_id=s.station_id,
-                area=s.area,
-                host=s.broker_host,
-                port=s.broker_port,
-                username=s.broker_username or s.station_id,
-                password=s.broker_password.get_secret_value(),
-                ca_file=str(s.broker_ca_file) if s.broker_ca_file else None,
-                keepalive_s=s.broker_keepalive_s,
-                version=VERSION,
-            ),
-            self.session,
-            self.wake,
-        )
+        self.link = MqttLink(LinkConfig.from_settings(s, VERSION), self.session, self.wake)
         telemetry_topic = station_topic(s.station_id, StationTopic.TELEMETRY)
         self.pump = OutboxPump(
             self.outbox,
@@ -160,7 +153,6 @@ class Agent:
             self.clock.wall_ms,
             s.screenshot_timeout_s,
         )
-        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="command")
         self._network_shown: str | None = None
         self.disk.guard(KIOSK_STATE, self._restore_content)
         if not self.disk.full:
@@ -201,26 +193,8 @@ class Agent:
         self._identify(10.0)
 
     # --- readings -----------------------------------------------------------------------
-    def _sample(self) -> ReadResult:
-        result = self.sampler.sample()
-        if result.ok:
-            self.power_policy.recovered()
-        elif self.parts.power is not None and self.power_policy.due(
-            self.sampler.consecutive_failures, time.monotonic()
-        ):
-            log.warning(
-                "sensor failed %d readings in a row (%s): power-cycling it",
-                self.sampler.consecutive_failures,
-                self.sampler.detail,
-            )
-            self.sampler.close()
-            self.parts.power.cycle()
-            self.power_policy.cycled(time.monotonic())
-            self.sampler.reopen()
-        return result
-
     def take_reading(self) -> Reading:
-        result = self._sample()
+        result = sample_and_cycle(self.sampler, self.power_policy, self.parts.power)
         stamp = self.time.stamp()
         try:
             reading = to_reading(result, stamp.ts, self.tracker, stamp.source)
@@ -270,14 +244,7 @@ class Agent:
             self.sampler.state, network, self.sampler.detail, self.outbox.depth, self.time.synced
         )
         if self.parts.led is not None:
-            if self.sampler.state in ("fault", "stuck"):
-                self.parts.led.show(LedPattern.SENSOR_FAULT)
-            elif self.sampler.state == "starting":
-                self.parts.led.show(LedPattern.STARTING)
-            else:
-                self.parts.led.show(
-                    LedPattern.ONLINE if network == "online" else LedPattern.OFFLINE
-                )
+            self.parts.led.show(pattern_for(self.sampler.state, network == "online"))
 
     # --- health -------------------------------------------------------------------------
     def health_message(self) -> Health:
@@ -342,18 +309,11 @@ class Agent:
             self.state.set_emergency(emergency_view(emergency))
 
     def _command(self, message: Incoming) -> None:
-        try:
-            command = decode(Command, message.payload)
-        except ContractError as exc:
-            log.warning("refused a command: %s", exc.detail)
-            return
         topic = station_topic(self.settings.station_id, StationTopic.CMD_RESULT)
-
-        def run() -> None:
-            result = self.commands.run(command)
-            self.link.publish(topic, encode(result), correlation=message.correlation)
-
-        self.executor.submit(run)
+        self.commands.submit(
+            message.payload,
+            lambda result: self.link.publish(topic, result, correlation=message.correlation),
+        )
 
     # --- the loop -----------------------------------------------------------------------
     def _drain(self) -> None:
@@ -371,10 +331,9 @@ class Agent:
     def run(self) -> None:
         self.link.birth_ts = self.clock.wall_ms()
         self.link.start()
-        self.notifier.ready(f"session {self.session}")
+        self.notifier.notify(f"READY=1\nSTATUS=session {self.session}")
         next_reading = next_health = time.monotonic()
         connections = 0
-        heartbeat = (self.notifier.watchdog_s or 30.0) / 3
         try:
             while not self.stopping.is_set():
                 self.wake.clear()
@@ -405,9 +364,9 @@ class Agent:
                 self.link.birth_ts = self.clock.wall_ms()
                 if self._network_shown != ("online" if self.link.connected else "offline"):
                     self.disk.guard(KIOSK_STATE, self._write_status)
-                self.notifier.watchdog()
+                self.notifier.notify("WATCHDOG=1")
                 timeout = min(next_reading, next_health) - time.monotonic()
-                self.wake.wait(max(0.0, min(timeout, heartbeat)))
+                self.wake.wait(max(0.0, min(timeout, WATCHDOG_PING_S)))
         finally:
             self._stop()
 
@@ -427,7 +386,7 @@ class Agent:
             self._drain()
 
     def _stop(self) -> None:
-        self.notifier.stopping()
+        self.notifier.notify("STOPPING=1")
         try:
             self._flush()
             offline = Status(
@@ -439,12 +398,11 @@ class Agent:
             self.link.stop(offline)
         finally:
             self.outbox.flush()
-            self.executor.shutdown(wait=False, cancel_futures=True)
+            self.commands.shutdown()
             self.sampler.close()
             self.parts.close()
             self.state.close()
             self.outbox.conn.close()
-            self.notifier.close()
 
     def request_stop(self, signum: int = 0, frame: FrameType | None = None) -> None:
         self.stopping.set()

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from sensors import agentdb
-from sensors.agentdb import OpenedDb, open_agent_db
+from localstate import LocalState, OpenResult, open_local_state
+from localstate.schema import DDL as LOCAL_DDL
 from sensors.diskspace import DiskState
-from sensors.localstate import LocalState, OpenResult, open_local_state
-from sensors.localstate.schema import DDL as LOCAL_DDL
+from sensors.uplink import agentdb
+from sensors.uplink.agentdb import OpenedDb, open_agent_db
 
 T = TypeVar("T")
 

@@ -9,11 +9,13 @@ import shlex
 import subprocess
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from contract.codec import MAX_COMMAND_RESULT_BYTES
+from contract.codec import MAX_COMMAND_RESULT_BYTES, decode, encode
+from contract.errors import ContractError
 from contract.messages import Command, CommandName, CommandResult
-from sensors.localstate import open_local_state
+from localstate import open_local_state
 
 log = logging.getLogger("kyusui.agent.commands")
 # The PNG travels base64-encoded (4/3 larger) inside a JSON result.
@@ -34,6 +36,21 @@ class CommandRunner:
         self.restart_kiosk_command = restart_kiosk_command
         self.now_ms = now_ms
         self.screenshot_timeout_s = screenshot_timeout_s
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="command")
+
+    def submit(self, payload: bytes, answer: Callable[[bytes], object]) -> None:
+        """Run a command off the main loop and ``answer`` with its encoded result; a message
+        that is not a command is logged and refused."""
+        try:
+            command = decode(Command, payload)
+        except ContractError as exc:
+            log.warning("refused a command: %s", exc.detail)
+            return
+        self._executor.submit(lambda: answer(encode(self.run(command))))
+
+    def shutdown(self) -> None:
+        """Drop commands not yet started; one running finishes on its own."""
+        self._executor.shutdown(wait=False, cancel_futures=True)
 
     def run(self, command: Command) -> CommandResult:
         def result(ok: bool, detail: str = "", png: str | None = None) -> CommandResult:

@@ -27,7 +27,7 @@ from contract.forecast import OfficialForecast
 from contract.places import places_id
 from contract.signing import key_id, load_public_key, verify
 from contract.topics import ContentKind, ParsedTopic, Scope
-from sensors.localstate import (
+from localstate import (
     AlertView,
     EmergencyView,
     ForecastView,

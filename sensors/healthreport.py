@@ -10,7 +10,7 @@ if TYPE_CHECKING:
 
 def health_message(agent: "Agent", version: str) -> Health:
     system = agent.health.collect()
-    row = agent.state.conn.execute("SELECT display_state FROM kiosk_status").fetchone()
+    display_state = agent.state.kiosk_display_state()
     return Health(
         ts=agent.clock.wall_ms(),
         session=agent.session,
@@ -31,6 +31,6 @@ def health_message(agent: "Agent", version: str) -> Health:
         clock_synced=agent.time.synced,
         content_rejected=dict(agent.inbox.rejected)
         | {f"picture_{k}": n for k, n in agent.pictures.refused.items()},
-        display_state=row[0][:32] if row else None,
+        display_state=display_state[:32] if display_state is not None else None,
         local_state_rebuilt=agent.files_rebuilt,
     )

@@ -1,8 +1,8 @@
 """Turn a sensor read into a contract Reading: WBGT, level with hysteresis, quality."""
 
 from contract.messages import Quality, Reading, TimeSource
+from localstate import ReadingView
 from sensors.heat import LevelTracker, estimate_wbgt
-from sensors.localstate import ReadingView
 from sensors.reader import ReadResult
 
 

@@ -15,7 +15,7 @@ from collections import Counter, OrderedDict
 from pathlib import Path
 
 from contract.content import IMAGE_MAX_BYTES
-from sensors.localstate import IMAGES_DIR, ImageView
+from localstate import IMAGES_DIR, ImageView
 
 log = logging.getLogger("kyusui.agent.pictures")
 WAITING_MAX = 4  # pictures whose notice has not arrived yet

@@ -6,8 +6,8 @@ A failed read never repeats the previous value (ESPHome's dht does the same).
 from dataclasses import dataclass
 from enum import StrEnum
 
-from sensors.dht.device import DhtDevice
-from sensors.dht.fake import CHECKSUM, IMPLAUSIBLE, NOT_FOUND, TIMEOUT
+from contract.messages import within_bounds
+from sensors.dht.device import CHECKSUM, IMPLAUSIBLE, NOT_FOUND, TIMEOUT, DhtDevice
 
 
 class ReadError(StrEnum):
@@ -25,10 +25,6 @@ _BY_MESSAGE = {
     TIMEOUT: ReadError.TIMEOUT,
     IMPLAUSIBLE: ReadError.IMPLAUSIBLE,
 }
-
-# The DHT22's specified range; anything outside is a bad read, not weather.
-TEMP_RANGE_C = (-40.0, 80.0)
-RH_RANGE = (0.0, 100.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +49,6 @@ def read_once(device: DhtDevice) -> ReadResult:
         return ReadResult(error=classify(exc))
     if temp is None or rh is None:
         return ReadResult(error=ReadError.TIMEOUT)
-    if not (TEMP_RANGE_C[0] < temp < TEMP_RANGE_C[1] and RH_RANGE[0] < rh <= RH_RANGE[1]):
+    if not within_bounds(temp, rh):  # the contract's bounds: outside is a bad read, not weather
         return ReadResult(error=ReadError.IMPLAUSIBLE)
     return ReadResult(temp_c=float(temp), rh=float(rh))

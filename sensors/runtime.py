@@ -4,7 +4,7 @@ from dataclasses import dataclass, replace
 
 from contract.content import StationConfig
 from contract.levels import Level
-from sensors.localstate import DisplaySchedule
+from localstate import DisplaySchedule
 from sensors.settings import AgentSettings
 
 

@@ -10,9 +10,8 @@ from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from contract.content import KioskLang
+from contract.jst import HourMinute
 from contract.settings import TomlSettings
-
-HourMinute = str
 
 
 class AgentSettings(TomlSettings):
@@ -59,16 +58,16 @@ class AgentSettings(TomlSettings):
     status_led_pin: str | None = None
     beacon_pin: str | None = None
     beacon_level: str = "danger"  # the lowest level that turns the beacon on
-    quiet_hours_start: HourMinute = Field("22:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    quiet_hours_end: HourMinute = Field("07:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    quiet_hours_start: HourMinute = "22:00"
+    quiet_hours_end: HourMinute = "07:00"
     pir_pin: str | None = None
     button_pin: str | None = None
 
     reading_interval_s: float = Field(60.0, gt=0, le=3600)
     health_interval_s: float = Field(300.0, gt=0, le=86_400)
     hysteresis_c: float = Field(0.5, ge=0, le=3)
-    display_on_start: HourMinute = Field("05:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    display_on_end: HourMinute = Field("23:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    display_on_start: HourMinute = "05:00"
+    display_on_end: HourMinute = "23:00"
     stale_after_s: int = Field(600, ge=10)
     state_dir: Path = Path("/var/lib/kyusui")
     # Room kept in the state directory and given back when the disk fills, so the kiosk's

@@ -8,9 +8,9 @@ import math
 import random
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
-JST = ZoneInfo("Asia/Tokyo")
+from contract.jst import JST
+
 DAWN_HOUR, PEAK_HOUR = 5.0, 14.0
 DAWN_TEMP_C, PEAK_TEMP_C = 26.0, 35.0
 DAWN_RH, PEAK_RH = 80.0, 55.0

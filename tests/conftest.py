@@ -1,4 +1,8 @@
-"""Fixtures for the real services. A missing service fails the test; it never skips."""
+"""Fixtures for the real services, and the ``services`` mark on every test that uses one.
+
+A missing service fails the test; it never skips. ``pytest -m "not services"`` runs the rest:
+the fast lane, which needs nothing but the virtualenv.
+"""
 
 import secrets
 from collections.abc import Iterator
@@ -13,6 +17,54 @@ from devnet.mosquitto import Mosquitto
 # busy the machine is (a loaded CI runner failed a decode property on it).
 settings.register_profile("kyusui", deadline=None)
 settings.load_profile("kyusui")
+
+# Fixtures that start (or stand for) a real service: a test using any of them, directly or
+# through another fixture, is marked ``services``.
+SERVICE_FIXTURES = frozenset(
+    {
+        "broker",  # Mosquitto
+        "own_broker",
+        "influxdb",  # InfluxDB
+        "influx_gateway",  # nginx in front of InfluxDB
+        "postgres_server_url",  # PostgreSQL
+        "xvfb_display",  # Xvfb, for the kiosk window
+        "tesseract",
+        "console",  # a whole station network behind the staff console
+        "server",  # provisioning's station network
+        "faultnet",  # network namespaces, broker, stores
+        "browser",  # Chromium through Playwright
+        "page",
+        "context",
+        "wheel",  # the systemd-nspawn station is installed from it
+    }
+)
+# Parameters of the fixtures that run once on a file and once on a server (``registry_url``,
+# ``any_store`` and their like): the server runs are marked.
+SERVICE_PARAMS = frozenset({"postgresql", "influxdb-v1"})
+
+
+# Folders whose every test runs a whole station network.
+SERVICE_FOLDERS = frozenset({"e2e"})
+
+
+def uses_a_service(item: pytest.Item) -> bool:
+    if set(getattr(item, "fixturenames", ())) & SERVICE_FIXTURES:
+        return True
+    if Path(str(item.path)).resolve().parent.name in SERVICE_FOLDERS:
+        return True
+    params: dict[str, object] = getattr(getattr(item, "callspec", None), "params", {})
+    return any(isinstance(value, str) and value in SERVICE_PARAMS for value in params.values())
+
+
+@pytest.hookimpl(tryfirst=True)  # before ``-m`` selects by mark
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses a service fixture, or lives in a folder of station-network tests,
+    carries the ``services`` mark; a test that starts a service itself says so with
+    ``pytest.mark.services``."""
+    for item in items:
+        if uses_a_service(item):
+            item.add_marker(pytest.mark.services)
+
 
 SERVER_USER = "kyusui-server"
 # Stations every test broker knows, with their areas.

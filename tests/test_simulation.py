@@ -1,14 +1,14 @@
 """The simulated Yokohama summer day and the fake DHT22 the demo stations read."""
 
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
-from sensors.dht.fake import CHECKSUM, TIMEOUT, FakeDHT
+from contract.jst import JST
+from sensors.dht.device import CHECKSUM, TIMEOUT
+from sensors.dht.fake import FakeDHT
 from sensors.simulation import SummerDay
 
-JST = ZoneInfo("Asia/Tokyo")
 DAY = datetime(2026, 8, 1, tzinfo=JST)
 
 

@@ -2,6 +2,12 @@
 
 from typing import Protocol
 
+# The ``RuntimeError`` texts ``adafruit_dht`` raises: how a failed read says what went wrong.
+NOT_FOUND = "DHT sensor not found, check wiring"
+CHECKSUM = "Checksum did not validate. Try again."
+TIMEOUT = "A full buffer was not returned. Try again."
+IMPLAUSIBLE = "Received unplausible data. Try again."
+
 
 class DhtDevice(Protocol):
     """Reading ``temperature`` or ``humidity`` measures (at most every 2 s) and raises

@@ -1,19 +1,15 @@
 """A DHT that can be told to fail in every way a real one does.
 
-The error messages are the ones ``adafruit_dht`` raises, so code written against the fake
-classifies real failures the same way.
+It raises the error texts ``adafruit_dht`` raises (``sensors.dht.device``), so code tried
+against the fake classifies real failures the same way.
 """
 
 from collections.abc import Callable
 from datetime import UTC, datetime
 from enum import StrEnum
 
+from sensors.dht.device import CHECKSUM, NOT_FOUND, TIMEOUT
 from sensors.simulation import SummerDay
-
-NOT_FOUND = "DHT sensor not found, check wiring"
-CHECKSUM = "Checksum did not validate. Try again."
-TIMEOUT = "A full buffer was not returned. Try again."
-IMPLAUSIBLE = "Received unplausible data. Try again."
 
 
 class Failure(StrEnum):
@@ -67,8 +63,8 @@ class FakeDHT:
             failure = Failure.CHECKSUM if self.climate.chance(0.5) else Failure.TIMEOUT
         if failure is not None and failure in _MESSAGES:
             raise RuntimeError(_MESSAGES[failure])
-        if failure is Failure.GARBAGE:
-            return -40.0, 0.0
+        if failure is Failure.GARBAGE:  # what a frame of all ones decodes to
+            return -3276.7, 6553.5
         if failure is Failure.STUCK and self._last is not None:
             return self._last
         sample = self.climate.sample(self.clock())

@@ -9,7 +9,7 @@ import errno
 from collections.abc import Callable
 from pathlib import Path
 
-from sensors.dht.fake import CHECKSUM, NOT_FOUND, TIMEOUT
+from sensors.dht.device import CHECKSUM, NOT_FOUND, TIMEOUT
 
 IIO_DEVICES = Path("/sys/bus/iio/devices")
 

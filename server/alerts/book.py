@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.alerts.notify import AlertEvent, Notifier
-from server.alerts.rules import AlertKind, Condition
+from server.alerts.rules import Condition, StationAlertKind
 from server.registry.db import Registry, now_ms
 from server.registry.models import Alert
 
@@ -22,12 +22,12 @@ CACHE_S = 30.0
 
 @dataclass
 class _Known:
-    open_kinds: set[AlertKind]
+    open_kinds: set[StationAlertKind]
     at: float
 
 
 # (station, the kinds this source decides about, which of them hold now)
-Change = tuple[str, frozenset[AlertKind], dict[AlertKind, Condition]]
+Change = tuple[str, frozenset[StationAlertKind], dict[StationAlertKind, Condition]]
 
 
 class AlertBook:
@@ -40,8 +40,8 @@ class AlertBook:
     def sync(
         self,
         station: str,
-        decides: Iterable[AlertKind],
-        active: dict[AlertKind, Condition],
+        decides: Iterable[StationAlertKind],
+        active: dict[StationAlertKind, Condition],
     ) -> None:
         """Make the open alerts among ``decides`` kinds match ``active`` for this station."""
         self.sync_all([(station, frozenset(decides), active)])
@@ -77,11 +77,11 @@ class AlertBook:
         that failed, so the redelivered message raises the alert again)."""
         self._uncommitted = {}
         stations = sorted({station for station, _, _ in due})
-        open_alerts: dict[str, dict[AlertKind, Alert]] = {s: {} for s in stations}
+        open_alerts: dict[str, dict[StationAlertKind, Alert]] = {s: {} for s in stations}
         for alert in session.scalars(
             select(Alert).where(Alert.station_id.in_(stations), Alert.cleared_at.is_(None))
         ):
-            open_alerts[alert.station_id][AlertKind(alert.kind)] = alert
+            open_alerts[alert.station_id][StationAlertKind(alert.kind)] = alert
         stamp = now_ms()
         events: list[AlertEvent] = []
         for station, kinds, active in due:

@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from contract.jst import JST
 from server.alerts.book import AlertBook
 from server.alerts.notify import AlertEvent
-from server.alerts.rules import AlertKind
-from server.api.schemas import JST
+from server.alerts.rules import StationAlertKind
 from server.registry.db import now_ms
 from server.registry.models import Alert, Station
 
@@ -43,7 +43,7 @@ def raise_help(book: AlertBook, station_id: str, touched_at: int, every_ms: int)
         recent = session.scalar(
             select(Alert.id).where(
                 Alert.station_id == station_id,
-                Alert.kind == AlertKind.HELP.value,
+                Alert.kind == StationAlertKind.HELP.value,
                 Alert.raised_at > touched_at - every_ms,
                 Alert.raised_at < touched_at + every_ms,
             )
@@ -54,7 +54,7 @@ def raise_help(book: AlertBook, station_id: str, touched_at: int, every_ms: int)
         for open_alert in session.scalars(
             select(Alert).where(
                 Alert.station_id == station_id,
-                Alert.kind == AlertKind.HELP.value,
+                Alert.kind == StationAlertKind.HELP.value,
                 Alert.cleared_at.is_(None),
             )
         ):
@@ -62,7 +62,7 @@ def raise_help(book: AlertBook, station_id: str, touched_at: int, every_ms: int)
         session.flush()  # cleared before the new one is open: one open alert per kind
         alert = Alert(
             station_id=station_id,
-            kind=AlertKind.HELP.value,
+            kind=StationAlertKind.HELP.value,
             severity="critical",
             detail=help_detail(station_id, session.get(Station, station_id), touched_at),
             raised_at=touched_at,

@@ -8,7 +8,7 @@ from typing import Protocol
 
 import httpx
 
-from server.alerts.rules import TITLES_JA, AlertKind
+from server.alerts.rules import TITLES_JA, StationAlertKind
 from server.registry.models import Alert
 
 log = logging.getLogger("kyusui.alerts")
@@ -34,7 +34,7 @@ class AlertEvent:
             station_id=alert.station_id,
             kind=alert.kind,
             severity=alert.severity,
-            title_ja=TITLES_JA[AlertKind(alert.kind)],
+            title_ja=TITLES_JA[StationAlertKind(alert.kind)],
             detail=alert.detail,
             raised_at=alert.raised_at,
             cleared_at=alert.cleared_at,

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Query
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from server.alerts.rules import TITLES_JA, AlertKind
+from server.alerts.rules import TITLES_JA, StationAlertKind
 from server.api.deps import Reader, SessionDep, Staff
 from server.api.schemas import AlertOut, IdInQuery, RowIdInPath, jst, jst_or_none
 from server.registry.db import now_ms
@@ -21,7 +21,7 @@ def alert_out(alert: Alert) -> AlertOut:
         id=alert.id,
         station_id=alert.station_id,
         kind=alert.kind,
-        title_ja=TITLES_JA[AlertKind(alert.kind)],
+        title_ja=TITLES_JA[StationAlertKind(alert.kind)],
         severity=alert.severity,
         detail=alert.detail,
         raised_at=jst(alert.raised_at),
@@ -66,7 +66,7 @@ def acknowledge_alert(session: Session, alert_id: int, actor: str) -> Alert:
         raise HTTPException(404, f"警報 {alert_id} はありません / no alert {alert_id}")
     if alert.acknowledged_at is None:
         alert.acknowledged_at = now_ms()
-        if alert.kind == AlertKind.HELP and alert.cleared_at is None:
+        if alert.kind == StationAlertKind.HELP and alert.cleared_at is None:
             alert.cleared_at = alert.acknowledged_at  # nothing else ends a call for help
         alert.acknowledged_by = actor
         audit(session, actor, "alert.ack", str(alert_id))

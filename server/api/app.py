@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager, suppress
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sdnotify import SystemdNotifier
 from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -38,7 +39,6 @@ from server.api.error_handlers import install as install_error_handlers
 from server.api.errors import error_body
 from server.api.openapi import install as install_openapi
 from server.console.app import mount_console
-from server.notify import SystemdNotifier
 from server.publish import publisher_for
 from server.registry.db import Registry
 from server.settings import ServerSettings
@@ -46,6 +46,8 @@ from server.store.base import StoreUnavailableError, TimeSeriesStore
 from server.store.factory import open_store
 
 log = logging.getLogger("kyusui.api")
+# The event loop pings systemd this often; the unit's WatchdogSec is several times more.
+WATCHDOG_PING_S = 10.0
 
 
 def _error(
@@ -70,11 +72,9 @@ async def _offline_checker(app: FastAPI, interval_s: float) -> None:
 
 async def _watchdog(systemd: SystemdNotifier) -> None:
     """Pings come from the event loop, so a blocked loop stops them."""
-    if systemd.ping_every_s is None:
-        return
     while True:
-        systemd.watchdog()
-        await asyncio.sleep(systemd.ping_every_s)
+        systemd.notify("WATCHDOG=1")
+        await asyncio.sleep(WATCHDOG_PING_S)
 
 
 def create_app(
@@ -96,9 +96,9 @@ def create_app(
         checker = asyncio.create_task(_offline_checker(app, settings.alert_check_interval_s))
         systemd = SystemdNotifier()
         pinger = asyncio.create_task(_watchdog(systemd))
-        systemd.ready("serving")
+        systemd.notify("READY=1\nSTATUS=serving")
         yield
-        systemd.stopping()
+        systemd.notify("STOPPING=1")
         pinger.cancel()
         checker.cancel()
         with suppress(asyncio.CancelledError):

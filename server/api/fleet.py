@@ -1,7 +1,7 @@
 """The fleet view: registry entries joined with the latest time-series state. No I/O."""
 
 from server.api.schemas import ReadingOut, StationOut, jst_or_none
-from server.registry.models import Exposure, Station, StationState
+from server.registry.models import EnrolmentState, Exposure, Station
 from server.store.base import HealthSample, LatestState
 
 HELD_BACK_REASON = (
@@ -57,7 +57,7 @@ def station_out(
         name_ja=station.name_ja,
         name_en=station.name_en,
         names=dict(station.names or {}),
-        state=StationState(station.state),
+        state=EnrolmentState(station.state),
         area=station.area_id,
         address=station.address,
         latitude=station.latitude,
@@ -83,7 +83,7 @@ def merge(
     out = []
     for sid in sorted(registered.keys() | by_id.keys()):
         station = registered.get(sid)
-        if station is not None and station.state == StationState.RETIRED and not include_retired:
+        if station is not None and station.state == EnrolmentState.RETIRED and not include_retired:
             continue
         out.append(station_out(station, by_id.get(sid), now_ms, offline_after_s, sid in held_back))
     return out

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from server.api import fleet_table
 from server.api.fleet_table import AREA_AT, COMPACT_FIELDS, FleetFilter
-from server.registry.models import StationState
+from server.registry.models import EnrolmentState
 
 FULL_EVERY_S = 600.0
 _FIELDS_JSON = json.dumps(COMPACT_FIELDS, separators=(",", ":")).encode()
@@ -62,7 +62,7 @@ class FleetSnapshot:
                 self._fragments, self._basis, self._full_at = {}, {}, time.monotonic()
             changed, reorder = full, full
             for r in rows:
-                if r.state == StationState.RETIRED.value and not self.include_retired:
+                if r.state == EnrolmentState.RETIRED.value and not self.include_retired:
                     self._basis.pop(r.id, None)
                     if self._fragments.pop(r.id, None) is not None:
                         changed = reorder = True

@@ -7,11 +7,12 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from contract.content import AlertKind, HeatAlert, KioskText
+from contract.jst import JST
 from contract.languages import KIOSK_LANGS, fallback_chain
 from contract.topics import alert_topic
 from server.api.deps import Reader, SessionDep, Staff
 from server.api.errors import CodedError
-from server.api.schemas import JST, ApiTime, Number, jst, jst_or_none
+from server.api.schemas import ApiTime, Number, jst, jst_or_none
 from server.official.current import ACTION, Source, current_alert
 from server.official.decide import Applied
 from server.publish import ContentPublisher, PublishError

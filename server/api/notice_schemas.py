@@ -8,7 +8,8 @@ from typing import Self
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from contract.content import NoticePriority
-from server.api.schemas import JST, ApiTime, StationId
+from contract.jst import JST
+from server.api.schemas import ApiTime, StationId
 
 # Checked against the contract's LangText when the notice is built, so the API refuses
 # exactly what a station would.

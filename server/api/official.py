@@ -7,10 +7,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from contract.content import AlertKind
+from contract.jst import JST
 from contract.levels import Level
 from server.api.deps import Reader, SessionDep, SettingsDep, StoreDep
 from server.api.errors import CodedError
-from server.api.schemas import JST, jst
+from server.api.schemas import jst
 from server.official.comparisons import station_comparison
 from server.official.decide import DayFlags
 from server.official.state import official_state

@@ -7,10 +7,11 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from contract.content import AlertKind
+from contract.jst import JST
 from contract.levels import Level
 from server.api.deps import SessionDep, SettingsDep, StoreDep
 from server.api.fleet import merge
-from server.api.schemas import JST, PublicLevelOut
+from server.api.schemas import PublicLevelOut
 from server.official.state import official_state
 from server.official.wording import ATTRIBUTION
 from server.registry.db import now_ms

@@ -10,14 +10,14 @@ from server.api.schemas import CountInQuery, IdInPath, ReceiptOut, jst
 from server.api.stations import known_station
 from server.api.timerange import TimeQuery, time_range
 from server.registry import receipts
-from server.registry.models import Receipt
+from server.registry.models import ReceiptRow
 
 router = APIRouter(prefix="/api/v1", tags=["receipts"])
 MAX_RANGE = timedelta(days=31)
 Limit = Annotated[int, Query(ge=1, le=10_000, description="at most this many, oldest first")]
 
 
-def receipt_out(row: Receipt) -> ReceiptOut:
+def receipt_out(row: ReceiptRow) -> ReceiptOut:
     return ReceiptOut(
         station_id=row.station_id,
         notice_id=row.notice_id,

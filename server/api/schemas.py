@@ -1,13 +1,13 @@
 """Request and response bodies of the API. Times are ISO 8601 in JST (+09:00)."""
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Annotated, Literal
-from zoneinfo import ZoneInfo
 
 from fastapi import Path, Query
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, Strict
 
+from contract.jst import JST
 from contract.levels import Level
 from contract.messages import (
     ID_PATTERN,
@@ -17,12 +17,8 @@ from contract.messages import (
     Reading,
     TimeSource,
 )
-from server.registry.models import Exposure, Role, StationState
+from server.registry.models import EnrolmentState, Exposure, Role
 
-JST = ZoneInfo("Asia/Tokyo")
-# The same zone as a fixed offset (Japan has kept no summer time since 1951): much cheaper
-# when thousands of times are written at once, as in the fleet view.
-JST_FIXED = timezone(JST.utcoffset(datetime(2000, 1, 1)) or timedelta(hours=9))
 # Station, area and notice ids, in bodies and in paths: what a station's topic can carry.
 StationId = Annotated[str, Field(pattern=ID_PATTERN)]
 IdInPath = Annotated[str, Path(pattern=ID_PATTERN)]
@@ -106,7 +102,7 @@ class StationOut(BaseModel):
     name_ja: str | None = None
     name_en: str | None = None
     names: dict[str, str] = {}  # the kiosk's other languages: {"zh": …, "ko": …}
-    state: StationState = StationState.PENDING
+    state: EnrolmentState = EnrolmentState.PENDING
     area: str | None = None
     address: str | None = None
     latitude: float | None = None

@@ -42,7 +42,7 @@ from server.api.schemas import (
 from server.api.timerange import TimeQuery, time_range, to_ms
 from server.registry import latest as latest_registry
 from server.registry.db import Registry, now_ms
-from server.registry.models import Station, StationState
+from server.registry.models import EnrolmentState, Station
 from server.registry.stations import audit
 from server.settings import ServerSettings
 from server.store.base import LatestState, TimeSeriesStore
@@ -243,12 +243,12 @@ def enrol(
     cache: FleetCacheDep,
 ) -> StationOut:
     station = session.get(Station, body.id)
-    if station is not None and station.state != StationState.PENDING:
+    if station is not None and station.state != EnrolmentState.PENDING:
         raise HTTPException(409, f"局 {body.id!r} は登録済みです / station {body.id!r} exists")
     if station is None:
         station = Station(id=body.id, created_at=now_ms())
         session.add(station)
-    station.state = StationState.ACTIVE.value
+    station.state = EnrolmentState.ACTIVE.value
     _apply(station, body.model_dump(exclude={"id"}))
     audit(session, who.name, "station.enrol", body.id)
     latest_registry.touch(session, body.id, now_ms())
@@ -294,7 +294,7 @@ def retire(station_id: IdInPath, who: Staff, session: SessionDep, cache: FleetCa
         raise HTTPException(
             404, f"局 {station_id!r} は未登録です / station {station_id!r} is not enrolled"
         )
-    station.state = StationState.RETIRED.value
+    station.state = EnrolmentState.RETIRED.value
     station.retired_at = now_ms()
     audit(session, who.name, "station.retire", station_id)
     latest_registry.touch(session, station_id, now_ms())

@@ -17,10 +17,10 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from contract.content import ALERT_COLOURS, AlertKind
+from contract.jst import JST
 from contract.languages import KIOSK_LANGS
 from server.api.deps import CsrfChecked, RegistryDep, SessionDep
 from server.api.heat_alert import HeatAlertIn, set_heat_alert
-from server.api.schemas import JST
 from server.console.access import PagePrincipal, may_write, require_role
 from server.console.notices import LANG_NAMES
 from server.console.templating import render

@@ -14,9 +14,9 @@ from typing import TypeVar
 from pydantic import ValidationError
 
 from contract.content import NoticePriority
+from contract.jst import JST
 from contract.languages import KIOSK_LANGS
 from server.api.notice_schemas import NoticeIn, NoticeUpdate, Target, TargetScope
-from server.api.schemas import JST
 from server.registry.models import Notice as NoticeRow
 
 M = TypeVar("M", NoticeIn, NoticeUpdate)

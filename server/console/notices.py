@@ -24,7 +24,7 @@ from server.console.notice_form import NoticeForm, field_of
 from server.console.notice_preview import CARD_STYLE, preview
 from server.console.templating import render, render_text
 from server.registry.db import Registry, now_ms
-from server.registry.models import Area, Role, Station, StationState
+from server.registry.models import Area, EnrolmentState, Role, Station
 from server.registry.models import Notice as NoticeRow
 from server.registry.models import NoticeImage as NoticeImageRow
 from server.registry.notices import list_notices
@@ -70,7 +70,9 @@ class Targets:
     @classmethod
     def load(cls, session: Session) -> "Targets":
         stations = session.scalars(
-            select(Station).where(Station.state != StationState.RETIRED.value).order_by(Station.id)
+            select(Station)
+            .where(Station.state != EnrolmentState.RETIRED.value)
+            .order_by(Station.id)
         ).all()
         names = {a.id: a.name_ja for a in session.scalars(select(Area).order_by(Area.id))}
         for station in stations:

@@ -11,16 +11,16 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from contract.jst import JST
 from contract.levels import Level, level_for
 from server.api.deps import SessionDep, SettingsDep, StoreDep
-from server.api.schemas import JST
 from server.console.access import PagePrincipal
 from server.console.templating import render
 from server.official.compare import MIN_HOURS, Comparison, OfficialPoint
 from server.official.comparisons import station_comparison
 from server.official.state import official_state
 from server.official.wording import ATTRIBUTION
-from server.registry.models import OfficialFile, Station, StationState
+from server.registry.models import EnrolmentState, OfficialFile, Station
 from server.settings import ServerSettings
 from server.store.base import StoreUnavailableError, TimeSeriesStore
 
@@ -79,7 +79,7 @@ def official_page(
     )
     stations = list(
         session.scalars(
-            select(Station).where(Station.state == StationState.ACTIVE.value).order_by(Station.id)
+            select(Station).where(Station.state == EnrolmentState.ACTIVE.value).order_by(Station.id)
         )
     )
     rows: list[StationRow] = []

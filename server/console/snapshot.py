@@ -19,7 +19,7 @@ from server.api.fleet_table import FleetFilter
 from server.api.schemas import StationOut
 from server.console.fleet_view import Row, row_of
 from server.registry.db import now_ms
-from server.registry.models import Alert, StationState
+from server.registry.models import Alert, EnrolmentState
 from server.settings import ServerSettings
 from server.store.base import TimeSeriesStore
 
@@ -60,7 +60,7 @@ class ConsoleFleet:
                 stale = r.ts is not None and now - r.ts > off * 1000
                 basis = (*r, online, held, stale)
                 known = self._known.get(r.id)
-                if r.state == StationState.RETIRED.value:
+                if r.state == EnrolmentState.RETIRED.value:
                     changed |= self._known.pop(r.id, None) is not None
                     continue
                 if known is not None and known[0] == basis:

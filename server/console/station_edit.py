@@ -8,8 +8,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from pydantic import ValidationError
 
+from contract.jst import JST
 from server.api.deps import CsrfChecked, FleetCacheDep, SessionDep, SettingsDep, StoreDep
-from server.api.schemas import JST, StationPatch
+from server.api.schemas import StationPatch
 from server.api.stations import edit_station
 from server.console.access import PagePrincipal, require_role
 from server.console.station import station_context

@@ -8,7 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from server.api.schemas import JST
+from contract.jst import JST
 from server.api.schemas import jst as jst_datetime
 from server.console.csp import console_policy
 from server.console.i18n import Catalogues, request_lang

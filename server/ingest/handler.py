@@ -30,8 +30,8 @@ from server.alerts.help import HELP_TOUCH, raise_help
 from server.alerts.rules import (
     HEALTH_KINDS,
     READING_KINDS,
-    AlertKind,
     Condition,
+    StationAlertKind,
     Thresholds,
     health_conditions,
     reading_conditions,
@@ -47,10 +47,10 @@ from server.registry.stations import KnownStations
 from server.store.base import (
     FUTURE_TOLERANCE_S,
     StationReadings,
+    StoreRejectedError,
     StoreUnavailableError,
     TimeSeriesStore,
 )
-from server.store.influx_write import StoreRejectedError
 
 log = logging.getLogger("kyusui.ingest")
 
@@ -99,7 +99,7 @@ class MessageHandler:
         self._done: list[Done] = []  # of the batch being handled
         self._sent_as: dict[int, Done] = {}  # id(message) → what it was, once parsed
         self._heard: set[str] = set()  # stations of the batch's good messages
-        self._health_alerts: dict[str, dict[AlertKind, Condition]] = {}  # of the batch
+        self._health_alerts: dict[str, dict[StationAlertKind, Condition]] = {}  # of the batch
         tolerance_ms = getattr(store, "future_tolerance_ms", FUTURE_TOLERANCE_S * 1000)
         self.latest = BatchLatest(int(tolerance_ms))  # station_latest, once per batch
 

@@ -23,12 +23,12 @@ from paho.mqtt.enums import MQTTErrorCode
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 from paho.mqtt.reasoncodes import ReasonCode
+from sdnotify import SystemdNotifier
 
 from contract.topics import ingest_subscriptions
 from server.ingest.client import IngestClient
 from server.ingest.confirm import Done, confirmations
 from server.ingest.handler import Incoming, MessageHandler
-from server.notify import SystemdNotifier
 from server.settings import ServerSettings
 from server.store.base import StoreUnavailableError
 
@@ -125,7 +125,7 @@ class IngestWorker:
             log.error("subscriptions refused: %s", failed)
         else:
             self.subscribed.set()
-            self.systemd.ready("subscribed")
+            self.systemd.notify("READY=1\nSTATUS=subscribed")
 
     def _on_publish(self, topic: str, qos: int, mid: int, payload: bytes) -> None:
         if not self._pending:
@@ -153,7 +153,7 @@ class IngestWorker:
         backoff_s = 1.0
         socket_open = False
         while not self.stopping.is_set():
-            self.systemd.watchdog()  # a hung loop stops the pings and gets restarted
+            self.systemd.notify("WATCHDOG=1")  # a hung loop stops the pings and gets restarted
             if not socket_open:
                 backoff_s = self._connect(backoff_s)
                 socket_open = self.client.socket() is not None
@@ -262,11 +262,11 @@ class IngestWorker:
         """Take nothing more and acknowledge nothing until the store answers again."""
         log.error("store unavailable, acknowledging nothing until it is back: %s", why)
         self.handler.metrics.paused.set(1)
-        self.systemd.status(f"waiting for the store: {why}"[:200])
+        self.systemd.notify(f"STATUS=waiting for the store: {why}"[:200])
         self.client.disconnect()
         self._connected = False
         while not self.stopping.wait(self.settings.ingest_retry_s):
-            self.systemd.watchdog()
+            self.systemd.notify("WATCHDOG=1")
             try:
                 self.handler.store.ping()
             except StoreUnavailableError as exc:
@@ -275,7 +275,7 @@ class IngestWorker:
             log.info("store is back; reconnecting")
             break
         self.handler.metrics.paused.set(0)
-        self.systemd.status("store is back")
+        self.systemd.notify("STATUS=store is back")
 
     def start(self) -> None:
         self._thread.start()

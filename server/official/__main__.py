@@ -10,12 +10,13 @@ import threading
 import time
 from datetime import datetime
 
+from sdnotify import SystemdNotifier
+
 from contract.content import AlertKind
+from contract.jst import JST
 from server.alerts.book import AlertBook
 from server.alerts.notify import notifier_for
-from server.api.schemas import JST
 from server.logs import setup_logging
-from server.notify import SystemdNotifier
 from server.official.checks import check_stations
 from server.official.decide import DayFlags
 from server.official.importer import Importer, Status, no_forecast
@@ -70,12 +71,12 @@ def main() -> None:
         area=settings.official_alert_area,
         apply_alerts=settings.official_apply_alerts,
         observed_points=tuple(p.number for p in settings.official_points),
-        after_each_file=systemd.watchdog,
+        after_each_file=lambda: systemd.notify("WATCHDOG=1"),
         set_forecast=OfficialForecastPublisher(publisher) if publisher else no_forecast,
     )
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    systemd.ready()
+    systemd.notify("READY=1")
     while not stop.is_set():
         result = importer.run()
         failed = [r for r in result.records if r.status in (Status.REFUSED, Status.UNREACHABLE)]
@@ -105,10 +106,10 @@ def main() -> None:
             log.warning("stations not checked against official values: %s", exc)
         next_pass = time.monotonic() + settings.official_poll_s
         while not stop.wait(min(5.0, max(0.0, next_pass - time.monotonic()))):
-            systemd.watchdog()
+            systemd.notify("WATCHDOG=1")
             if time.monotonic() >= next_pass:
                 break
-    systemd.stopping()
+    systemd.notify("STOPPING=1")
     site.close()
     notifier.close()
     store.close()

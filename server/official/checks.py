@@ -8,16 +8,16 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from contract.jst import JST
 from server.alerts.book import AlertBook
-from server.alerts.rules import AlertKind, Condition
-from server.api.schemas import JST
+from server.alerts.rules import Condition, StationAlertKind
 from server.official.compare import Comparison, OfficialPoint, compare, nearest_point
 from server.official.errors import OfficialDataError
 from server.official.importer import OfficialMemory
 from server.official.observed import parse_observed
 from server.official.site import observed_path
 from server.registry.db import Registry
-from server.registry.models import Station, StationState
+from server.registry.models import EnrolmentState, Station
 from server.store.base import TimeSeriesStore
 
 HOUR_MS = 3_600_000
@@ -73,7 +73,7 @@ def check_stations(
     start = end - timedelta(days=days)
     with registry.session() as session:
         stations = list(
-            session.scalars(select(Station).where(Station.state == StationState.ACTIVE.value))
+            session.scalars(select(Station).where(Station.state == EnrolmentState.ACTIVE.value))
         )
     official_by_point: dict[str, dict[datetime, float]] = {}
     checks = []
@@ -90,8 +90,8 @@ def check_stations(
         )
         active = {}
         if comparison.biased(threshold_c):
-            active[AlertKind.OFFICIAL_BIAS] = Condition(
-                AlertKind.OFFICIAL_BIAS,
+            active[StationAlertKind.OFFICIAL_BIAS] = Condition(
+                StationAlertKind.OFFICIAL_BIAS,
                 "warning",
                 f"暑さ指数の推定が公式値（{point.name_ja} {point.number}）より平均 "
                 f"{comparison.mean_difference_c:+.1f} ℃ ずれています（{comparison.hours} 時間）。"
@@ -99,6 +99,6 @@ def check_stations(
                 f"{comparison.mean_difference_c:+.1f} °C off the official value of "
                 f"{point.number} over {comparison.hours} hours: check for sun, exhaust or a fault",
             )
-        book.sync(station.id, {AlertKind.OFFICIAL_BIAS}, active)
+        book.sync(station.id, {StationAlertKind.OFFICIAL_BIAS}, active)
         checks.append(StationCheck(station.id, comparison))
     return checks

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from contract.content import AlertKind
-from server.api.schemas import JST
+from contract.jst import JST
 from server.official.alerts import AlertFile, AlertFlag
 
 _RANK = {AlertKind.NONE: 0, AlertKind.HEATSTROKE_ALERT: 1, AlertKind.SPECIAL_HEATSTROKE_ALERT: 2}

@@ -9,7 +9,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from contract.content import AlertKind
-from server.api.schemas import JST
+from contract.jst import JST
 from server.official.alerts import parse_alerts
 from server.official.decide import Applied, DayFlags, flags_for_day, to_apply
 from server.official.errors import OfficialDataError

@@ -4,7 +4,7 @@
 import re
 from datetime import date, datetime, time, timedelta
 
-from server.api.schemas import JST
+from contract.jst import JST
 from server.official.errors import OfficialDataError
 
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(\d{2})$")

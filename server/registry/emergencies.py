@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from contract.content import Emergency, Shelter, emergency_id
 from server.registry.models import Emergency as EmergencyRow
-from server.registry.models import Receipt, Station, StationState
+from server.registry.models import EnrolmentState, ReceiptRow, Station
 from server.registry.notices import next_version
 
 
@@ -68,15 +68,17 @@ def as_content(row: EmergencyRow, issued_at: int) -> Emergency:
 def confirmations(session: Session, row: EmergencyRow) -> list[Confirmation]:
     """Every station in scope (not retired) with when its screen first and last showed
     this version; unconfirmed stations first."""
-    stations = select(Station).where(Station.state != StationState.RETIRED.value)
+    stations = select(Station).where(Station.state != EnrolmentState.RETIRED.value)
     if row.area is not None:
         stations = stations.where(Station.area_id == row.area)
     shown = dict(
         (r[0], (r[1], r[2]))
         for r in session.execute(
-            select(Receipt.station_id, func.min(Receipt.shown_at), func.max(Receipt.shown_at))
-            .where(Receipt.notice_id == row.id, Receipt.version == row.version)
-            .group_by(Receipt.station_id)
+            select(
+                ReceiptRow.station_id, func.min(ReceiptRow.shown_at), func.max(ReceiptRow.shown_at)
+            )
+            .where(ReceiptRow.notice_id == row.id, ReceiptRow.version == row.version)
+            .group_by(ReceiptRow.station_id)
         )
     )
     out = [

@@ -17,7 +17,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from contract.messages import Reading
-from server.registry.models import Station, StationLatest, StationState
+from server.registry.models import EnrolmentState, Station, StationLatest
 
 READING_COLUMNS = ("ts", "temp_c", "rh", "wbgt", "level", "quality", "time_source")
 ORDER_COLUMNS = ("reading_session", "reading_seq", "reading_idx")
@@ -155,7 +155,7 @@ def last_seen(session: Session) -> list[tuple[str, int | None]]:
     q = (
         select(StationLatest.station_id, StationLatest.last_seen_ms)
         .join(Station, Station.id == StationLatest.station_id)
-        .where(Station.state != StationState.RETIRED.value)
+        .where(Station.state != EnrolmentState.RETIRED.value)
         .order_by(StationLatest.station_id)
     )
     return [(sid, seen) for sid, seen in session.execute(q)]

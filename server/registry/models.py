@@ -29,7 +29,7 @@ class Exposure(StrEnum):
     SUN = "sun"
 
 
-class StationState(StrEnum):
+class EnrolmentState(StrEnum):
     PENDING = "pending"  # reported before anyone enrolled it
     ACTIVE = "active"
     RETIRED = "retired"
@@ -57,7 +57,7 @@ class Area(Base):
 class Station(Base):
     __tablename__ = "stations"
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
-    state: Mapped[str] = mapped_column(String(16), default=StationState.PENDING.value)
+    state: Mapped[str] = mapped_column(String(16), default=EnrolmentState.PENDING.value)
     name_ja: Mapped[str | None] = mapped_column(String(200))
     name_en: Mapped[str | None] = mapped_column(String(200))
     # The name in the kiosk's other languages ({"zh": …, "ko": …}); see contract.languages.
@@ -209,7 +209,7 @@ class QuarantinedMessage(Base):
     payload_size: Mapped[int] = mapped_column(Integer)
 
 
-class Receipt(Base):
+class ReceiptRow(Base):
     """What a station's screen showed: one notice version, from when, for how long, in which
     language. A receipt is identified by station, notice, version and ``shown_at``."""
 

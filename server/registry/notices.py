@@ -3,7 +3,6 @@
 import json
 import secrets
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from sqlalchemy import exists, select
@@ -12,9 +11,10 @@ from sqlalchemy.orm import Session
 from contract.codec import WIRE_VERSION, load_json, validate
 from contract.content import Notice
 from contract.errors import ContractError
+from contract.jst import JST
 from contract.signing import canonical_json
 from contract.topics import IMAGE, Scope, notice_topic
-from server.registry.models import Area, Station, StationState
+from server.registry.models import Area, EnrolmentState, Station
 from server.registry.models import Notice as NoticeRow
 from server.registry.models import NoticeImage as NoticeImageRow
 
@@ -27,7 +27,7 @@ class RefusedNoticeError(ValueError):
 
 
 def new_id(now_ms: int) -> str:
-    day = datetime.fromtimestamp(now_ms / 1000, tz=ZoneInfo("Asia/Tokyo")).strftime("%Y%m%d")
+    day = datetime.fromtimestamp(now_ms / 1000, tz=JST).strftime("%Y%m%d")
     return f"n-{day}-{secrets.token_hex(4)}"
 
 
@@ -70,10 +70,12 @@ def target_known(session: Session, scope_key: str) -> bool:
     if prefix == "area":
         if session.get(Area, name) is not None:
             return True
-        query = exists().where(Station.area_id == name, Station.state != StationState.RETIRED.value)
+        query = exists().where(
+            Station.area_id == name, Station.state != EnrolmentState.RETIRED.value
+        )
         return bool(session.scalar(select(query)))
     station = session.get(Station, name)
-    return station is not None and station.state != StationState.RETIRED.value
+    return station is not None and station.state != EnrolmentState.RETIRED.value
 
 
 def as_content(row: NoticeRow, issued_at: int, image: NoticeImageRow | None = None) -> Notice:

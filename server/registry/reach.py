@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
-from server.registry.models import Notice, Receipt, Station, StationState
+from server.registry.models import EnrolmentState, Notice, ReceiptRow, Station
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,7 +29,7 @@ class StationReach:
 
 
 def _targeted(scope_key: str) -> ColumnElement[bool]:
-    live = Station.state != StationState.RETIRED.value
+    live = Station.state != EnrolmentState.RETIRED.value
     if scope_key == "all":
         return live
     prefix, _, name = scope_key.partition(":")
@@ -42,12 +42,12 @@ def reach(session: Session, notice: Notice) -> list[StationReach]:
     """Every station the notice is for (retired ones left out), by station id."""
     shown = (
         select(
-            Receipt.station_id,
-            func.max(Receipt.version).label("version"),
-            func.max(Receipt.shown_at).label("shown_at"),
+            ReceiptRow.station_id,
+            func.max(ReceiptRow.version).label("version"),
+            func.max(ReceiptRow.shown_at).label("shown_at"),
         )
-        .where(Receipt.notice_id == notice.id)
-        .group_by(Receipt.station_id)
+        .where(ReceiptRow.notice_id == notice.id)
+        .group_by(ReceiptRow.station_id)
         .subquery()
     )
     query = (
@@ -74,12 +74,14 @@ def not_yet_shown(session: Session, notice: Notice) -> list[StationReach]:
     return [r for r in reach(session, notice) if not r.has_shown(notice.version)]
 
 
-def latest_receipts(session: Session, notice_id: str, since_ms: int, limit: int) -> list[Receipt]:
+def latest_receipts(
+    session: Session, notice_id: str, since_ms: int, limit: int
+) -> list[ReceiptRow]:
     """The notice's receipts shown since ``since_ms``, newest first."""
     query = (
-        select(Receipt)
-        .where(Receipt.notice_id == notice_id, Receipt.shown_at >= since_ms)
-        .order_by(Receipt.shown_at.desc(), Receipt.station_id, Receipt.version.desc())
+        select(ReceiptRow)
+        .where(ReceiptRow.notice_id == notice_id, ReceiptRow.shown_at >= since_ms)
+        .order_by(ReceiptRow.shown_at.desc(), ReceiptRow.station_id, ReceiptRow.version.desc())
         .limit(limit)
     )
     return list(session.scalars(query))

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from contract.messages import Receipts
-from server.registry.models import Notice, Receipt
+from server.registry.models import Notice, ReceiptRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,20 +42,20 @@ def record(session: Session, items: Sequence[StationReceipts]) -> None:
     if not rows:
         return
     if session.get_bind().dialect.name == "postgresql":
-        session.execute(postgresql.insert(Receipt).on_conflict_do_nothing(), rows)
+        session.execute(postgresql.insert(ReceiptRow).on_conflict_do_nothing(), rows)
     else:
-        session.execute(sqlite.insert(Receipt).on_conflict_do_nothing(), rows)
+        session.execute(sqlite.insert(ReceiptRow).on_conflict_do_nothing(), rows)
 
 
 def for_station(
     session: Session, station_id: str, start_ms: int, end_ms: int, limit: int
-) -> list[Receipt]:
+) -> list[ReceiptRow]:
     """What the station showed in [start, end), oldest first."""
     query = (
-        select(Receipt)
-        .where(Receipt.station_id == station_id)
-        .where(Receipt.shown_at >= start_ms, Receipt.shown_at < end_ms)
-        .order_by(Receipt.shown_at, Receipt.notice_id, Receipt.version)
+        select(ReceiptRow)
+        .where(ReceiptRow.station_id == station_id)
+        .where(ReceiptRow.shown_at >= start_ms, ReceiptRow.shown_at < end_ms)
+        .order_by(ReceiptRow.shown_at, ReceiptRow.notice_id, ReceiptRow.version)
         .limit(limit)
     )
     return list(session.scalars(query))
@@ -68,17 +68,17 @@ def for_notice(
     end_ms: int,
     limit: int,
     version: int | None = None,
-) -> list[Receipt]:
+) -> list[ReceiptRow]:
     """Where and when the notice was shown in [start, end), oldest first."""
     query = (
-        select(Receipt)
-        .where(Receipt.notice_id == notice_id)
-        .where(Receipt.shown_at >= start_ms, Receipt.shown_at < end_ms)
-        .order_by(Receipt.shown_at, Receipt.station_id, Receipt.version)
+        select(ReceiptRow)
+        .where(ReceiptRow.notice_id == notice_id)
+        .where(ReceiptRow.shown_at >= start_ms, ReceiptRow.shown_at < end_ms)
+        .order_by(ReceiptRow.shown_at, ReceiptRow.station_id, ReceiptRow.version)
         .limit(limit)
     )
     if version is not None:
-        query = query.where(Receipt.version == version)
+        query = query.where(ReceiptRow.version == version)
     return list(session.scalars(query))
 
 
@@ -86,4 +86,4 @@ def notice_known(session: Session, notice_id: str) -> bool:
     """Whether the registry holds the notice or any station ever reported showing it."""
     if session.get(Notice, notice_id) is not None:
         return True
-    return bool(session.scalar(select(exists().where(Receipt.notice_id == notice_id))))
+    return bool(session.scalar(select(exists().where(ReceiptRow.notice_id == notice_id))))

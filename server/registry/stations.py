@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from server.registry.db import Registry, now_ms
-from server.registry.models import AuditEntry, Station, StationState
+from server.registry.models import AuditEntry, EnrolmentState, Station
 
 
 def audit(session: Session, actor: str, action: str, target: str, detail: str = "") -> None:
@@ -17,7 +17,7 @@ def audit(session: Session, actor: str, action: str, target: str, detail: str = 
 def list_stations(session: Session, include_retired: bool = True) -> list[Station]:
     query = select(Station).order_by(Station.id)
     if not include_retired:
-        query = query.where(Station.state != StationState.RETIRED.value)
+        query = query.where(Station.state != EnrolmentState.RETIRED.value)
     return list(session.scalars(query))
 
 
@@ -55,7 +55,7 @@ class KnownStations:
                     session.add(
                         Station(
                             id=station_id,
-                            state=StationState.PENDING.value,
+                            state=EnrolmentState.PENDING.value,
                             area_id=area,
                             created_at=stamp,
                         )

@@ -11,6 +11,10 @@ class StoreUnavailableError(RuntimeError):
     """The store could not durably write or read: retry later, acknowledge nothing."""
 
 
+class StoreRejectedError(ValueError):
+    """The store refused the data itself (e.g. a field type conflict): retrying cannot help."""
+
+
 @dataclass(frozen=True, slots=True)
 class StoredReading:
     station: str

@@ -162,12 +162,6 @@ class InfluxTimeSeries:
         results = self.ql.query(";".join(queries))
         return [_bucket(row) for result in results for _, rows in rows_of(result) for row in rows]
 
-    def _aggregate_raw(
-        self, station: str, start_ms: int, end_ms: int, every_s: int
-    ) -> list[Bucket]:
-        """Always from the raw points (to check the rollup against)."""
-        return self._buckets([self._raw_query(station, start_ms, end_ms, every_s)])
-
     def latest_health(self, station: str) -> HealthSample | None:
         q = (
             f"SELECT * FROM {self._from}.health WHERE station = {quote(station)}"

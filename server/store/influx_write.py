@@ -13,15 +13,16 @@ import httpx
 
 from contract.levels import Level
 from contract.messages import Quality, Reading, TimeSource
-from server.store.base import FUTURE_TOLERANCE_S, StationReadings, StoreUnavailableError
+from server.store.base import (
+    FUTURE_TOLERANCE_S,
+    StationReadings,
+    StoreRejectedError,
+    StoreUnavailableError,
+)
 
 QUALITY_CODES = {Quality.OK: 0.0, Quality.EXTRAPOLATED: 1.0, Quality.FAULT: 2.0}
 TIME_CODES = {TimeSource.SYNCED: 0.0, TimeSource.REDATED: 1.0, TimeSource.UNSYNCED: 2.0}
 _RANKS = {level: level.rank for level in Level}
-
-
-class StoreRejectedError(ValueError):
-    """The store refused the data itself (e.g. a field type conflict)."""
 
 
 def _tag(value: str) -> str:

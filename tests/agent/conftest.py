@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import paho.mqtt.client as mqtt
 import pytest
@@ -27,6 +27,9 @@ from devnet.mosquitto import Mosquitto
 from sensors.agent import Agent
 from sensors.settings import AgentSettings
 from tests.conftest import SERVER_USER, TEST_STATIONS
+
+if TYPE_CHECKING:
+    from tests.agent.delivery import Reporting
 
 STATION = "st-test-01"
 
@@ -144,6 +147,14 @@ def own_broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Mosquitto]:
     instance = broker_for(tmp_path_factory.mktemp("own-mosquitto")).start()
     yield instance
     instance.stop()
+
+
+@pytest.fixture
+def reporting(own_broker: Mosquitto, tmp_path: Path) -> "Reporting":
+    """A station on the test's own broker that records what it measures (not started)."""
+    from tests.agent.delivery import reporting_station  # it builds on this module
+
+    return reporting_station(own_broker, tmp_path)
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 
 import random
 
-from sensors.backoff import Backoff
+from sensors.uplink.backoff import Backoff
 
 
 def test_each_failed_attempt_doubles_the_window_up_to_its_ceiling() -> None:

@@ -4,9 +4,9 @@ import time
 from pathlib import Path
 
 from devnet.mosquitto import Mosquitto
+from localstate import open_local_state
 from sensors.agent import Agent
-from sensors.clock import FakeClock
-from sensors.localstate import open_local_state
+from sensors.time.clock import FakeClock
 from tests.agent.conftest import Listener, agent_settings, running, wait_until
 
 DAY_MS = 86_400_000
@@ -17,11 +17,15 @@ def test_readings_before_the_clock_is_set_are_held_then_re_dated_to_the_true_tim
 ) -> None:
     # fake-hwclock restored a time three days old; NTP has not answered yet.
     clock = FakeClock(offset_ms=-3 * DAY_MS, is_synced=False)
-    agent = Agent(agent_settings(broker, tmp_path, clock_check="kernel"), clock=clock)
+    settings = agent_settings(broker, tmp_path, clock_check="kernel", health_interval_s=0.1)
+    agent = Agent(settings, clock=clock)
     real_start = time.time_ns() // 1_000_000
     with running(agent):
         assert wait_until(lambda: agent.outbox.depth >= 5)
-        time.sleep(0.3)
+        # The agent publishes health after it had the chance to publish readings (the
+        # outbox goes out in the same turn of its loop); the broker keeps one station's
+        # messages in order, so two health messages seen mean no reading was published.
+        assert wait_until(lambda: len(listener.payloads("health")) >= 2)
         assert listener.readings() == [], "a guessed time was published"
         snapshot = open_local_state(tmp_path, create=False).state.snapshot()
         assert snapshot.clock_synced is False

@@ -2,7 +2,6 @@
 
 import base64
 import json
-import sqlite3
 import threading
 import time
 from pathlib import Path
@@ -15,8 +14,9 @@ from contract.codec import encode
 from contract.messages import Command, CommandName
 from contract.topics import command_topic
 from devnet.mosquitto import Mosquitto
+from localstate import open_local_state
 from sensors.agent import Agent
-from sensors.outputs import LedPattern
+from sensors.gpio.outputs import LedPattern
 from tests.agent.conftest import STATION, Listener, agent_settings, running, wait_until
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"kiosk screen" * 50
@@ -40,20 +40,15 @@ def send(listener: Listener, name: CommandName, cmd_id: str, **extra: Any) -> di
 
 
 def fake_kiosk(state_dir: Path, stop: threading.Event) -> None:
-    """Does what the kiosk does with a screenshot request."""
-    conn = sqlite3.connect(state_dir / "station.sqlite", isolation_level=None, timeout=5)
+    """Does what the kiosk does with a screenshot request, through the kiosk's own calls."""
+    state = open_local_state(state_dir, create=False).state
     while not stop.wait(0.1):
-        for (request_id,) in conn.execute(
-            "SELECT request_id FROM kiosk_requests WHERE name = 'screenshot' AND done_at IS NULL"
-        ).fetchall():
-            path = state_dir / f"{request_id}.png"
-            path.write_bytes(PNG)
-            conn.execute(
-                "UPDATE kiosk_requests SET done_at = ?, ok = 1, result_path = ?"
-                " WHERE request_id = ?",
-                (time.time_ns() // 1_000_000, str(path), request_id),
-            )
-    conn.close()
+        for request in state.pending_kiosk_requests():
+            if request.name == "screenshot":
+                path = state_dir / f"{request.request_id}.png"
+                path.write_bytes(PNG)
+                state.answer_kiosk_request(request.request_id, True, str(path))
+    state.close()
 
 
 @pytest.fixture
@@ -75,8 +70,8 @@ def test_commands_are_carried_out_and_answered_with_their_correlation(
     stop = threading.Event()
     kiosk = threading.Thread(target=fake_kiosk, args=(tmp_path, stop))
     with running(agent):
-        assert wait_until(lambda: agent.link.connected and bool(listener.readings()))
-        time.sleep(0.3)
+        assert wait_until(lambda: bool(listener.readings()))
+        assert agent.link.subscribed.wait(10), "the agent did not subscribe"
         kiosk.start()
         try:
             identify = send(listener, CommandName.IDENTIFY, "c1", args={"seconds": 5})
@@ -107,8 +102,8 @@ def test_failures_come_back_as_results_with_a_reason(
     )
     agent = Agent(settings)
     with running(agent):
-        assert wait_until(lambda: agent.link.connected and bool(listener.readings()))
-        time.sleep(0.3)
+        assert wait_until(lambda: bool(listener.readings()))
+        assert agent.link.subscribed.wait(10), "the agent did not subscribe"
         restart = send(listener, CommandName.RESTART_KIOSK, "f1")
         assert (restart["ok"], restart["detail"].startswith("exit 1")) == (False, True)
         shot = send(listener, CommandName.SCREENSHOT, "f2")  # no kiosk is running

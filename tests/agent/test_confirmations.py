@@ -6,12 +6,11 @@ from pathlib import Path
 
 from contract.codec import encode
 from contract.stored import ConfirmedTopic, Stored, to_ranges
-from sensors.agentdb import open_agent_db
-from sensors.localstate import Receipt as LocalReceipt
-from sensors.localstate import open_local_state
-from sensors.outbox import Outbox
-from sensors.pump import OutboxPump
-from sensors.receipts import ReceiptPump
+from localstate import ShownNotice, open_local_state
+from sensors.uplink.agentdb import open_agent_db
+from sensors.uplink.outbox import Outbox
+from sensors.uplink.pump import OutboxPump
+from sensors.uplink.receipts import ReceiptPump
 from tests.agent.test_outbox import Sent, stamp
 
 SESSION = 4
@@ -127,7 +126,7 @@ def test_what_the_kiosk_reported_stays_unpublished_until_confirmed_and_goes_agai
     tmp_path: Path,
 ) -> None:
     kiosk = open_local_state(tmp_path).state
-    kiosk.record_receipt(LocalReceipt("water-map", 3, 1_785_891_600_000, 12.0, "ja"))
+    kiosk.record_receipt(ShownNotice("water-map", 3, 1_785_891_600_000, 12.0, "ja"))
     kiosk.record_interaction("lang", "en", ts=1_785_891_605_000)
     sent = Sent()
     receipts = ReceiptPump(kiosk, sent, SESSION, resend_after_ms=5_000)

@@ -13,8 +13,8 @@ from contract.messages import Health
 from contract.signing import Signer
 from contract.topics import Scope, alert_topic, config_topic, forecast_topic, notice_topic
 from devnet.mosquitto import Mosquitto
+from localstate import open_local_state
 from sensors.agent import Agent
-from sensors.localstate import open_local_state
 from tests.agent.conftest import STATION, ContentKey, Listener, agent_settings, running, wait_until
 
 
@@ -50,8 +50,8 @@ def test_only_valid_new_signed_notices_reach_the_kiosk_and_refusals_are_counted(
     own = notice_topic(Scope.STATION, STATION, "water-map")
     stranger = Signer(Ed25519PrivateKey.generate())
     with running(agent):
-        assert wait_until(lambda: agent.link.connected and bool(listener.readings()))
-        time.sleep(0.3)  # the agent's subscriptions are in place
+        assert wait_until(lambda: bool(listener.readings()))
+        assert agent.link.subscribed.wait(10), "the agent did not subscribe"
         listener.publish(own, sign(notice(2)))
         listener.publish(own, tampered(sign(notice(3))))
         unsigned = {"v": 1, "payload": notice(4).model_dump(mode="json", exclude_none=True)}
@@ -84,7 +84,9 @@ def test_only_valid_new_signed_notices_reach_the_kiosk_and_refusals_are_counted(
 def test_config_applies_without_a_restart_and_alerts_reach_the_kiosk(
     broker: Mosquitto, listener: Listener, content_key: ContentKey, tmp_path: Path
 ) -> None:
-    settings = agent_settings(broker, tmp_path, content_keys_file=content_key.pem_file)
+    settings = agent_settings(
+        broker, tmp_path, content_keys_file=content_key.pem_file, health_interval_s=0.1
+    )
     agent = Agent(settings)
     config = StationConfig(
         id="summer",
@@ -104,13 +106,15 @@ def test_config_applies_without_a_restart_and_alerts_reach_the_kiosk(
         message={"ja": "熱中症警戒アラートが発表されています。"},
     )
     with running(agent):
-        assert wait_until(lambda: agent.link.connected and bool(listener.readings()))
-        time.sleep(0.3)
+        assert wait_until(lambda: bool(listener.readings()))
+        assert agent.link.subscribed.wait(10), "the agent did not subscribe"
         listener.publish(config_topic(Scope.STATION, STATION), content_key.signer.sign(config))
         listener.publish(alert_topic(), content_key.signer.sign(alert))
         assert wait_until(lambda: agent.runtime.reading_interval_s == 30)
-        count = len(listener.readings())
-        time.sleep(1.0)
+        count, healths = len(listener.readings()), len(listener.payloads("health"))
+        # Ten health messages later (a second at least, at one per 0.1 s), readings taken
+        # at the old 0.2 s interval would be five more; at the new one there is one at most.
+        assert wait_until(lambda: len(listener.payloads("health")) >= healths + 10)
         assert len(listener.readings()) <= count + 1, "the new interval is in force"
         state = open_local_state(tmp_path, create=False).state
         assert wait_until(lambda: state.snapshot().alert is not None)
@@ -132,8 +136,8 @@ def test_without_a_content_key_everything_is_refused_and_counted(
 ) -> None:
     agent = Agent(agent_settings(broker, tmp_path))
     with running(agent):
-        assert wait_until(lambda: agent.link.connected and bool(listener.readings()))
-        time.sleep(0.3)
+        assert wait_until(lambda: bool(listener.readings()))
+        assert agent.link.subscribed.wait(10), "the agent did not subscribe"
         topic = notice_topic(Scope.STATION, STATION, "water-map")
         listener.publish(topic, content_key.signer.sign(notice(1)))
         assert wait_until(lambda: agent.inbox.rejected["no_key"] == 1)
@@ -161,8 +165,8 @@ def test_the_official_forecast_reaches_the_kiosk_and_comes_back_after_a_rebuild(
     )
     agent = Agent(settings)
     with running(agent):
-        assert wait_until(lambda: agent.link.connected and bool(listener.readings()))
-        time.sleep(0.3)  # the agent's subscriptions are in place
+        assert wait_until(lambda: bool(listener.readings()))
+        assert agent.link.subscribed.wait(10), "the agent did not subscribe"
         listener.publish(forecast_topic(), content_key.signer.sign(forecast))
         state = open_local_state(tmp_path, create=False).state
         assert wait_until(lambda: state.snapshot().forecast is not None)

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 
 from devnet.mosquitto import Mosquitto
+from localstate import open_local_state
 from sensors.agent import Agent
-from sensors.localstate import open_local_state
 from tests.agent.conftest import Listener, agent_settings, running, wait_until
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from contract.content import Emergency, emergency_id
 from contract.topics import emergency_topic
 from devnet.ports import free_port
+from localstate import open_local_state
 from sensors.agent import Agent
-from sensors.link import Incoming
-from sensors.localstate import open_local_state
 from sensors.settings import AgentSettings
+from sensors.uplink.link import Incoming
 from tests.agent.conftest import STATION, ContentKey
 from tests.agent.test_corrupt_files import damage
 from tests.kiosk.disaster_text import MESSAGE, SHELTERS

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sensors.diskspace import DiskState, Reserve, WriteFailures, cause, storage_failure
-from sensors.session import Session
+from sensors.time.session import Session
 
 log = logging.getLogger("test.disk")
 
@@ -88,7 +88,7 @@ def test_the_session_number_is_written_in_place_when_there_is_no_room_for_a_new_
     def no_room(path: Path, text: str) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("sensors.session._write_new", no_room)
+    monkeypatch.setattr("sensors.time.session._write_new", no_room)
     session.save()
     assert session.saved
     assert (tmp_path / "session").read_text() == "42\n"
@@ -101,7 +101,7 @@ def test_with_no_session_file_and_no_room_the_number_waits_to_be_saved(
     def no_room(path: Path, text: str) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr("sensors.session._write_new", no_room)
+    monkeypatch.setattr("sensors.time.session._write_new", no_room)
     session = Session(tmp_path)
     with pytest.raises(OSError, match="No space"):
         session.save()

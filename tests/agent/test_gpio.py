@@ -8,15 +8,16 @@ from pathlib import Path
 import pytest
 from gpiozero.pins.mock import MockFactory
 
+from contract.jst import JST, in_window
 from devnet.mosquitto import Mosquitto
 from devnet.ports import free_port
+from localstate import open_local_state
 from sensors.agent import Agent
 from sensors.dht import Failure, FakeDHT
-from sensors.localstate import open_local_state
-from sensors.outputs import LedPattern
-from sensors.schedule import JST, in_window
+from sensors.gpio.outputs import LedPattern
 from sensors.simulation import SummerDay
 from tests.agent.conftest import Listener, agent_settings, running, wait_until
+from tests.agent.delivery import recorded
 
 LED, BEACON, PIR, BUTTON, POWER = 5, 6, 13, 19, 26
 
@@ -102,9 +103,9 @@ def test_beacon_sounds_at_danger_except_in_quiet_hours(
         **gpio_settings(broker, tmp_path, quiet_hours_start=start, quiet_hours_end=end),
     )
     agent = Agent(settings, sensor=Heatwave(), pin_factory=pins)
+    taken = recorded(agent)  # a reading is recorded once the beacon has been set for it
     with running(agent):
-        assert wait_until(lambda: agent.tracker.level is not None)
-        time.sleep(0.3)
+        assert wait_until(lambda: any(r.level is not None for r in taken))
         assert pins.pin(BEACON).state is (not quiet)
 
 
@@ -117,9 +118,15 @@ def test_motion_near_the_station_tells_the_kiosk(
     state = open_local_state(tmp_path, create=False).state
     with running(agent):
         assert state.snapshot().last_motion_at is None
-        time.sleep(0.3)  # the PIR settles after power-up before it reports motion
-        pins.pin(PIR).drive_high()
-        assert wait_until(lambda: state.snapshot().last_motion_at is not None)
+
+        def someone_passes() -> bool:
+            # A PIR just powered up reports nothing until it has settled: someone comes and
+            # goes (one step each) until the kiosk hears of it.
+            pir = pins.pin(PIR)
+            pir.drive_low() if pir.state else pir.drive_high()
+            return state.snapshot().last_motion_at is not None
+
+        assert wait_until(someone_passes, step_s=0.2)
     state.close()
 
 

@@ -4,10 +4,10 @@ import sqlite3
 import time
 from pathlib import Path
 
-from contract.messages import Reading
 from devnet.mosquitto import Mosquitto
 from sensors.agent import Agent
 from tests.agent.conftest import Listener, agent_settings, running, wait_until
+from tests.agent.delivery import recorded
 
 
 def outbox_stamps(state_dir: Path) -> list[int]:
@@ -23,14 +23,7 @@ def test_readings_taken_while_the_broker_is_down_all_arrive_in_order(
 ) -> None:
     listener = Listener(own_broker, persistent=True).start()
     agent = Agent(agent_settings(own_broker, tmp_path, reading_interval_s=0.1, publish_batch=7))
-    taken: list[Reading] = []
-    take = agent.take_reading
-
-    def recording() -> Reading:
-        taken.append(take())
-        return taken[-1]
-
-    agent.take_reading = recording  # type: ignore[method-assign]
+    taken = recorded(agent)
     try:
         with running(agent):
             assert wait_until(lambda: len(listener.readings()) >= 5)

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from contract.messages import TimeSource
 from contract.stored import ConfirmedTopic, Stored, to_ranges
-from sensors.agentdb import open_agent_db
-from sensors.outbox import Outbox
-from sensors.pump import OutboxPump
-from sensors.timekeeping import Stamp, Synchronised
+from sensors.time.timekeeping import Stamp, Synchronised
+from sensors.uplink.agentdb import open_agent_db
+from sensors.uplink.outbox import Outbox
+from sensors.uplink.pump import OutboxPump
 
 
 class Sent(list[bytes]):

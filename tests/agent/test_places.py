@@ -10,8 +10,8 @@ from contract.places import places_id
 from contract.topics import Scope, places_topic
 from devnet.mosquitto import Mosquitto
 from devnet.places import NAKA_PLACES
+from localstate import open_local_state
 from sensors.agent import Agent
-from sensors.localstate import open_local_state
 from tests.agent.conftest import (
     STATION,
     ContentKey,
@@ -70,8 +70,8 @@ def test_only_good_place_lists_are_kept_and_survive_a_restart_without_network(
     own_id = places_id(Scope.STATION, STATION)
     area_topic = places_topic(Scope.AREA, AREA)
     with running(Agent(settings)) as agent:
-        assert wait_until(lambda: agent.link.connected and bool(listener.readings()))
-        time.sleep(0.3)  # the agent's subscriptions are in place
+        assert wait_until(lambda: bool(listener.readings()))
+        assert agent.link.subscribed.wait(10), "the agent did not subscribe"
         listener.publish(area_topic, sign(place_list(area_id, 2)))
         listener.publish(places_topic(Scope.ALL, None), sign(place_list("all", 1, count=1)))
         assert wait_until(lambda: set(shown(tmp_path)) == {area_id, "all"})

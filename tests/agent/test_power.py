@@ -6,8 +6,8 @@ import pytest
 from gpiozero.pins.mock import MockFactory
 
 from sensors.dht import Failure, FakeDHT
-from sensors.power import GpioSensorPower
-from sensors.powercycle import PowerCyclePolicy
+from sensors.gpio.power import GpioSensorPower
+from sensors.gpio.powercycle import PowerCyclePolicy
 from sensors.simulation import SummerDay
 
 

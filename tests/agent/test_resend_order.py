@@ -14,12 +14,11 @@ from contract.messages import Reading
 from contract.topics import StationTopic, ingest_subscriptions
 from devnet.mosquitto import Mosquitto
 from tests.agent.conftest import running, wait_until
-from tests.agent.test_stored import (
+from tests.agent.delivery import (
+    Reporting,
     broker_took_everything_sent,
     ingest,
     outbox,
-    recorded,
-    station_agent,
     stored,
 )
 from tests.conftest import SERVER_USER
@@ -62,11 +61,9 @@ def in_station_order(store_path: Path) -> list[int]:
 
 
 def test_readings_the_broker_dropped_are_stored_in_the_order_measured(
-    own_broker: Mosquitto, tmp_path: Path
+    own_broker: Mosquitto, reporting: Reporting
 ) -> None:
-    state_dir, store_path = tmp_path / "station", tmp_path / "ts.sqlite"
-    agent = station_agent(own_broker, state_dir)
-    taken = recorded(agent)
+    agent, taken, state_dir, store_path = reporting
     with running(agent), ingest(own_broker, store_path):
         with black_hole(own_broker) as dropped:
             # The group alternates: about every other message goes where nothing stores it.
@@ -83,11 +80,9 @@ def test_readings_the_broker_dropped_are_stored_in_the_order_measured(
 
 
 def test_a_late_confirmation_of_the_first_copy_releases_its_readings_once(
-    own_broker: Mosquitto, tmp_path: Path
+    own_broker: Mosquitto, reporting: Reporting
 ) -> None:
-    state_dir, store_path = tmp_path / "station", tmp_path / "ts.sqlite"
-    agent = station_agent(own_broker, state_dir)
-    taken = recorded(agent)
+    agent, taken, state_dir, store_path = reporting
     keeping = {"ingest_session_expiry_s": 3600}  # the broker queues for it while it is away
     with running(agent):
         with ingest(own_broker, store_path, **keeping):

@@ -4,8 +4,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from contract.messages import TEMP_MAX_C, TEMP_MIN_C, within_bounds
 from sensors.dht import Failure, FakeDHT
-from sensors.reader import ReadError
+from sensors.reader import ReadError, read_once
 from sensors.sampling import Sampler, SamplingRules
 from sensors.simulation import SummerDay
 
@@ -130,10 +131,39 @@ def test_whatever_the_sensor_does_a_failed_reading_never_carries_a_value(
         if result.ok:
             assert result.temp_c is not None
             assert result.rh is not None
-            assert -40 < result.temp_c < 80
+            assert within_bounds(result.temp_c, result.rh)
         else:
             failures += 1
             assert (result.temp_c, result.rh) == (None, None)
             assert s.state in ("fault", "stuck")
         fake.set_power(True)
     assert sum(s.errors.values()) >= failures
+
+
+class Answers:
+    """A DHT that answers with the values it is given."""
+
+    def __init__(self, temp_c: float, rh: float) -> None:
+        self.temperature, self.humidity = temp_c, rh
+
+    def exit(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize(
+    ("temp_c", "rh", "kept"),
+    [
+        (TEMP_MIN_C, 0.0, True),
+        (TEMP_MAX_C, 100.0, True),
+        (TEMP_MIN_C - 0.1, 50.0, False),
+        (TEMP_MAX_C + 0.1, 50.0, False),
+        (25.0, 100.1, False),
+        (25.0, -0.1, False),
+    ],
+)
+def test_the_sensor_range_is_the_one_the_server_accepts(
+    temp_c: float, rh: float, kept: bool
+) -> None:
+    result = read_once(Answers(temp_c, rh))
+    assert result.ok is kept
+    assert result.error is (None if kept else ReadError.IMPLAUSIBLE)

@@ -3,123 +3,35 @@ station only when a worker has stored it, so what the broker acknowledged and th
 costs a resend, never a reading."""
 
 import shutil
-import sqlite3
 import time
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack
 from pathlib import Path
-from typing import Any
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from contract.codec import encode
-from contract.messages import Reading
 from contract.stored import ConfirmedTopic, Stored, StoredRange
 from contract.topics import stored_topic
 from devnet.mosquitto import Mosquitto
-from sensors.agent import Agent
-from server.ingest.handler import MessageHandler
-from server.ingest.worker import IngestWorker
-from server.settings import ServerSettings
-from server.store.sqlite import SqliteTimeSeries
-from tests.agent.conftest import STATION, agent_settings, running, wait_until
+from tests.agent.conftest import STATION, running, wait_until
+from tests.agent.delivery import (
+    Reporting,
+    broker_took_everything_sent,
+    ingest,
+    outbox,
+    recorded,
+    station_agent,
+    stored,
+    times,
+)
 from tests.conftest import SERVER_USER
-
-FOREVER_MS = 32_503_680_000_000
-
-
-@contextmanager
-def ingest(
-    broker: Mosquitto, store_path: Path, index: int = 0, **over: Any
-) -> Iterator[IngestWorker]:
-    """An ingest worker on the default settings (shared group ``ingest``, the derived
-    client id, no lingering session) writing into the SQLite file ``store_path``."""
-    settings = ServerSettings(
-        broker_port=broker.port or 0,
-        broker_password=broker.accounts[SERVER_USER],
-        timeseries_path=store_path,
-        registry_path=store_path.with_name("registry.sqlite"),
-        ingest_worker_index=index,
-        ingest_batch_wait_s=0.02,
-        ingest_retry_s=0.2,
-        **over,
-    )
-    store = SqliteTimeSeries(store_path)
-    worker = IngestWorker(settings, MessageHandler(store))
-    worker.start()
-    assert worker.subscribed.wait(10), "the ingest worker did not subscribe"
-    try:
-        yield worker
-    finally:
-        worker.stop()
-        store.close()
-
-
-def stored(store_path: Path, station: str = STATION) -> list[int]:
-    store = SqliteTimeSeries(store_path)
-    try:
-        return [r.ts for r in store.readings(station, 0, FOREVER_MS)]
-    finally:
-        store.close()
-
-
-def outbox(state_dir: Path) -> list[int]:
-    conn = sqlite3.connect(state_dir / "agent.sqlite", timeout=5)
-    try:
-        return [r[0] for r in conn.execute("SELECT ts FROM outbox ORDER BY id")]
-    finally:
-        conn.close()
-
-
-def recorded(agent: Agent) -> list[Reading]:
-    """Every reading the agent takes, in order (the count of what was produced)."""
-    taken: list[Reading] = []
-    take = agent.take_reading
-
-    def recording() -> Reading:
-        taken.append(take())
-        return taken[-1]
-
-    agent.take_reading = recording  # type: ignore[method-assign]
-    return taken
-
-
-def times(taken: list[Reading]) -> set[int]:
-    """The readings taken, by their identity (station + time): at a fast reading interval
-    two can share a millisecond, and are then one reading."""
-    return {r.ts for r in taken}
-
-
-def station_agent(broker: Mosquitto, state_dir: Path, station: str = STATION) -> Agent:
-    return Agent(
-        agent_settings(
-            broker,
-            state_dir,
-            station_id=station,
-            broker_password=broker.accounts[station],
-            reading_interval_s=0.05,
-            unconfirmed_resend_s=1.0,
-        )
-    )
-
-
-def broker_took_everything_sent(agent: Agent) -> bool:
-    """Every message sent so far has its PUBACK (read while the agent's thread runs on)."""
-    pump = agent.pump
-    try:
-        waiting = list(pump.unconfirmed.values())
-        return pump.seq > 0 and not pump.inflight and all(m.acked_ms is not None for m in waiting)
-    except RuntimeError:  # changed size while being copied: ask again
-        return False
 
 
 def test_readings_the_broker_took_while_no_worker_listened_reach_the_store_later(
-    own_broker: Mosquitto, tmp_path: Path
+    own_broker: Mosquitto, reporting: Reporting
 ) -> None:
-    state_dir, store_path = tmp_path / "station", tmp_path / "ts.sqlite"
-    agent = station_agent(own_broker, state_dir)
-    taken = recorded(agent)
+    agent, taken, state_dir, store_path = reporting
     with running(agent):
         assert wait_until(lambda: len(taken) >= 20 and broker_took_everything_sent(agent))
         first = [r.ts for r in taken[:10]]
@@ -135,11 +47,9 @@ def test_readings_the_broker_took_while_no_worker_listened_reach_the_store_later
 
 
 def test_readings_queued_in_a_broker_that_lost_its_persistence_are_sent_again(
-    own_broker: Mosquitto, tmp_path: Path
+    own_broker: Mosquitto, reporting: Reporting
 ) -> None:
-    state_dir, store_path = tmp_path / "station", tmp_path / "ts.sqlite"
-    agent = station_agent(own_broker, state_dir)
-    taken = recorded(agent)
+    agent, taken, state_dir, store_path = reporting
     # A worker whose session the broker keeps: while it is away, the broker queues for it.
     keeping = {"ingest_session_expiry_s": 3600}
     with running(agent):
@@ -188,11 +98,9 @@ class Replayer:
 
 
 def test_repeated_late_and_foreign_confirmations_lose_nothing_and_count_right(
-    own_broker: Mosquitto, tmp_path: Path
+    own_broker: Mosquitto, reporting: Reporting
 ) -> None:
-    state_dir, store_path = tmp_path / "station", tmp_path / "ts.sqlite"
-    agent = station_agent(own_broker, state_dir)
-    taken = recorded(agent)
+    agent, taken, state_dir, store_path = reporting
     replayer = Replayer(own_broker)
     try:
         with running(agent):
@@ -249,11 +157,9 @@ def test_two_workers_and_a_broker_killed_mid_stream_store_every_reading(
 
 
 def test_lost_confirmations_cost_resends_and_never_a_reading(
-    own_broker: Mosquitto, tmp_path: Path
+    own_broker: Mosquitto, reporting: Reporting
 ) -> None:
-    state_dir, store_path = tmp_path / "station", tmp_path / "ts.sqlite"
-    agent = station_agent(own_broker, state_dir)
-    taken = recorded(agent)
+    agent, taken, state_dir, store_path = reporting
     with running(agent):
         with ingest(own_broker, store_path, ingest_confirm_stored=False):  # every one lost
             # A full window (8 messages) stored; the same messages go again, nothing newer.

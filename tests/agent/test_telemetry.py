@@ -5,9 +5,8 @@ from pathlib import Path
 from contract.codec import decode
 from contract.messages import Health, Receipts, Telemetry
 from devnet.mosquitto import Mosquitto
+from localstate import ShownNotice, open_local_state
 from sensors.agent import Agent
-from sensors.localstate import Receipt as LocalReceipt
-from sensors.localstate import open_local_state
 from tests.agent.conftest import Listener, agent_settings, running, wait_until
 
 
@@ -39,7 +38,7 @@ def test_what_the_kiosk_showed_and_was_touched_reaches_the_server_once(
     broker: Mosquitto, listener: Listener, tmp_path: Path
 ) -> None:
     kiosk = open_local_state(tmp_path).state  # the kiosk's side of the same file
-    kiosk.record_receipt(LocalReceipt("water-map", 3, 1_785_891_600_000, 12.0, "ja"))
+    kiosk.record_receipt(ShownNotice("water-map", 3, 1_785_891_600_000, 12.0, "ja"))
     kiosk.record_interaction("lang", "en", ts=1_785_891_605_000)
     agent = Agent(agent_settings(broker, tmp_path))
     with running(agent):
@@ -53,3 +52,16 @@ def test_what_the_kiosk_showed_and_was_touched_reaches_the_server_once(
     assert touches == [("lang", "en"), ("notice", "next")]
     assert kiosk.unpublished_receipts() == []
     assert kiosk.unpublished_interactions() == []
+
+
+def test_health_says_what_the_kiosk_last_said_its_screen_was_doing(
+    broker: Mosquitto, listener: Listener, tmp_path: Path
+) -> None:
+    kiosk = open_local_state(tmp_path).state  # the kiosk's side of the same file
+    agent = Agent(agent_settings(broker, tmp_path, health_interval_s=0.2))
+    with running(agent):
+        assert wait_until(lambda: bool(listener.payloads("health")))
+        assert "display_state" not in listener.payloads("health")[-1], "the kiosk said nothing"
+        kiosk.write_kiosk_status("dim", "en")
+        assert wait_until(lambda: listener.payloads("health")[-1].get("display_state") == "dim")
+    kiosk.close()

@@ -4,7 +4,7 @@ from datetime import datetime
 from pathlib import Path
 
 from contract.content import AlertKind, HeatAlert
-from server.api.schemas import JST
+from contract.jst import JST
 from server.console.heat_alert import AlertForm
 from server.official.current import current_alert
 from server.registry.db import Registry, now_ms

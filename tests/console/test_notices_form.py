@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from server.api.schemas import JST
+from contract.jst import JST
 from server.console.notice_form import NoticeForm, field_of
 
 NOW = int(datetime(2026, 7, 26, 9, 0, tzinfo=JST).timestamp() * 1000)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from playwright.sync_api import Dialog, Page, expect
 
-from sensors.localstate import NoticeView, open_local_state
-from sensors.localstate.model import Receipt as LocalReceipt
+from localstate import NoticeView, open_local_state
+from localstate.model import ShownNotice
 from server.console.notice_preview import CARD_H, CARD_W
 from tests.console.conftest import CONSOLE_STATIONS, ConsoleNetwork
 from tests.e2e.helpers import wait_for
@@ -32,7 +32,7 @@ def notices_on(console: ConsoleNetwork, station_id: str) -> dict[str, NoticeView
         opened.state.close()
 
 
-def kiosk_shows(console: ConsoleNetwork, station_id: str, receipt: LocalReceipt) -> None:
+def kiosk_shows(console: ConsoleNetwork, station_id: str, receipt: ShownNotice) -> None:
     """The kiosk's side of the local state: it showed a notice and writes its receipt."""
     opened = open_local_state(state_dir(console, station_id), create=False)
     try:
@@ -86,7 +86,7 @@ def test_a_notice_written_in_the_editor_reaches_the_station_and_its_receipt_come
     expect(page.get_by_text(KOHOKU_01.name_ja)).to_have_count(0)
 
     shown_at = int(time.time() * 1000)
-    kiosk_shows(console, NAKA_01.id, LocalReceipt(notice_id, notice.version, shown_at, 12.0, "en"))
+    kiosk_shows(console, NAKA_01.id, ShownNotice(notice_id, notice.version, shown_at, 12.0, "en"))
 
     def receipt_on_the_page() -> bool | None:
         page.reload()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from server.registry.db import Registry
-from server.registry.models import Notice, Receipt, Station, StationState
+from server.registry.models import EnrolmentState, Notice, ReceiptRow, Station
 from server.registry.reach import not_yet_shown, reach
 from tests.server.conftest import (
     fresh_postgres_database,
@@ -14,10 +14,10 @@ from tests.server.conftest import (
 )
 
 STATIONS = (
-    ("naka-01", "naka", StationState.ACTIVE),
-    ("naka-02", "naka", StationState.PENDING),
-    ("naka-03", "naka", StationState.RETIRED),
-    ("kohoku-01", "kohoku", StationState.ACTIVE),
+    ("naka-01", "naka", EnrolmentState.ACTIVE),
+    ("naka-02", "naka", EnrolmentState.PENDING),
+    ("naka-03", "naka", EnrolmentState.RETIRED),
+    ("kohoku-01", "kohoku", EnrolmentState.ACTIVE),
 )
 
 
@@ -51,8 +51,8 @@ def notice(scope: str, version: int = 10, notice_id: str = "n-1") -> Notice:
     )
 
 
-def shown(station: str, version: int, at: int, notice_id: str = "n-1") -> Receipt:
-    return Receipt(
+def shown(station: str, version: int, at: int, notice_id: str = "n-1") -> ReceiptRow:
+    return ReceiptRow(
         station_id=station,
         notice_id=notice_id,
         version=version,

@@ -8,9 +8,9 @@ from datetime import date, datetime, timedelta
 import pytest
 from playwright.sync_api import Page, expect
 
+from contract.jst import JST
 from contract.levels import level_for
 from contract.messages import Reading
-from server.api.schemas import JST
 from server.official.importer import Importer
 from server.official.site import (
     OfficialSite,

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
+from contract.jst import JST
 from contract.levels import Level, level_for
 from contract.messages import Quality, TimeSource
-from server.api.schemas import JST, ReadingOut, StationOut
+from server.api.schemas import ReadingOut, StationOut
 from server.console.access import safe_next
 from server.console.csp import console_policy
 from server.console.fleet_view import Flag, Row, parse_query, row_of, select_rows

@@ -38,8 +38,10 @@ def station_network(workdir: Path) -> Iterator[StationNetwork]:
         network.stop()
 
 
-def wait_for(what: str, probe: Callable[[], T | None], timeout_s: float = 20.0) -> T:
-    """Poll ``probe`` until it returns something other than None."""
+def wait_for(
+    what: str, probe: Callable[[], T | None], timeout_s: float = 20.0, step_s: float = 0.2
+) -> T:
+    """Poll ``probe`` every ``step_s`` until it returns something other than None."""
     deadline = time.monotonic() + timeout_s
     while True:
         result = probe()
@@ -47,7 +49,7 @@ def wait_for(what: str, probe: Callable[[], T | None], timeout_s: float = 20.0) 
             return result
         if time.monotonic() > deadline:
             raise AssertionError(f"gave up after {timeout_s} s waiting for {what}")
-        time.sleep(0.2)
+        time.sleep(step_s)
 
 
 def api_get(network: StationNetwork, path: str, **params: str) -> Any:

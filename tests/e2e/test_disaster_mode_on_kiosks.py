@@ -17,7 +17,7 @@ from kiosk.i18n import Translator
 from kiosk.situation import Condition, assess
 from kiosk.source import StateSource
 from kiosk.viewmodel import HomeView, build_view, station_names
-from sensors.localstate import AlertView, Snapshot, open_local_state
+from localstate import AlertView, Snapshot, open_local_state
 from tests.e2e.helpers import api_get, station_network, wait_for
 from tests.e2e.test_notices_on_kiosks import staff_call
 from tests.kiosk.disaster_text import MESSAGE, SHELTERS

@@ -11,7 +11,7 @@ import pytest
 from devnet.network import DEMO_STATIONS, StationNetwork
 from devnet.seed import seed_demo
 from kiosk.source import StateSource
-from sensors.localstate import open_local_state
+from localstate import open_local_state
 from tests.e2e.helpers import api_get, station_network, wait_for
 
 FIRST, SECOND = DEMO_STATIONS[0], DEMO_STATIONS[1]

@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from devnet.network import DEMO_STATIONS, StationNetwork
-from sensors.localstate import IMAGES_DIR, NoticeView, open_local_state
+from localstate import IMAGES_DIR, NoticeView, open_local_state
 from tests.e2e.helpers import api_get, station_network, wait_for
 from tests.e2e.test_notices_on_kiosks import staff_call
 from tests.pictures import poster

@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from devnet.network import DEMO_STATIONS, StationNetwork
-from sensors.localstate import NoticeView, open_local_state
+from localstate import NoticeView, open_local_state
 from tests.e2e.helpers import api_get, station_network, wait_for
 
 NAKA = [s for s in DEMO_STATIONS if s.area == "naka"]

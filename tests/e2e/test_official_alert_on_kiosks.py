@@ -8,10 +8,10 @@ from datetime import datetime
 import pytest
 
 from contract.content import AlertKind
+from contract.jst import JST
 from devnet.network import DEMO_STATIONS, StationNetwork
 from devnet.ports import free_port
-from sensors.localstate import AlertView, open_local_state
-from server.api.schemas import JST
+from localstate import AlertView, open_local_state
 from server.official.site import alert_candidates, alert_path
 from server.official.wording import official_message
 from tests.e2e.helpers import api_get, wait_for

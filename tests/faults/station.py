@@ -14,8 +14,8 @@ from types import FrameType
 
 from contract.messages import Reading
 from sensors.agent import Agent
-from sensors.clock import FakeClock, SystemClock
 from sensors.settings import AgentSettings
+from sensors.time.clock import FakeClock, SystemClock
 
 LEDGER_ENV = "KYUSUI_FAULTS_LEDGER"
 STEP_ENV = "KYUSUI_FAULTS_CLOCK_STEP_MS"

@@ -4,7 +4,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sensors.localstate import LocalState, open_local_state
+from localstate import LocalState, open_local_state
 from tests.faults.conftest import assert_whole
 from tests.faults.disk import fill, small_tmpfs
 from tests.faults.net import FaultNet

@@ -34,9 +34,10 @@ RECT_IDS = (
     "topbar", "admin_corner", "tk_details", "pin_cancel", "disaster", "disaster_headline",
     "disaster_message", "disaster_shelters", "disaster_card",
     "topbar", "admin_corner", "tk_details", "pin_cancel", "forecast", "forecast_text",
-    "forecast_source", "water_line", "tk_help_button", "help_button", "tk_nearby",
+    "forecast_source", "water_line", "tk_help_button", "help_button", "band_help_button",
+    "details_row", "tk_nearby",
     "places_title", "place_0", "place_1", "place_2", "place_3", "places_note", "help_title",
-    "help_step_3", "help_address", "help_not_119", "help_confirm",
+    "help_step_0", "help_step_3", "help_address", "help_not_119", "help_confirm",
 )  # fmt: skip
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from contract.levels import level_for
-from sensors.localstate import (
+from localstate import (
     AlertView,
     DisplaySchedule,
     EmergencyView,
@@ -30,7 +30,7 @@ from sensors.localstate import (
     Site,
     open_local_state,
 )
-from sensors.localstate.db import FILE_NAME
+from localstate.db import FILE_NAME
 
 STATION = ("yokohama-naka-01", "中区 日本大通り給水所", "Naka Nihon-odori water station")
 

@@ -11,7 +11,7 @@ import pytest
 
 from contract.content import ALERT_COLOURS, AlertKind, emergency_id
 from kiosk.i18n import LANGUAGES
-from sensors.localstate.db import FILE_NAME
+from localstate.db import FILE_NAME
 from tests.kiosk.conftest import run_driver
 from tests.kiosk.disaster_text import MESSAGE, SHELTERS
 from tests.kiosk.screens import close_to, hex_rgb, inside_left_edge, ocr, pixel, similarity

@@ -10,8 +10,8 @@ import pytest
 
 from contract.content import AlertKind, Emergency, HeatAlert, Shelter, emergency_id
 from contract.topics import alert_topic, emergency_topic
+from localstate import open_local_state
 from sensors.agent import Agent
-from sensors.localstate import open_local_state
 from tests.agent.conftest import (
     ContentKey,
     Listener,
@@ -76,7 +76,7 @@ def test_disaster_mode_survives_both_restarts_with_the_network_cut(
         listener = Listener(broker).start()
         with running(Agent(settings)) as agent:
             assert wait_until(lambda: agent.link.connected and bool(listener.readings()))
-            time.sleep(0.3)  # the agent's subscriptions are in place
+            assert agent.link.subscribed.wait(10), "the agent did not subscribe"
             listener.publish(alert_topic(), sign(alert), retain=True)
             listener.publish(emergency_topic("naka"), sign(emergency("naka", 5)), retain=True)
             assert wait_until(lambda: in_force(state_dir) == [emergency_id("naka")])
@@ -105,7 +105,7 @@ def test_disaster_mode_survives_both_restarts_with_the_network_cut(
         listener = Listener(broker).start()
         with running(Agent(settings)) as agent:
             assert wait_until(lambda: agent.link.connected, 20)
-            time.sleep(0.3)
+            assert agent.link.subscribed.wait(10), "the agent did not subscribe"
             withdrawal = sign(emergency("naka", 6, withdrawn=True))
             listener.publish(emergency_topic("naka"), withdrawal, retain=True)
             assert wait_until(lambda: in_force(state_dir) == [])
@@ -122,6 +122,7 @@ def test_disaster_mode_survives_both_restarts_with_the_network_cut(
     assert view["alert_text"]  # the heat alert is on top again
 
 
+@pytest.mark.services  # a broker of its own
 def test_another_areas_disaster_mode_never_reaches_the_station(
     tmp_path: Path, content_key: ContentKey
 ) -> None:
@@ -134,7 +135,7 @@ def test_another_areas_disaster_mode_never_reaches_the_station(
         listener = Listener(broker).start()
         with running(Agent(settings)) as agent:
             assert wait_until(lambda: agent.link.connected and bool(listener.readings()))
-            time.sleep(0.3)
+            assert agent.link.subscribed.wait(10), "the agent did not subscribe"
             listener.publish(emergency_topic(area), sign(emergency(area, 3)), retain=True)
             # The area's own content, signed for another area, is refused on our topic too.
             listener.publish(emergency_topic("naka"), sign(emergency(area, 4)), retain=True)

@@ -4,10 +4,10 @@ from datetime import datetime
 
 import pytest
 
-from kiosk.display import JST
+from contract.jst import JST
 from kiosk.forecast import forecast_line
 from kiosk.i18n import Translator
-from sensors.localstate import ForecastView
+from localstate import ForecastView
 
 NOW = int(datetime(2026, 8, 7, 11, 20, tzinfo=JST).timestamp() * 1000)
 END_OF_8TH = int(datetime(2026, 8, 9, tzinfo=JST).timestamp() * 1000)

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
+from contract.jst import JST
 from contract.levels import Level
-from kiosk.display import JST
 from tests.kiosk.conftest import run_driver
 from tests.kiosk.screens import close_to, hex_rgb, inside_left_edge, ocr, pixel, similarity
 from tests.kiosk.statefile import STATION

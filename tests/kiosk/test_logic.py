@@ -4,32 +4,19 @@ from datetime import datetime
 
 import pytest
 
+from contract.jst import JST
 from contract.levels import Level, ordered_levels
 from kiosk.admin import HOLD_S, LOCKOUT_S, PAD_TIMEOUT_S, AdminGate, PinResult
 from kiosk.carousel import Carousel, notice_order
-from kiosk.display import JST, DisplayPolicy, DisplayState, burn_in_offset, in_window
+from kiosk.display import DisplayPolicy, DisplayState, burn_in_offset, screen_on_at
 from kiosk.i18n import LANGUAGES, Translator, catalog_path, load_catalog, pick_text
 from kiosk.idle import IdleReset
 from kiosk.situation import Condition, assess
 from kiosk.textfit import fitting_size, snap_size
 from kiosk.trend import trend_geometry
 from kiosk.viewmodel import build_view, clock_text
-from sensors.localstate import AlertView, NoticeView, ReadingView, Snapshot
-
-NOW = 1_785_000_000_000  # a summer night: 2026-07-26 02:20 JST
-
-
-def snapshot(**changes: object) -> Snapshot:
-    base: dict[str, object] = {
-        "station_id": "st",
-        "name_ja": "中区給水所",
-        "name_en": "Naka water station",
-        "latest": ReadingView(NOW - 30_000, 33.0, 60.0, 29.0, "severe_warning", "ok", "synced"),
-        "sensor": "ok",
-        "network": "online",
-        "agent_heartbeat_at": NOW - 5_000,
-    }
-    return Snapshot(**(base | changes))  # type: ignore[arg-type]
+from localstate import AlertView, NoticeView, ReadingView
+from tests.kiosk.snapshots import NOW, snapshot
 
 
 def notice(nid: str, priority: str = "normal", version: int = 1, **kw: int) -> NoticeView:
@@ -209,11 +196,11 @@ def at_jst(hhmm: str) -> int:
 
 
 def test_the_display_schedule_is_jst_and_may_wrap_midnight() -> None:
-    assert in_window("05:00", "23:00", at_jst("05:00"))
-    assert not in_window("05:00", "23:00", at_jst("23:00"))
-    assert in_window("18:00", "02:00", at_jst("01:59"))
-    assert not in_window("18:00", "02:00", at_jst("12:00"))
-    assert in_window("nonsense", "23:00", at_jst("03:00"))  # never dark by mistake
+    assert screen_on_at("05:00", "23:00", at_jst("05:00"))
+    assert not screen_on_at("05:00", "23:00", at_jst("23:00"))
+    assert screen_on_at("18:00", "02:00", at_jst("01:59"))
+    assert not screen_on_at("18:00", "02:00", at_jst("12:00"))
+    assert screen_on_at("nonsense", "23:00", at_jst("03:00"))  # never dark by mistake
 
 
 def test_at_night_the_screen_is_off_until_someone_passes_or_touches() -> None:
@@ -324,3 +311,7 @@ def test_dates_are_jst_in_each_languages_own_words() -> None:
     assert clock_text(NOW, "ko", tr) == "7월 26일 (일) 02:20"
     assert clock_text(NOW, "vi", tr) == "CN, 26/7 02:20"
     assert clock_text(NOW, "en", tr) == "Sun 26 Jul 02:20"  # never 7/26 or 26/7
+
+
+def test_equal_on_and_off_times_mean_no_schedule_so_the_screen_stays_on() -> None:
+    assert all(screen_on_at("07:00", "07:00", at_jst(t)) for t in ("00:00", "07:00", "18:30"))

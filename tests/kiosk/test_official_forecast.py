@@ -9,10 +9,10 @@ from typing import Any
 
 import pytest
 
+from contract.jst import JST
 from devnet.network import DEMO_STATIONS, StationNetwork
 from devnet.ports import free_port
 from kiosk.source import StateSource
-from server.api.schemas import JST
 from server.official.site import alert_candidates, alert_path, forecast_path
 from server.official.wording import ATTRIBUTION
 from tests.e2e.helpers import wait_for

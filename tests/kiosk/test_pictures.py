@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from sensors.localstate import IMAGES_DIR, ImageView
+from localstate import IMAGES_DIR, ImageView
 from tests.kiosk.conftest import run_driver
 from tests.kiosk.screens import close_to, image, ocr, similarity
 from tests.kiosk.statefile import STATION

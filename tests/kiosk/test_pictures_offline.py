@@ -12,8 +12,8 @@ from PIL import Image
 
 from contract.content import Notice, NoticeImage
 from contract.topics import Scope, notice_image_topic, notice_topic
+from localstate import IMAGES_DIR, open_local_state
 from sensors.agent import Agent
-from sensors.localstate import IMAGES_DIR, open_local_state
 from tests.agent.conftest import (
     STATION,
     ContentKey,
@@ -77,7 +77,7 @@ def test_a_picture_is_kept_only_if_signed_and_survives_restarts_with_the_network
         listener = Listener(broker).start()
         with running(Agent(settings)) as agent:
             assert wait_until(lambda: agent.link.connected and bool(listener.readings()))
-            time.sleep(0.3)  # the agent's subscriptions are in place
+            assert agent.link.subscribed.wait(10), "the agent did not subscribe"
             own = (Scope.STATION, STATION)
             # The forged bytes on one notice's topic, before and after its notice.
             listener.publish(notice_image_topic(*own, "forged"), forged, retain=True)

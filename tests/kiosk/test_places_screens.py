@@ -6,9 +6,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from contract.jst import JST
 from devnet.places import NAKA_PLACES, STATION_SITES
-from kiosk.display import JST
-from sensors.localstate import open_local_state
+from localstate import open_local_state
 from tests.kiosk.conftest import run_driver
 from tests.kiosk.screens import close_to, pixel
 from tests.kiosk.statefile import STATION

@@ -6,7 +6,7 @@ from devnet.places import NAKA_PLACES, STATION_SITES
 from kiosk.i18n import Translator
 from kiosk.places_view import build_places, nearby_lines, offered, places_of
 from kiosk.situation import Condition, Situation
-from sensors.localstate import AlertView, PlaceListView, Site, Snapshot
+from localstate import AlertView, PlaceListView, Site, Snapshot
 
 NOW = 1_786_420_800_000  # 2026-08-11 12:00 JST, a Tuesday
 TR = Translator()

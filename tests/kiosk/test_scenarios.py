@@ -14,7 +14,7 @@ from contract.content import ALERT_COLOURS
 from contract.levels import Level
 from kiosk.textfit import LINE_HEIGHT, fitting_size, snap_size
 from kiosk.viewmodel import STATE_BAND
-from sensors.localstate.db import FILE_NAME
+from localstate.db import FILE_NAME
 from tests.kiosk.conftest import run_driver
 from tests.kiosk.screens import close_to, hex_rgb, image, inside_left_edge, ocr, pixel, similarity
 from tests.kiosk.statefile import BEFORE_CORRUPTION, STATION

@@ -3,8 +3,8 @@
 from pathlib import Path
 
 from kiosk.source import StateSource
-from sensors.localstate import ReadingView, Receipt
-from sensors.localstate.db import FILE_NAME
+from localstate import ReadingView, ShownNotice
+from localstate.db import FILE_NAME
 from tests.kiosk import statefile
 
 
@@ -24,7 +24,7 @@ def test_a_corrupt_file_is_no_snapshot_and_nothing_breaks(tmp_path: Path) -> Non
     source = StateSource(tmp_path)
     assert source.snapshot() is None
     assert source.snapshot() is None  # and again, quietly
-    assert not source.record_receipt(Receipt("n", 1, 0, 1.0, "ja"))
+    assert not source.record_receipt(ShownNotice("n", 1, 0, 1.0, "ja"))
     assert (tmp_path / FILE_NAME).read_bytes().startswith(b"\x00garbage")  # left to the agent
 
 

@@ -9,24 +9,11 @@ from kiosk.textfit import LARGE_TEXT_STEPS, TYPE_SCALE, mm_of_px, px_of_mm, snap
 from kiosk.trend import hour_ticks
 from kiosk.viewmodel import HomeView, build_view, station_name
 from kiosk.wordwrap import block_size, wrap_text
-from sensors.localstate import AlertView, NoticeView, ReadingView, Snapshot
+from localstate import AlertView, NoticeView, ReadingView
+from tests.kiosk.snapshots import NOW, snapshot
 
-NOW = 1_785_000_000_000  # 2026-07-26 02:20 JST
 NAMES = {"ja": "中区給水所", "en": "Naka water station"}
 TR = Translator()
-
-
-def snapshot(**changes: object) -> Snapshot:
-    base: dict[str, object] = {
-        "station_id": "st",
-        "name_ja": "中区給水所",
-        "name_en": "Naka water station",
-        "latest": ReadingView(NOW - 30_000, 33.0, 60.0, 29.0, "severe_warning", "ok", "synced"),
-        "sensor": "ok",
-        "network": "online",
-        "agent_heartbeat_at": NOW - 5_000,
-    }
-    return Snapshot(**(base | changes))  # type: ignore[arg-type]
 
 
 def view(lang: str, notice: NoticeView | None = None, **changes: object) -> HomeView:

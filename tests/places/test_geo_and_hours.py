@@ -8,9 +8,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from contract.geo import bearing_deg, compass, distance_m, walking_minutes
+from contract.jst import JST
 from contract.places import Hours, Place, PlaceKind, Window
 from devnet.places import NAKA_PLACES
-from kiosk.display import JST
 from kiosk.nearby import is_open, nearest
 
 # Real points in Yokohama, and their distances on the GRS80 ellipsoid (Vincenty).

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sensors.parts import SensorUnavailableError, check_sensor_available
+from sensors.gpio.parts import SensorUnavailableError, check_sensor_available
 from sensors.settings import AgentSettings
 
 BIN = Path(sys.executable).parent

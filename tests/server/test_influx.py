@@ -9,10 +9,14 @@ import pytest
 from contract.messages import Quality, Reading, TimeSource
 from devnet.influx import InfluxDB, InfluxV2Gateway
 from server.settings import ServerSettings, TimeSeriesBackend
-from server.store.base import StationReadings, StoreUnavailableError, TimeSeriesStore
+from server.store.base import (
+    StationReadings,
+    StoreRejectedError,
+    StoreUnavailableError,
+    TimeSeriesStore,
+)
 from server.store.influx import InfluxTimeSeries
 from server.store.influx_init import init_influx
-from server.store.influx_write import StoreRejectedError
 from tests.server.conftest import influx_settings
 from tests.server.helpers import now_ms, reading
 
@@ -100,6 +104,7 @@ def test_the_v2_client_reports_a_missing_database_instead_of_losing_data(
         store.write_batch([StationReadings("st-a", [reading(now_ms())])])
 
 
+@pytest.mark.services  # starts and stops an InfluxDB of its own
 def test_writes_to_a_stopped_influxdb_fail_loudly(tmp_path: Path) -> None:
     instance = InfluxDB(tmp_path / "influx").start()
     settings = influx_settings(instance, influx_timeout_s=1.0)
@@ -158,26 +163,33 @@ def test_the_fleet_includes_stations_silent_for_days(any_store: TimeSeriesStore)
 
 
 def test_a_late_outbox_shows_in_the_ten_minute_history_after_housekeeping(
-    influx_store: InfluxTimeSeries,
+    influxdb: InfluxDB,
 ) -> None:
-    now = now_ms()
-    start = now - now % 600_000 - 3 * 3_600_000
-    influx_store.write_batch([StationReadings("st-a", [reading(start + 60_000, wbgt=20.0)])])
-    influx_store.maintain()
-    # The station was offline: its outbox arrives an hour later, into old buckets.
-    late = [reading(start + 120_000, wbgt=30.0), reading(start + 1_860_000, wbgt=25.0)]
-    influx_store.write_batch([StationReadings("st-a", late)])
-    influx_store.maintain()
-    recent = [reading(now - 1000, wbgt=28.0)]  # not yet in the rollup: read from raw
-    influx_store.write_batch([StationReadings("st-a", recent)])
-    buckets = influx_store.aggregate("st-a", start, now + 1, 600)
-    assert [(b.start_ms - start, b.count, b.wbgt) for b in buckets[:2]] == [
-        (0, 2, (20.0, 25.0, 30.0)),
-        (1_800_000, 1, (25.0, 25.0, 25.0)),
-    ]
-    assert buckets[-1].wbgt == (28.0, 28.0, 28.0)
-    raw = influx_store._aggregate_raw("st-a", start, now + 1, 600)
-    assert buckets == raw
+    settings = influx_settings(influxdb)
+    influx_store = InfluxTimeSeries(settings)
+    # The same database read without the rollup: every bucket from the raw points.
+    from_raw = InfluxTimeSeries(settings.model_copy(update={"influx_rollup_reads": False}))
+    try:
+        now = now_ms()
+        start = now - now % 600_000 - 3 * 3_600_000
+        influx_store.write_batch([StationReadings("st-a", [reading(start + 60_000, wbgt=20.0)])])
+        influx_store.maintain()
+        # The station was offline: its outbox arrives an hour later, into old buckets.
+        late = [reading(start + 120_000, wbgt=30.0), reading(start + 1_860_000, wbgt=25.0)]
+        influx_store.write_batch([StationReadings("st-a", late)])
+        influx_store.maintain()
+        recent = [reading(now - 1000, wbgt=28.0)]  # not yet in the rollup: read from raw
+        influx_store.write_batch([StationReadings("st-a", recent)])
+        buckets = influx_store.aggregate("st-a", start, now + 1, 600)
+        assert [(b.start_ms - start, b.count, b.wbgt) for b in buckets[:2]] == [
+            (0, 2, (20.0, 25.0, 30.0)),
+            (1_800_000, 1, (25.0, 25.0, 25.0)),
+        ]
+        assert buckets[-1].wbgt == (28.0, 28.0, 28.0)
+        assert buckets == from_raw.aggregate("st-a", start, now + 1, 600)
+    finally:
+        from_raw.close()
+        influx_store.close()
 
 
 def test_data_the_database_refuses_is_quarantined_not_retried_forever(

@@ -120,7 +120,10 @@ def test_readings_sent_while_influxdb_is_down_land_once_it_is_back(
             influx.stop()
             publish_all(client, payloads[100:200])
             wait_until(
-                lambda: worker.handler.metrics.paused._value.get() == 1, what="ingest to pause"
+                lambda: (
+                    worker.handler.metrics.registry.get_sample_value("kyusui_ingest_paused") == 1
+                ),
+                what="ingest to pause",
             )
             publish_all(client, payloads[200:])
             influx.start()

@@ -171,7 +171,10 @@ def test_a_station_is_told_only_what_is_already_stored_one_message_per_batch(
             store.down = True
             worker.subscribed.clear()
             publish_all(client, sent[20:30])
-            wait_until(lambda: handler.metrics.paused._value.get() == 1, what="ingest to pause")
+            wait_until(
+                lambda: handler.metrics.registry.get_sample_value("kyusui_ingest_paused") == 1,
+                what="ingest to pause",
+            )
             store.down = False
             assert worker.subscribed.wait(10)
             # The broker kept nothing for the paused worker (no lingering session): the

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from devnet.network import StationNetwork
+from tests.e2e.helpers import wait_for as e2e_wait_for
 from tests.provisioning.helpers import api, enrol, provisioning_env, test_server
 from tests.systemd.container import Machine
 from tests.systemd.rootfs import CACHE, cached_rootfs
@@ -27,14 +28,8 @@ T = TypeVar("T")
 
 
 def wait_for(what: str, probe: Callable[[], T | None], timeout_s: float = 60) -> T:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        result = probe()
-        if result is not None:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"gave up after {timeout_s} s waiting for {what}")
-        time.sleep(0.5)
+    """A machine under systemd-nspawn is slow: a minute by default, asking every 0.5 s."""
+    return e2e_wait_for(what, probe, timeout_s, step_s=0.5)
 
 
 def checkout(destination: Path) -> Path:

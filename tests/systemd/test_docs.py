@@ -79,6 +79,7 @@ def test_the_page_marks_blocks_for_server_pi_and_test() -> None:
     assert kinds.index("pi") > kinds.index("server")  # the server first, then the station
 
 
+@pytest.mark.services  # a Debian machine under systemd-nspawn
 def test_following_the_page_gets_a_station_reporting(followed: Followed) -> None:
     out = followed.out
     assert "the station has reported" in out
@@ -89,6 +90,7 @@ def test_following_the_page_gets_a_station_reporting(followed: Followed) -> None
     assert status.stdout.strip() == "naka-ward-office: 廃止済み / retired"
 
 
+@pytest.mark.services  # a Debian machine under systemd-nspawn
 def test_the_installed_server_answers_and_its_first_admin_signs_in(followed: Followed) -> None:
     machine = followed.machine
     for unit in SERVER_UNITS:
@@ -104,6 +106,7 @@ def test_the_installed_server_answers_and_its_first_admin_signs_in(followed: Fol
     assert refused.status_code == 401
 
 
+@pytest.mark.services  # a Debian machine under systemd-nspawn
 def test_the_signing_key_and_the_token_are_not_for_everyone(followed: Followed) -> None:
     machine = followed.machine
     key = "/etc/kyusui/keys/content-signing.key"
@@ -114,6 +117,7 @@ def test_the_signing_key_and_the_token_are_not_for_everyone(followed: Followed) 
     assert machine.run("cat", token_file, user="kyusui", check=False).returncode != 0
 
 
+@pytest.mark.services  # a Debian machine under systemd-nspawn
 def test_installing_the_server_again_keeps_every_secret(followed: Followed) -> None:
     machine = followed.machine
     before = machine.run("sha256sum", *SECRETS).stdout

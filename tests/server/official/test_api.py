@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from fastapi.testclient import TestClient
 
 from contract.content import AlertKind
-from server.api.schemas import JST
+from contract.jst import JST
 from server.official.decide import DayFlags
 from server.official.importer import Importer
 from server.official.site import (

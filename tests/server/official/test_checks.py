@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from contract.jst import JST
 from contract.levels import level_for
 from contract.messages import Reading
 from server.alerts.book import AlertBook
 from server.alerts.notify import NoNotifier
-from server.api.schemas import JST
 from server.official.checks import check_stations
 from server.official.compare import YOKOHAMA
 from server.official.importer import FileKind, FileRecord, Status
 from server.official.site import observed_path
 from server.registry.db import Registry, now_ms
-from server.registry.models import Alert, Station, StationState
+from server.registry.models import Alert, EnrolmentState, Station
 from server.registry.official import RegistryMemory
 from server.store.base import StationReadings
 from server.store.sqlite import SqliteTimeSeries
@@ -43,7 +43,7 @@ def enrol(registry: Registry, station_id: str) -> None:
         session.add(
             Station(
                 id=station_id,
-                state=StationState.ACTIVE.value,
+                state=EnrolmentState.ACTIVE.value,
                 name_ja=station_id,
                 latitude=35.4437,
                 longitude=139.6380,

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from server.api.schemas import JST
+from contract.jst import JST
 from server.official.compare import (
     MIN_HOURS,
     YOKOHAMA,

@@ -5,7 +5,7 @@ from datetime import date, datetime
 import pytest
 
 from contract.content import AlertKind
-from server.api.schemas import JST
+from contract.jst import JST
 from server.official.alerts import AlertFlag, parse_alerts
 from server.official.decide import Applied, DayFlags, end_of, flags_for_day, to_apply
 from tests.server.official.files import KANAGAWA, alert_csv

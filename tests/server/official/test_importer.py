@@ -8,7 +8,7 @@ import pytest
 
 from contract.content import AlertKind, AnyContent, HeatAlert
 from contract.forecast import OfficialForecast
-from server.api.schemas import JST
+from contract.jst import JST
 from server.official.decide import Applied, DayFlags
 from server.official.importer import FileKind, Importer, Pass, Status
 from server.official.publish import (

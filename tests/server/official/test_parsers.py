@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pytest
 
-from server.api.schemas import JST
+from contract.jst import JST
 from server.official.alerts import AlertFlag, parse_alerts
 from server.official.errors import OfficialDataError
 from server.official.forecast import parse_forecast

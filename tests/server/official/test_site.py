@@ -5,7 +5,7 @@ from datetime import date, datetime
 
 import pytest
 
-from server.api.schemas import JST
+from contract.jst import JST
 from server.official.site import (
     USER_AGENT,
     Fetched,

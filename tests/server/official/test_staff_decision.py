@@ -8,8 +8,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from contract.content import AlertKind
+from contract.jst import JST
 from devnet.mosquitto import Mosquitto
-from server.api.schemas import JST
 from server.official.decide import DayFlags
 from server.official.importer import Importer
 from server.official.site import OfficialSite, alert_candidates, alert_path

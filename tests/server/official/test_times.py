@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from server.api.schemas import JST
+from contract.jst import JST
 from server.official.errors import OfficialDataError
 from server.official.times import at_hour, parse_clock, parse_compact_hour, parse_date, parse_stamp
 

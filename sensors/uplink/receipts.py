@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from contract.codec import encode
 from contract.messages import Interaction, Receipt, Receipts
 from contract.stored import ConfirmedTopic, Stored, covered
-from sensors.localstate import LocalState
+from localstate import LocalState
 
 log = logging.getLogger("kyusui.agent.receipts")
 

@@ -9,7 +9,7 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-from sensors.sqlitefile import quarantine_if_bad
+from localstate.sqlitefile import quarantine_if_bad
 
 FILE_NAME = "agent.sqlite"
 SCHEMA_VERSION = 1

@@ -4,8 +4,8 @@ This package is the only definition of that file's schema; the agent and the kio
 import it. See docs/local-state.md.
 """
 
-from sensors.localstate.db import LocalState, OpenResult, open_local_state
-from sensors.localstate.model import (
+from localstate.db import LocalState, OpenResult, open_local_state
+from localstate.model import (
     IMAGES_DIR,
     AlertView,
     DisplaySchedule,
@@ -15,12 +15,12 @@ from sensors.localstate.model import (
     NoticeView,
     PlaceListView,
     ReadingView,
-    Receipt,
     ShelterView,
+    ShownNotice,
     Site,
     Snapshot,
 )
-from sensors.localstate.schema import SCHEMA_VERSION
+from localstate.schema import SCHEMA_VERSION
 
 __all__ = [
     "IMAGES_DIR",
@@ -35,8 +35,8 @@ __all__ = [
     "OpenResult",
     "PlaceListView",
     "ReadingView",
-    "Receipt",
     "ShelterView",
+    "ShownNotice",
     "Site",
     "Snapshot",
     "open_local_state",

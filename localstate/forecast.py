@@ -4,7 +4,7 @@ inside its snapshot transaction."""
 import json
 import sqlite3
 
-from sensors.localstate.model import ForecastView
+from localstate.model import ForecastView
 
 _COLUMNS = "version, point, made_at, days, attribution, expires_at"
 

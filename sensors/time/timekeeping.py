@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 
 from contract.messages import TimeSource
-from sensors.clock import Clock
+from sensors.time.clock import Clock
 
 log = logging.getLogger("kyusui.agent.time")
 

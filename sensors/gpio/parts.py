@@ -5,15 +5,17 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sensors.dht import DhtDevice, FakeDHT, open_device
 from sensors.settings import AgentSettings
 from sensors.simulation import SummerDay
 
-if TYPE_CHECKING:
-    from sensors.outputs import Beacon, MotionInput, ServiceButton, StatusLed
-    from sensors.power import GpioSensorPower
+if TYPE_CHECKING:  # gpiozero is loaded only when a part is configured
+    from gpiozero.pins import Factory
+
+    from sensors.gpio.outputs import Beacon, MotionInput, ServiceButton, StatusLed
+    from sensors.gpio.power import GpioSensorPower
 
 log = logging.getLogger("kyusui.agent.parts")
 
@@ -72,7 +74,7 @@ class Parts:
 
 def build_parts(
     settings: AgentSettings,
-    pin_factory: Any,
+    pin_factory: "Factory | None",
     sensor: DhtDevice | None,
     on_motion: Callable[[], None],
     on_button: Callable[[], None],
@@ -83,8 +85,8 @@ def build_parts(
     pins = (s.status_led_pin, s.beacon_pin, s.pir_pin, s.button_pin, s.sensor_power_pin)
     if all(pin is None for pin in pins):
         return parts  # no GPIO parts: gpiozero is not even loaded (about 2 MB less memory)
-    from sensors.outputs import Beacon, MotionInput, ServiceButton, StatusLed
-    from sensors.power import GpioSensorPower
+    from sensors.gpio.outputs import Beacon, MotionInput, ServiceButton, StatusLed
+    from sensors.gpio.power import GpioSensorPower
 
     if settings.status_led_pin is not None:
         parts.led = StatusLed(settings.status_led_pin, pin_factory)

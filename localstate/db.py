@@ -14,24 +14,24 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from sensors.localstate.forecast import read_forecast, write_forecast
-from sensors.localstate.model import (
+from localstate.forecast import read_forecast, write_forecast
+from localstate.model import (
     AlertView,
     DisplaySchedule,
     EmergencyView,
     ForecastView,
     ImageView,
-    Interaction,
     NoticeView,
     PlaceListView,
     ReadingView,
-    Receipt,
     ShelterView,
+    ShownNotice,
     Site,
     Snapshot,
+    Touch,
 )
-from sensors.localstate.schema import DDL, SCHEMA_VERSION
-from sensors.sqlitefile import quarantine_if_bad
+from localstate.schema import DDL, SCHEMA_VERSION
+from localstate.sqlitefile import quarantine_if_bad
 
 FILE_NAME = "station.sqlite"
 
@@ -45,6 +45,14 @@ class KioskRequestResult:
     ok: bool
     result_path: str | None
     detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class KioskRequest:
+    """Something the agent asked of the kiosk that it has not answered yet."""
+
+    request_id: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -272,23 +280,41 @@ class LocalState:
             return None
         return KioskRequestResult(bool(row[0]), row[1], row[2] or "")
 
-    def unpublished_receipts(self, limit: int = 500) -> list[tuple[int, Receipt]]:
+    # --- kiosk: the agent's requests ------------------------------------------------------
+    def pending_kiosk_requests(self) -> list[KioskRequest]:
+        """The agent's requests the kiosk has not answered, oldest first."""
+        rows = self.conn.execute(
+            "SELECT request_id, name FROM kiosk_requests WHERE done_at IS NULL"
+            " ORDER BY requested_at"
+        ).fetchall()
+        return [KioskRequest(str(r[0]), str(r[1])) for r in rows]
+
+    def answer_kiosk_request(
+        self, request_id: str, ok: bool, result_path: str | None, detail: str = ""
+    ) -> None:
+        self.conn.execute(
+            "UPDATE kiosk_requests SET done_at = ?, ok = ?, result_path = ?, detail = ?"
+            " WHERE request_id = ?",
+            (_now_ms(), int(ok), result_path, detail, request_id),
+        )
+
+    def unpublished_receipts(self, limit: int = 500) -> list[tuple[int, ShownNotice]]:
         rows = self.conn.execute(
             "SELECT id, notice_id, version, shown_at, duration_s, lang FROM receipts"
             " WHERE published = 0 ORDER BY id LIMIT ?",
             (limit,),
         ).fetchall()
-        return [(r[0], Receipt(r[1], r[2], r[3], r[4], r[5])) for r in rows]
+        return [(r[0], ShownNotice(r[1], r[2], r[3], r[4], r[5])) for r in rows]
 
     def mark_receipts_published(self, ids: list[int]) -> None:
         self.conn.executemany("UPDATE receipts SET published = 1 WHERE id = ?", [(i,) for i in ids])
 
-    def unpublished_interactions(self, limit: int = 500) -> list[tuple[int, Interaction]]:
+    def unpublished_interactions(self, limit: int = 500) -> list[tuple[int, Touch]]:
         rows = self.conn.execute(
             "SELECT id, ts, kind, detail FROM interactions WHERE published = 0 ORDER BY id LIMIT ?",
             (limit,),
         ).fetchall()
-        return [(r[0], Interaction(r[1], r[2], r[3])) for r in rows]
+        return [(r[0], Touch(r[1], r[2], r[3])) for r in rows]
 
     def mark_interactions_published(self, ids: list[int]) -> None:
         self.conn.executemany(
@@ -296,7 +322,7 @@ class LocalState:
         )
 
     # --- kiosk writes -------------------------------------------------------------------
-    def record_receipt(self, receipt: Receipt) -> None:
+    def record_receipt(self, receipt: ShownNotice) -> None:
         self.conn.execute(
             "INSERT INTO receipts (notice_id, version, shown_at, duration_s, lang)"
             " VALUES (?, ?, ?, ?, ?)",
@@ -320,6 +346,13 @@ class LocalState:
             "INSERT OR REPLACE INTO kiosk_status VALUES (1, ?, ?, ?)",
             (display_state, lang, _now_ms()),
         )
+
+    # --- agent reads of what the kiosk wrote ----------------------------------------------
+    def kiosk_display_state(self) -> str | None:
+        """What the kiosk last said its screen was doing (``on``, ``dim``, ``off``), if it
+        has said anything."""
+        row = self.conn.execute("SELECT display_state FROM kiosk_status").fetchone()
+        return str(row[0]) if row else None
 
     # --- kiosk reads --------------------------------------------------------------------
     def snapshot(self, history_since_ms: int | None = None) -> Snapshot:

@@ -19,7 +19,8 @@ from paho.mqtt.reasoncodes import ReasonCode
 from contract.codec import encode
 from contract.messages import StationState, Status
 from contract.topics import StationTopic, station_subscriptions, station_topic
-from sensors.backoff import Backoff
+from sensors.settings import AgentSettings
+from sensors.uplink.backoff import Backoff
 
 log = logging.getLogger("kyusui.agent.mqtt")
 
@@ -35,6 +36,20 @@ class LinkConfig:
     ca_file: str | None
     keepalive_s: int
     version: str
+
+    @classmethod
+    def from_settings(cls, s: AgentSettings, version: str) -> "LinkConfig":
+        return cls(
+            station_id=s.station_id,
+            area=s.area,
+            host=s.broker_host,
+            port=s.broker_port,
+            username=s.broker_username or s.station_id,
+            password=s.broker_password.get_secret_value(),
+            ca_file=str(s.broker_ca_file) if s.broker_ca_file else None,
+            keepalive_s=s.broker_keepalive_s,
+            version=version,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +68,7 @@ class MqttLink:
         self.incoming: queue.SimpleQueue[Incoming] = queue.SimpleQueue()
         self.status_topic = station_topic(config.station_id, StationTopic.STATUS)
         self.connected = False
+        self.subscribed = threading.Event()  # the broker granted this connection's subscriptions
         self.connections = 0
         self.birth_ts = 0
         self.backoff = Backoff()
@@ -76,6 +92,7 @@ class MqttLink:
         client.on_disconnect = self._on_disconnect
         client.on_publish = self._on_publish
         client.on_message = self._on_message
+        client.on_subscribe = self._on_subscribe
         return client
 
     def _next_wait(self, client: mqtt.Client) -> None:
@@ -132,7 +149,22 @@ class MqttLink:
             log.warning("lost the broker (%s); readings wait in the outbox", reason)
         self._next_wait(client)
         self.connected = False
+        self.subscribed.clear()
         self.wake.set()
+
+    def _on_subscribe(
+        self,
+        client: mqtt.Client,
+        userdata: object,
+        mid: int,
+        reasons: list[ReasonCode],
+        properties: Properties | None,
+    ) -> None:
+        refused = [r for r in reasons if r.is_failure]
+        if refused:
+            log.error("the broker refused subscriptions: %s", refused)
+        else:
+            self.subscribed.set()
 
     def _on_publish(
         self,

@@ -16,17 +16,16 @@ time) stop the pump, so nothing overtakes them and no guessed time is sent while
 clock may still come right.
 """
 
-import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from contract.codec import decode
+from contract.codec import decode, encode
 from contract.errors import ContractError
-from contract.messages import TimeSource
+from contract.messages import Reading, Telemetry, TimeSource
 from contract.stored import ConfirmedTopic, Stored, covered
-from sensors.outbox import Outbox, OutboxRow
+from sensors.uplink.outbox import Outbox, OutboxRow
 
 log = logging.getLogger("kyusui.agent.pump")
 DENIED_PAUSE_MS = 30_000
@@ -103,10 +102,8 @@ class OutboxPump:
         if seq is None:
             self.seq += 1
             seq = self.seq
-        readings = ",".join(
-            json.dumps(v, separators=(",", ":"), ensure_ascii=False) for v in values
-        )
-        return (f'{{"v":1,"session":{self.session},"seq":{seq},"readings":[{readings}]}}').encode()
+        readings = [Reading.model_validate(v) for v in values]
+        return encode(Telemetry(session=self.session, seq=seq, readings=readings))
 
     def pump(self, boot_id: str, now_mono_ms: int) -> int:
         """Publish what may go now (call only while connected); returns messages sent."""

@@ -124,7 +124,9 @@ class DisplaySchedule:
 
 
 @dataclass(frozen=True, slots=True)
-class Receipt:
+class ShownNotice:
+    """A notice version the kiosk showed, and for how long: a receipt to publish."""
+
     notice_id: str
     version: int
     shown_at: int
@@ -133,7 +135,9 @@ class Receipt:
 
 
 @dataclass(frozen=True, slots=True)
-class Interaction:
+class Touch:
+    """A touch on the kiosk (language chosen, notice swiped, screen woken…), no personal data."""
+
     ts: int
     kind: str
     detail: str

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from contract.messages import TimeSource
-from sensors.timekeeping import Stamp, Synchronised
+from sensors.time.timekeeping import Stamp, Synchronised
 
 log = logging.getLogger("kyusui.agent.outbox")
 

@@ -7,18 +7,18 @@ as ``pin_factory``; on a Pi the default factory drives the real pins.
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any
 
 from gpiozero import LED, Button, DigitalOutputDevice, MotionSensor
+from gpiozero.pins import Factory
 
-from sensors.patterns import BLINK, LedPattern
+from sensors.gpio.patterns import BLINK, LedPattern
 
 log = logging.getLogger("kyusui.agent.gpio")
 __all__ = ["Beacon", "LedPattern", "MotionInput", "ServiceButton", "StatusLed"]
 
 
 class StatusLed:
-    def __init__(self, pin: str | int, pin_factory: Any = None) -> None:
+    def __init__(self, pin: str | int, pin_factory: Factory | None = None) -> None:
         self.led = LED(pin, pin_factory=pin_factory)
         self.pattern: LedPattern | None = None
         self._base = LedPattern.STARTING
@@ -66,7 +66,7 @@ class StatusLed:
 class Beacon:
     """A warning light or buzzer, on while the level calls for it and it is not quiet hours."""
 
-    def __init__(self, pin: str | int, pin_factory: Any = None) -> None:
+    def __init__(self, pin: str | int, pin_factory: Factory | None = None) -> None:
         self.device = DigitalOutputDevice(pin, pin_factory=pin_factory)
 
     def set(self, on: bool) -> None:
@@ -82,7 +82,7 @@ class MotionInput:
     """A PIR sensor: tells the kiosk someone is near so it can wake the screen."""
 
     def __init__(
-        self, pin: str | int, on_motion: Callable[[], None], pin_factory: Any = None
+        self, pin: str | int, on_motion: Callable[[], None], pin_factory: Factory | None = None
     ) -> None:
         self.sensor = MotionSensor(pin, pin_factory=pin_factory, queue_len=1)
         self.sensor.when_motion = on_motion
@@ -95,7 +95,7 @@ class ServiceButton:
     """The technician's button: a press makes the station identify itself."""
 
     def __init__(
-        self, pin: str | int, on_press: Callable[[], None], pin_factory: Any = None
+        self, pin: str | int, on_press: Callable[[], None], pin_factory: Factory | None = None
     ) -> None:
         self.button = Button(pin, pin_factory=pin_factory)
         self.button.when_pressed = on_press

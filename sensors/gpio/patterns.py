@@ -11,6 +11,15 @@ class LedPattern(StrEnum):
     IDENTIFY = "identify"  # very fast, for a technician looking for this station
 
 
+def pattern_for(sensor_state: str, online: bool) -> LedPattern:
+    """What the LED shows: a sensor fault first, then whether readings reach the server."""
+    if sensor_state in ("fault", "stuck"):
+        return LedPattern.SENSOR_FAULT
+    if sensor_state == "starting":
+        return LedPattern.STARTING
+    return LedPattern.ONLINE if online else LedPattern.OFFLINE
+
+
 # (on seconds, off seconds); None = steady on.
 BLINK: dict[LedPattern, tuple[float, float] | None] = {
     LedPattern.STARTING: (0.1, 0.1),

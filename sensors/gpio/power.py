@@ -7,9 +7,9 @@ pin's pull-up would otherwise never really reset.
 import logging
 import time
 from collections.abc import Callable
-from typing import Any
 
 from gpiozero import DigitalOutputDevice
+from gpiozero.pins import Factory
 
 log = logging.getLogger("kyusui.agent.power")
 
@@ -26,7 +26,7 @@ class GpioSensorPower:
         data_pin: str | int,
         off_s: float = 2.0,
         settle_s: float = 2.0,
-        pin_factory: Any = None,
+        pin_factory: Factory | None = None,
         on_power: Callable[[bool], None] | None = None,
         wait: Callable[[float], object] = time.sleep,
     ) -> None:
