@@ -31,6 +31,11 @@ class Mosquitto:
     preferred_port: int | None = None
     # More addresses to listen on (the same port), e.g. a test network namespace's link.
     extra_addresses: list[str] = field(default_factory=list)
+    # Per listener, as provisioning's broker_limits sizes it for a fleet; None: unlimited.
+    max_connections: int | None = None
+    # Seconds between saves of the persistence file; None: Mosquitto's default (30 min),
+    # as the shipped configuration leaves it.
+    autosave_interval_s: int | None = 1
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -47,18 +52,24 @@ class Mosquitto:
         )
         acl = self.workdir / "acl"
         acl.write_text(self.extra_acl + "\n" + acl_file(self.server_user, self.station_areas))
+        limit = [] if self.max_connections is None else [f"max_connections {self.max_connections}"]
+        listeners = [
+            line
+            for address in ["127.0.0.1", *self.extra_addresses]
+            for line in (f"listener {self.port} {address}", *limit)
+        ]
+        autosave = [] if self.autosave_interval_s is None else [self.autosave_interval_s]
         conf = self.workdir / "mosquitto.conf"
         conf.write_text(
             "\n".join(
                 [
-                    f"listener {self.port} 127.0.0.1",
-                    *(f"listener {self.port} {address}" for address in self.extra_addresses),
+                    *listeners,
                     "allow_anonymous false",
                     f"password_file {passwd}",
                     f"acl_file {acl}",
                     "persistence true",
                     f"persistence_location {self.workdir / 'data'}/",
-                    "autosave_interval 1",
+                    *(f"autosave_interval {s}" for s in autosave),
                     "max_queued_messages 100000",
                     # A private broker runs as whoever starts it; a root start would otherwise
                     # drop to user mosquitto, who cannot read a test's private temp dir.
@@ -77,7 +88,17 @@ class Mosquitto:
             raise RuntimeError(INSTALL_HINT)
         if self.port is None:
             self.port = free_port(self.preferred_port)
-        conf = self._write_config()
+        self._launch(self._write_config())
+        return self
+
+    def restart(self) -> "Mosquitto":
+        """Start again on the same port with the files already written (its persistence
+        file as the last save left it)."""
+        self._launch(self.workdir / "mosquitto.conf")
+        return self
+
+    def _launch(self, conf: Path) -> None:
+        assert self.port is not None
         log = (self.workdir / "mosquitto.log").open("ab")
         self.process = subprocess.Popen(
             ["mosquitto", "-c", str(conf)], stdout=log, stderr=subprocess.STDOUT
@@ -89,7 +110,6 @@ class Mosquitto:
             raise RuntimeError(
                 f"mosquitto did not start; see {self.workdir / 'mosquitto.log'}"
             ) from None
-        return self
 
     def stop(self) -> None:
         stop_process(self.process)
