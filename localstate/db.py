@@ -14,22 +14,26 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from localstate.emergency import read_emergencies, write_emergency
 from localstate.forecast import read_forecast, write_forecast
 from localstate.model import (
     AlertView,
     DisplaySchedule,
     EmergencyView,
     ForecastView,
-    ImageView,
+    KioskRequest,
+    KioskRequestResult,
     NoticeView,
     PlaceListView,
     ReadingView,
-    ShelterView,
     ShownNotice,
     Site,
     Snapshot,
     Touch,
+    image_from_json,
+    names_from_json,
 )
+from localstate.places import read_place_lists, write_places
 from localstate.schema import DDL, SCHEMA_VERSION
 from localstate.sqlitefile import quarantine_if_bad
 
@@ -38,21 +42,6 @@ FILE_NAME = "station.sqlite"
 
 def _now_ms() -> int:
     return time.time_ns() // 1_000_000
-
-
-@dataclass(frozen=True)
-class KioskRequestResult:
-    ok: bool
-    result_path: str | None
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class KioskRequest:
-    """Something the agent asked of the kiosk that it has not answered yet."""
-
-    request_id: str
-    name: str
 
 
 @dataclass(frozen=True)
@@ -136,19 +125,7 @@ class LocalState:
 
     def set_places(self, places: PlaceListView) -> None:
         """Keep a scope's verified list; an empty one withdraws it."""
-        if not places.places:
-            self.conn.execute("DELETE FROM places WHERE list_id = ?", (places.list_id,))
-            return
-        self.conn.execute(
-            "INSERT OR REPLACE INTO places VALUES (?, ?, ?, ?, ?)",
-            (
-                places.list_id,
-                places.version,
-                json.dumps(places.places, ensure_ascii=False),
-                places.expires_at,
-                _now_ms(),
-            ),
-        )
+        write_places(self.conn, places, _now_ms())
 
     def write_reading(
         self, reading: ReadingView, history_keep_ms: int = 48 * 3600_000, history: bool = True
@@ -232,19 +209,7 @@ class LocalState:
         )
 
     def set_emergency(self, emergency: EmergencyView) -> None:
-        shelters = [{"name": sh.name, "address": sh.address} for sh in emergency.shelters]
-        self.conn.execute(
-            "INSERT OR REPLACE INTO emergencies VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (
-                emergency.emergency_id,
-                emergency.version,
-                emergency.area,
-                json.dumps(emergency.message, ensure_ascii=False),
-                json.dumps(shelters, ensure_ascii=False),
-                emergency.issued_at,
-                emergency.expires_at,
-            ),
-        )
+        write_emergency(self.conn, emergency)
 
     def remove_emergency(self, emergency_id: str) -> None:
         self.conn.execute("DELETE FROM emergencies WHERE emergency_id = ?", (emergency_id,))
@@ -377,10 +342,7 @@ class LocalState:
                 "SELECT alert, version, forecast_wbgt, valid_on, message, expires_at"
                 " FROM heat_alert"
             ).fetchone()
-            emergencies = c.execute(
-                "SELECT emergency_id, version, area, message, shelters, issued_at, expires_at"
-                " FROM emergencies ORDER BY area IS NOT NULL, area"
-            ).fetchall()
+            emergencies = read_emergencies(c)
             forecast = read_forecast(c)
             display = c.execute("SELECT on_start, on_end, stale_after_s FROM display").fetchone()
             presence = c.execute("SELECT last_motion_at FROM presence").fetchone()
@@ -389,16 +351,14 @@ class LocalState:
                 "SELECT ts, wbgt, level FROM wbgt_history WHERE ts >= ? ORDER BY ts", (since,)
             ).fetchall()
             site = c.execute("SELECT latitude, longitude, address FROM site").fetchone()
-            place_lists = c.execute(
-                "SELECT list_id, version, places, expires_at FROM places ORDER BY list_id"
-            ).fetchall()
+            place_lists = read_place_lists(c)
         finally:
             c.execute("COMMIT")
         return Snapshot(
             station_id=station[0] if station else None,
             name_ja=station[1] if station else "",
             name_en=station[2] if station else "",
-            names=_names(station[3]) if station else {},
+            names=names_from_json(station[3]) if station else {},
             latest=ReadingView(*latest) if latest else None,
             sensor=status[0] if status else "starting",
             sensor_detail=status[1] if status else "",
@@ -415,61 +375,18 @@ class LocalState:
                     n[5],
                     n[6],
                     n[7],
-                    _image(n[8]),
+                    image_from_json(n[8]),
                 )
                 for n in notices
             ],
             alert=AlertView(alert[0], alert[1], alert[2], alert[3], json.loads(alert[4]), alert[5])
             if alert
             else None,
-            emergencies=tuple(_emergency(e) for e in emergencies),
+            emergencies=emergencies,
             forecast=forecast,
             display=DisplaySchedule(*display) if display else DisplaySchedule(),
             last_motion_at=presence[0] if presence else None,
             history=[(h[0], h[1], h[2]) for h in history],
             site=Site(site[0], site[1], site[2] or "") if site else Site(),
-            place_lists=[_place_list(row) for row in place_lists],
+            place_lists=place_lists,
         )
-
-
-def _place_list(row: tuple[Any, ...]) -> PlaceListView:
-    """A stored list; anything but a JSON array of objects reads as no places."""
-    try:
-        value = json.loads(row[2])
-    except ValueError:
-        value = []
-    places = [p for p in value if isinstance(p, dict)] if isinstance(value, list) else []
-    return PlaceListView(row[0], row[1], places, row[3])
-
-
-def _image(raw: str | None) -> ImageView | None:
-    if raw is None:
-        return None
-    value = json.loads(raw)
-    return ImageView(
-        str(value["sha256"]),
-        int(value["size"]),
-        str(value["media_type"]),
-        int(value["width"]),
-        int(value["height"]),
-        {str(k): str(v) for k, v in dict(value.get("alt") or {}).items()},
-    )
-
-
-def _emergency(row: tuple[Any, ...]) -> EmergencyView:
-    shelters = tuple(
-        ShelterView(dict(sh.get("name") or {}), dict(sh.get("address") or {}))
-        for sh in json.loads(row[4])
-    )
-    return EmergencyView(row[0], row[1], row[2], json.loads(row[3]), shelters, row[5], row[6])
-
-
-def _names(raw: str) -> dict[str, str]:
-    """The station's other names; anything but a JSON object of strings reads as none."""
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        return {}
-    if not isinstance(value, dict):
-        return {}
-    return {str(k): v for k, v in value.items() if isinstance(v, str) and v}

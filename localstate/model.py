@@ -1,5 +1,6 @@
 """What the kiosk reads from the local state, as plain values."""
 
+import json
 from dataclasses import dataclass, field
 
 
@@ -166,3 +167,43 @@ class Snapshot:
     history: list[tuple[int, float, str]] = field(default_factory=list)  # (ts, wbgt, level)
     site: Site = field(default_factory=Site)
     place_lists: list[PlaceListView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class KioskRequestResult:
+    ok: bool
+    result_path: str | None
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class KioskRequest:
+    """Something the agent asked of the kiosk that it has not answered yet."""
+
+    request_id: str
+    name: str
+
+
+def image_from_json(raw: str | None) -> ImageView | None:
+    if raw is None:
+        return None
+    value = json.loads(raw)
+    return ImageView(
+        str(value["sha256"]),
+        int(value["size"]),
+        str(value["media_type"]),
+        int(value["width"]),
+        int(value["height"]),
+        {str(k): str(v) for k, v in dict(value.get("alt") or {}).items()},
+    )
+
+
+def names_from_json(raw: str) -> dict[str, str]:
+    """The station's other names; anything but a JSON object of strings reads as none."""
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return {}
+    if not isinstance(value, dict):
+        return {}
+    return {str(k): v for k, v in value.items() if isinstance(v, str) and v}
