@@ -1,7 +1,6 @@
 """Signed content: only what the ward signed, unexpired and newer than what the station has."""
 
 import json
-import time
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -16,10 +15,7 @@ from devnet.mosquitto import Mosquitto
 from localstate import open_local_state
 from sensors.agent import Agent
 from tests.agent.conftest import STATION, ContentKey, Listener, agent_settings, running, wait_until
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
+from tests.server.helpers import now_ms
 
 
 def notice(version: int, **extra: object) -> Notice:

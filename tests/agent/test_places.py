@@ -21,12 +21,9 @@ from tests.agent.conftest import (
     wait_until,
 )
 from tests.conftest import TEST_STATIONS
+from tests.server.helpers import now_ms
 
 AREA = TEST_STATIONS[STATION]
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
 
 
 def place_list(list_id: str, version: int, count: int = 3, **extra: object) -> PlaceList:

@@ -18,6 +18,10 @@ import pytest
 from devnet.processes import stop_process
 from devnet.xvfb import start_xvfb
 
+# A display schedule that never dims: in a state file, and as agent settings.
+ALWAYS_ON = {"on_start": "00:00", "on_end": "00:00", "stale_after_s": 600}
+ALWAYS_ON_SETTINGS = {"display_on_start": "00:00", "display_on_end": "00:00"}
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts" / "kiosk"
 OCR_LANGS = ("jpn", "chi_sim", "kor", "vie", "eng")

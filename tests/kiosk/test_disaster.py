@@ -12,12 +12,11 @@ import pytest
 from contract.content import ALERT_COLOURS, AlertKind, emergency_id
 from kiosk.i18n import LANGUAGES
 from localstate.db import FILE_NAME
-from tests.kiosk.conftest import run_driver
+from tests.kiosk.conftest import ALWAYS_ON, run_driver
 from tests.kiosk.disaster_text import MESSAGE, SHELTERS
 from tests.kiosk.screens import close_to, hex_rgb, inside_left_edge, ocr, pixel, similarity
 from tests.kiosk.statefile import STATION
 
-ALWAYS_ON = {"on_start": "00:00", "on_end": "00:00", "stale_after_s": 600}
 ALERT = {"alert": "heatstroke_alert", "forecast_wbgt": 33.4, "message": {"ja": "外出を控えて"}}
 EMERGENCY = {"id": emergency_id(None), "version": 7, "message": MESSAGE, "shelters": SHELTERS}
 OCR_FOUND = 0.8

@@ -21,15 +21,10 @@ from tests.agent.conftest import (
     running,
     wait_until,
 )
-from tests.kiosk.conftest import run_driver
+from tests.kiosk.conftest import ALWAYS_ON_SETTINGS, run_driver
 from tests.kiosk.disaster_text import MESSAGE, SHELTERS
 from tests.kiosk.screens import ocr, similarity
-
-ALWAYS_ON = {"display_on_start": "00:00", "display_on_end": "00:00"}
-
-
-def now_ms() -> int:
-    return time.time_ns() // 1_000_000
+from tests.server.helpers import now_ms
 
 
 def emergency(area: str | None, version: int, withdrawn: bool = False) -> Emergency:
@@ -66,7 +61,7 @@ def test_disaster_mode_survives_both_restarts_with_the_network_cut(
     broker = broker_for(tmp_path / "mosquitto").start()
     state_dir = tmp_path / "station"
     settings = agent_settings(
-        broker, state_dir, content_keys_file=content_key.pem_file, **ALWAYS_ON
+        broker, state_dir, content_keys_file=content_key.pem_file, **ALWAYS_ON_SETTINGS
     )
     sign = content_key.signer.sign
     alert = HeatAlert(

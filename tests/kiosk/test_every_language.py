@@ -14,12 +14,11 @@ import pytest
 
 from kiosk.i18n import LANGUAGES
 from kiosk.textfit import mm_of_px
-from tests.kiosk.conftest import run_driver
+from tests.kiosk.conftest import ALWAYS_ON, run_driver
 from tests.kiosk.screens import ocr, similarity
 from tests.kiosk.statefile import STATION
 
 DPI = 132.0  # the official 7" display
-ALWAYS_ON = {"on_start": "00:00", "on_end": "00:00", "stale_after_s": 600}
 MESSAGE = {
     "ja": "外出はなるべく避け、室内をエアコン等で涼しい環境にして過ごしてください。",
     "ja-easy": "なるべく そとに でないで ください。エアコンの ある すずしい へやに いましょう。",

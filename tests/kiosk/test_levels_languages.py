@@ -13,7 +13,7 @@ import pytest
 
 from contract.levels import Level, ordered_levels
 from kiosk.i18n import LANGUAGES
-from tests.kiosk.conftest import run_driver
+from tests.kiosk.conftest import ALWAYS_ON, run_driver
 from tests.kiosk.screens import close_to, hex_rgb, inside_left_edge, ocr, pixel, similarity
 from tests.kiosk.statefile import STATION
 
@@ -25,7 +25,6 @@ VALUE = {
     Level.SEVERE_WARNING: 29.5,
     Level.DANGER: 32.3,
 }
-ALWAYS_ON = {"on_start": "00:00", "on_end": "00:00", "stale_after_s": 600}
 OCR_PASS = 0.7  # share of the expected characters OCR must find
 OCR_FAIL = 0.4  # a font without the glyphs stays far below this
 

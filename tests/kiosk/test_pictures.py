@@ -11,12 +11,11 @@ import pytest
 from PIL import Image
 
 from localstate import IMAGES_DIR, ImageView
-from tests.kiosk.conftest import run_driver
+from tests.kiosk.conftest import ALWAYS_ON, run_driver
 from tests.kiosk.screens import close_to, image, ocr, similarity
 from tests.kiosk.statefile import STATION
 from tests.pictures import POSTER_BLUE, POSTER_YELLOW, poster
 
-ALWAYS_ON = {"on_start": "00:00", "on_end": "00:00", "stale_after_s": 600}
 TITLE = {"ja": "夏祭りに給水所が出ます", "en": "Water at the summer festival"}
 ALT = {"ja": "ポスター：本部テントの横で冷たい水を配ります", "en": "Poster: cold water by the tent"}
 

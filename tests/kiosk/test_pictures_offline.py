@@ -24,10 +24,9 @@ from tests.agent.conftest import (
     running,
     wait_until,
 )
-from tests.kiosk.conftest import run_driver
+from tests.kiosk.conftest import ALWAYS_ON_SETTINGS, run_driver
 from tests.pictures import poster
 
-ALWAYS_ON = {"display_on_start": "00:00", "display_on_end": "00:00"}
 ALT = {"ja": "夏祭りのポスター", "en": "Festival poster"}
 
 
@@ -67,7 +66,7 @@ def test_a_picture_is_kept_only_if_signed_and_survives_restarts_with_the_network
     broker = broker_for(tmp_path / "mosquitto").start()
     state_dir = tmp_path / "station"
     settings = agent_settings(
-        broker, state_dir, content_keys_file=content_key.pem_file, **ALWAYS_ON
+        broker, state_dir, content_keys_file=content_key.pem_file, **ALWAYS_ON_SETTINGS
     )
     sign = content_key.signer.sign
     good = poster(640, 480, "PNG")

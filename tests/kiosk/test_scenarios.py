@@ -15,11 +15,10 @@ from contract.levels import Level
 from kiosk.textfit import LINE_HEIGHT, fitting_size, snap_size
 from kiosk.viewmodel import STATE_BAND
 from localstate.db import FILE_NAME
-from tests.kiosk.conftest import run_driver
+from tests.kiosk.conftest import ALWAYS_ON, run_driver
 from tests.kiosk.screens import close_to, hex_rgb, image, inside_left_edge, ocr, pixel, similarity
 from tests.kiosk.statefile import BEFORE_CORRUPTION, STATION
 
-ALWAYS_ON = {"on_start": "00:00", "on_end": "00:00", "stale_after_s": 600}
 MARKUP_TITLE = "[b]Bold[/b] [color=ff0000]red[/color] <script>alert(1)</script>"
 NOTICES = [
     {
