@@ -15,7 +15,14 @@ from typing import TYPE_CHECKING
 from sdnotify import SystemdNotifier
 
 from contract.codec import encode
-from contract.content import Emergency, HeatAlert, Notice, PlaceList, StationConfig
+from contract.content import (
+    AnyContent,
+    Emergency,
+    HeatAlert,
+    Notice,
+    PlaceList,
+    StationConfig,
+)
 from contract.errors import ContractError
 from contract.forecast import OfficialForecast
 from contract.jst import in_window
@@ -163,17 +170,12 @@ class Agent:
         s = self.settings
         self.state.set_station(s.station_id, s.name_ja, s.name_en, s.area, s.names)
         self.state.set_site(Site(s.latitude, s.longitude, s.address))
-        for places in self.inbox.stored(ContentKind.PLACES):
-            assert isinstance(places, PlaceList)
-            self.state.set_places(places_view(places))
-        for config in self.inbox.stored(ContentKind.CONFIG):
-            assert isinstance(config, StationConfig)
-            self.runtime = self.runtime.apply(config)
         self.tracker.hysteresis_c = self.runtime.hysteresis_c
         self.state.set_display(self.runtime.display())
-        for emergency in self.inbox.stored(ContentKind.EMERGENCY):  # also into a rebuilt file
-            assert isinstance(emergency, Emergency)
-            self._show_emergency(emergency)
+        # What the agent verified before, also into a rebuilt file.
+        for kind in (ContentKind.PLACES, ContentKind.CONFIG, ContentKind.EMERGENCY):
+            for content in self.inbox.stored(kind):
+                self._apply(content)
         self.state.set_forecast(newest_forecast(self.inbox))
         self.state.write_agent_status(
             "starting", "offline", outbox_depth=self.outbox.depth, clock_synced=False
@@ -267,6 +269,11 @@ class Agent:
             self._picture(where, message.payload)
             return
         content = self.inbox.accept(where, message.topic, message.payload)
+        if content is not None:
+            self._apply(content)
+
+    def _apply(self, content: AnyContent) -> None:
+        """Verified content into the local state and the agent's own settings."""
         if isinstance(content, Notice):
             if content.withdrawn:
                 self.state.remove_notice(content.id)
@@ -281,7 +288,10 @@ class Agent:
         elif isinstance(content, PlaceList):
             self.state.set_places(places_view(content))
         elif isinstance(content, Emergency):
-            self._show_emergency(content)
+            if content.withdrawn:
+                self.state.remove_emergency(content.id)
+            else:
+                self.state.set_emergency(emergency_view(content))
         elif isinstance(content, OfficialForecast):
             self.state.set_forecast(forecast_view(content))
         elif isinstance(content, StationConfig):
@@ -301,12 +311,6 @@ class Agent:
         """A notice's picture: stored only if it is what the signed notice names."""
         wanted = next((image_view(n) for n in self._notices() if n.id == where.notice_id), None)
         self.pictures.received(where.notice_id or "", payload, wanted)
-
-    def _show_emergency(self, emergency: Emergency) -> None:
-        if emergency.withdrawn:
-            self.state.remove_emergency(emergency.id)
-        else:
-            self.state.set_emergency(emergency_view(emergency))
 
     def _command(self, message: Incoming) -> None:
         topic = station_topic(self.settings.station_id, StationTopic.CMD_RESULT)
