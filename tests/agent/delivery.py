@@ -97,7 +97,7 @@ def station_agent(broker: Mosquitto, state_dir: Path, station: str = STATION) ->
 
 def broker_took_everything_sent(agent: Agent) -> bool:
     """Every message sent so far has its PUBACK (read while the agent's thread runs on)."""
-    pump = agent.pump
+    pump = agent.outgoing.pump
     try:
         waiting = list(pump.unconfirmed.values())
         return pump.seq > 0 and not pump.inflight and all(m.acked_ms is not None for m in waiting)

@@ -67,7 +67,9 @@ def test_readings_the_broker_dropped_are_stored_in_the_order_measured(
     with running(agent), ingest(own_broker, store_path):
         with black_hole(own_broker) as dropped:
             # The group alternates: about every other message goes where nothing stores it.
-            assert wait_until(lambda: len(dropped) >= 3 and agent.pump.resends >= 2, timeout_s=20)
+            assert wait_until(
+                lambda: len(dropped) >= 3 and agent.outgoing.pump.resends >= 2, timeout_s=20
+            )
             assert len(set(dropped)) < len(dropped), "no dropped message went again unchanged"
         now = len(taken)
         assert wait_until(lambda: len(taken) >= now + 10)
@@ -87,16 +89,18 @@ def test_a_late_confirmation_of_the_first_copy_releases_its_readings_once(
     with running(agent):
         with ingest(own_broker, store_path, **keeping):
             assert wait_until(lambda: len(stored(store_path)) >= 5)
-        assert wait_until(lambda: broker_took_everything_sent(agent) and agent.pump.resent >= 8)
-        sent_seqs = agent.pump.seq
-        assert wait_until(lambda: agent.pump.resends >= 2)
-        assert agent.pump.seq == sent_seqs, "sent again under new seq numbers"
+        assert wait_until(
+            lambda: broker_took_everything_sent(agent) and agent.outgoing.pump.resent >= 8
+        )
+        sent_seqs = agent.outgoing.pump.seq
+        assert wait_until(lambda: agent.outgoing.pump.resends >= 2)
+        assert agent.outgoing.pump.seq == sent_seqs, "sent again under new seq numbers"
         # Back: the worker gets the first copies, then the copies, and confirms each.
         with ingest(own_broker, store_path, **keeping):
             assert wait_until(lambda: agent.outbox.depth <= 3, timeout_s=15)
     left = outbox(state_dir)
     kept = in_station_order(store_path)
-    assert agent.pump.confirmed + agent.outbox.depth == len(taken), "released twice"
+    assert agent.outgoing.pump.confirmed + agent.outbox.depth == len(taken), "released twice"
     assert len(kept) == len(set(kept))
     assert kept == measured(taken, kept), "a reading sent again was placed after newer ones"
     assert set(kept) | set(left) == {r.ts for r in taken}, "a reading was lost"

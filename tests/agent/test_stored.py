@@ -36,7 +36,7 @@ def test_readings_the_broker_took_while_no_worker_listened_reach_the_store_later
         assert wait_until(lambda: len(taken) >= 20 and broker_took_everything_sent(agent))
         first = [r.ts for r in taken[:10]]
         assert outbox(state_dir)[:10] == first, "acknowledged by the broker, yet kept"
-        assert wait_until(lambda: agent.pump.resends >= 1), "nothing was sent again"
+        assert wait_until(lambda: agent.outgoing.pump.resends >= 1), "nothing was sent again"
         with ingest(own_broker, store_path):
             assert wait_until(lambda: set(first) <= set(stored(store_path)), timeout_s=15)
             assert wait_until(lambda: agent.outbox.depth <= 3, timeout_s=15)
@@ -164,7 +164,7 @@ def test_lost_confirmations_cost_resends_and_never_a_reading(
         with ingest(own_broker, store_path, ingest_confirm_stored=False):  # every one lost
             # A full window (8 messages) stored; the same messages go again, nothing newer.
             assert wait_until(lambda: len(stored(store_path)) >= 8)
-            assert wait_until(lambda: agent.pump.resends >= 2), "nothing was sent again"
+            assert wait_until(lambda: agent.outgoing.pump.resends >= 2), "nothing was sent again"
             assert agent.outbox.depth >= 10, "stored, but nobody said so: still held"
         with ingest(own_broker, store_path):
             assert wait_until(lambda: agent.outbox.depth <= 3, timeout_s=15)
