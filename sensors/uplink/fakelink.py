@@ -8,7 +8,7 @@ for what the agent does, not for a while.
 
 import queue
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from contract.messages import Status
@@ -24,12 +24,19 @@ class Published:
     correlation: bytes | None
 
 
+# What the far side sends back for a message published (a server confirming it stored).
+Responder = Callable[[Published], Iterable[tuple[str, bytes]]]
+
+
 class FakeLink:
     """The ``Link`` of a station whose broker is its owner."""
 
-    def __init__(self, online: bool = True, acknowledge: bool = True) -> None:
+    def __init__(
+        self, online: bool = True, acknowledge: bool = True, respond: Responder | None = None
+    ) -> None:
         self.online_at_start = online
         self.acknowledge = acknowledge  # False: the broker takes messages and never says so
+        self.respond = respond
         self.birth_ts = 0
         self.connected = False
         self.connections = 0
@@ -54,12 +61,15 @@ class FakeLink:
     ) -> int:
         with self._changed:
             mid = len(self._published) + 1
-            self._published.append(Published(mid, topic, payload, retain, correlation))
+            sent = Published(mid, topic, payload, retain, correlation)
+            self._published.append(sent)
             if self.connected:
                 self._ack(mid)
             else:
                 self._unacked.append(mid)
             self._changed.notify_all()
+        for answer in self.respond(sent) if self.respond is not None else ():
+            self._incoming.put((Incoming(*answer, None), threading.Event()))
         self._wake.set()
         return mid
 

@@ -72,6 +72,7 @@ class Listener:
         self.client.username_pw_set(SERVER_USER, self.broker.accounts[SERVER_USER])
         self.client.on_message = self._on_message
         self.client.on_connect = self._on_connect
+        self.client.on_subscribe = self._on_subscribe
         self.client.reconnect_delay_set(1, 2)
         self.subscribed = threading.Event()
 
@@ -96,7 +97,9 @@ class Listener:
 
     def _on_connect(self, client: mqtt.Client, *args: Any) -> None:
         client.subscribe(f"kyusui/v1/st/{STATION}/#", qos=1)
-        self.subscribed.set()
+
+    def _on_subscribe(self, client: mqtt.Client, *args: Any) -> None:
+        self.subscribed.set()  # the broker granted it: from now on nothing is missed
 
     def start(self) -> "Listener":
         props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
@@ -106,7 +109,6 @@ class Listener:
         )
         self.client.loop_start()
         assert self.subscribed.wait(10), "the listener could not subscribe"
-        time.sleep(0.1)
         return self
 
     def stop(self) -> None:
@@ -182,12 +184,11 @@ def _clear_retained_status(request: pytest.FixtureRequest) -> Iterator[None]:
     cleaner.loop_stop()
 
 
-def agent_settings(broker: Mosquitto, state_dir: Path, **overrides: Any) -> AgentSettings:
+def station_settings(state_dir: Path, **overrides: Any) -> AgentSettings:
+    """The test station's settings, fast; for an agent given its link, so no broker's."""
     values: dict[str, Any] = {
         "station_id": STATION,
         "area": TEST_STATIONS[STATION],
-        "broker_port": broker.port,
-        "broker_password": broker.accounts[STATION],
         "state_dir": state_dir,
         "reading_interval_s": 0.2,
         "health_interval_s": 60,
@@ -196,6 +197,12 @@ def agent_settings(broker: Mosquitto, state_dir: Path, **overrides: Any) -> Agen
         "clock_check": "trust",
     } | overrides
     return AgentSettings(**values)
+
+
+def agent_settings(broker: Mosquitto, state_dir: Path, **overrides: Any) -> AgentSettings:
+    """The test station's settings on ``broker``."""
+    on_broker = {"broker_port": broker.port, "broker_password": broker.accounts[STATION]}
+    return station_settings(state_dir, **(on_broker | overrides))
 
 
 @contextmanager
