@@ -9,15 +9,14 @@ import pytest
 from gpiozero.pins.mock import MockFactory
 
 from contract.jst import JST, in_window
-from devnet.mosquitto import Mosquitto
-from devnet.ports import free_port
 from localstate import open_local_state
 from sensors.agent import Agent
 from sensors.dht import Failure, FakeDHT
 from sensors.gpio.outputs import LedPattern
 from sensors.simulation import SummerDay
-from tests.agent.conftest import Listener, agent_settings, running, wait_until
+from tests.agent.conftest import running, station_settings, wait_until
 from tests.agent.delivery import recorded
+from tests.agent.station import last_health, readings, served_link
 
 LED, BEACON, PIR, BUTTON, POWER = 5, 6, 13, 19, 26
 
@@ -46,7 +45,7 @@ def window_around_now(inside: bool) -> tuple[str, str]:
     return start.strftime("%H:%M"), end.strftime("%H:%M")
 
 
-def gpio_settings(broker: Mosquitto, tmp_path: Path, **extra: object) -> dict[str, object]:
+def gpio_settings(**extra: object) -> dict[str, object]:
     return {
         "status_led_pin": str(LED),
         "beacon_pin": str(BEACON),
@@ -57,11 +56,11 @@ def gpio_settings(broker: Mosquitto, tmp_path: Path, **extra: object) -> dict[st
 
 
 def test_status_led_shows_starting_online_sensor_fault_and_identify(
-    broker: Mosquitto, listener: Listener, pins: MockFactory, tmp_path: Path
+    pins: MockFactory, tmp_path: Path
 ) -> None:
     fake = FakeDHT(SummerDay(seed=7))
-    settings = agent_settings(broker, tmp_path, **gpio_settings(broker, tmp_path))
-    agent = Agent(settings, sensor=fake, pin_factory=pins)
+    settings = station_settings(tmp_path, **gpio_settings())
+    agent = Agent(settings, sensor=fake, pin_factory=pins, link=served_link())
     led = agent.parts.led
     assert led is not None
     assert led.pattern is LedPattern.STARTING
@@ -78,43 +77,41 @@ def test_status_led_shows_starting_online_sensor_fault_and_identify(
 
 
 def test_status_led_blinks_slowly_while_the_broker_is_unreachable(
-    broker: Mosquitto, pins: MockFactory, tmp_path: Path
+    pins: MockFactory, tmp_path: Path
 ) -> None:
-    settings = agent_settings(
-        broker, tmp_path, broker_port=free_port(), **gpio_settings(broker, tmp_path)
-    )
-    agent = Agent(settings, pin_factory=pins)
+    link = served_link(online=False)
+    agent = Agent(station_settings(tmp_path, **gpio_settings()), pin_factory=pins, link=link)
     with running(agent):
         led = agent.parts.led
         assert led is not None
         assert wait_until(lambda: led.pattern is LedPattern.OFFLINE)
         assert wait_until(lambda: agent.outbox.depth >= 3)
+        link.connect()  # the broker is back
+        assert wait_until(lambda: led.pattern is LedPattern.ONLINE)
+        assert link.wait_for(lambda: len(readings(link)) >= 3), "the buffered readings went"
+        link.disconnect()
+        assert wait_until(lambda: led.pattern is LedPattern.OFFLINE)
 
 
 @pytest.mark.parametrize("quiet", [False, True])
 def test_beacon_sounds_at_danger_except_in_quiet_hours(
-    broker: Mosquitto, pins: MockFactory, tmp_path: Path, quiet: bool
+    pins: MockFactory, tmp_path: Path, quiet: bool
 ) -> None:
     start, end = window_around_now(inside=quiet)
     assert in_window(start, end, time.time_ns() // 1_000_000) is quiet
-    settings = agent_settings(
-        broker,
-        tmp_path,
-        **gpio_settings(broker, tmp_path, quiet_hours_start=start, quiet_hours_end=end),
+    settings = station_settings(
+        tmp_path, **gpio_settings(quiet_hours_start=start, quiet_hours_end=end)
     )
-    agent = Agent(settings, sensor=Heatwave(), pin_factory=pins)
+    agent = Agent(settings, sensor=Heatwave(), pin_factory=pins, link=served_link())
     taken = recorded(agent)  # a reading is recorded once the beacon has been set for it
     with running(agent):
         assert wait_until(lambda: any(r.level is not None for r in taken))
         assert pins.pin(BEACON).state is (not quiet)
 
 
-def test_motion_near_the_station_tells_the_kiosk(
-    broker: Mosquitto, pins: MockFactory, tmp_path: Path
-) -> None:
-    agent = Agent(
-        agent_settings(broker, tmp_path, **gpio_settings(broker, tmp_path)), pin_factory=pins
-    )
+def test_motion_near_the_station_tells_the_kiosk(pins: MockFactory, tmp_path: Path) -> None:
+    settings = station_settings(tmp_path, **gpio_settings())
+    agent = Agent(settings, pin_factory=pins, link=served_link())
     state = open_local_state(tmp_path, create=False).state
     with running(agent):
         assert state.snapshot().last_motion_at is None
@@ -131,12 +128,11 @@ def test_motion_near_the_station_tells_the_kiosk(
 
 
 def test_a_hung_sensor_reports_faults_then_is_power_cycled_back_to_life(
-    broker: Mosquitto, listener: Listener, pins: MockFactory, tmp_path: Path
+    pins: MockFactory, tmp_path: Path
 ) -> None:
     fake = FakeDHT(SummerDay(seed=8))
     fake.failure = Failure.HUNG
-    settings = agent_settings(
-        broker,
+    settings = station_settings(
         tmp_path,
         sensor_power_pin=str(POWER),
         sensor_data_gpio="4",
@@ -144,14 +140,13 @@ def test_a_hung_sensor_reports_faults_then_is_power_cycled_back_to_life(
         power_off_s=0.1,
         health_interval_s=0.3,
     )
-    agent = Agent(settings, sensor=fake, pin_factory=pins)
-    with running(agent):
+    link = served_link()
+    with running(Agent(settings, sensor=fake, pin_factory=pins, link=link)):
         assert wait_until(lambda: fake.power_cycles == 1)
-        assert wait_until(lambda: any(r["quality"] != "fault" for r in listener.readings()))
-        assert wait_until(lambda: listener.payloads("health")[-1]["sensor_state"] == "ok")
-    readings = listener.readings()
-    assert [r["quality"] for r in readings[:3]] == ["fault"] * 3
-    assert all("temp_c" not in r for r in readings[:3]), "a failed read carries no value"
-    health = listener.payloads("health")[-1]
-    assert health["sensor_errors"]["not_found"] == 3 * 3
+        assert link.wait_for(lambda: any(r["quality"] != "fault" for r in readings(link)))
+        assert link.wait_for(lambda: last_health(link).get("sensor_state") == "ok")
+    sent = readings(link)
+    assert [r["quality"] for r in sent[:3]] == ["fault"] * 3
+    assert all("temp_c" not in r for r in sent[:3]), "a failed read carries no value"
+    assert last_health(link)["sensor_errors"]["not_found"] == 3 * 3
     assert [s.state for s in pins.pin(POWER).states][-2:] == [False, True]
