@@ -7,26 +7,13 @@ from pathlib import Path
 
 from contract.content import Emergency, emergency_id
 from contract.topics import emergency_topic
-from devnet.ports import free_port
 from localstate import open_local_state
 from sensors.agent import Agent
-from sensors.settings import AgentSettings
-from sensors.uplink.link import Incoming
-from tests.agent.conftest import STATION, ContentKey
+from sensors.uplink.fakelink import FakeLink
+from tests.agent.conftest import ContentKey, running, station_settings
+from tests.agent.station import last_health, served_link
 from tests.agent.test_corrupt_files import damage
 from tests.kiosk.disaster_text import MESSAGE, SHELTERS
-
-
-def offline_settings(state_dir: Path, key: ContentKey) -> AgentSettings:
-    return AgentSettings(
-        station_id=STATION,
-        area="naka",
-        broker_port=free_port(21000),  # nobody listens: the network is gone
-        state_dir=state_dir,
-        content_keys_file=key.pem_file,
-        simulation_failure_rate=0,
-        clock_check="trust",
-    )
 
 
 def emergency(version: int, withdrawn: bool = False, area: str = "naka") -> Emergency:
@@ -54,35 +41,39 @@ def in_force(state_dir: Path) -> list[str]:
 def test_a_rebuilt_local_state_shows_disaster_mode_again_without_the_network(
     tmp_path: Path, content_key: ContentKey
 ) -> None:
-    settings = offline_settings(tmp_path, content_key)
-    first = Agent(settings)
+    settings = station_settings(
+        tmp_path, content_keys_file=content_key.pem_file, health_interval_s=0.1
+    )
     signed = content_key.signer.sign(emergency(5))
-    first.handle(Incoming(emergency_topic("naka"), signed, None))
-    assert in_force(tmp_path) == [emergency_id("naka")]
-    first.request_stop()
-    first.run()
+    link = served_link()
+    with running(Agent(settings, link=link)):
+        link.deliver(emergency_topic("naka"), signed)
+        assert in_force(tmp_path) == [emergency_id("naka")]
     damage(tmp_path / "station.sqlite")  # the SD card damaged the kiosk's file
 
-    again = Agent(settings)  # moves the file aside, builds a new one
+    # The network is gone: the agent moves the file aside, builds a new one, shows it again.
+    again = Agent(settings, link=FakeLink(online=False))
     assert again.files_rebuilt == 1
     assert in_force(tmp_path) == [emergency_id("naka")]
     [held] = again.state.snapshot().emergencies
     assert held.version == 5
     assert [s.name["ko"] for s in held.shelters] == [s["name"]["ko"] for s in SHELTERS]
-
-    # Signed for kohoku but sent on naka's topic: refused, whatever the signature.
-    stray = content_key.signer.sign(emergency(9, area="kohoku"))
-    again.handle(Incoming(emergency_topic("naka"), stray, None))
-    assert again.inbox.rejected["topic"] == 1
-    # An older version again (a replay) changes nothing; the withdrawal ends it.
-    again.handle(Incoming(emergency_topic("naka"), signed, None))
-    assert in_force(tmp_path) == [emergency_id("naka")]
-    withdrawal = content_key.signer.sign(emergency(6, withdrawn=True))
-    again.handle(Incoming(emergency_topic("naka"), withdrawal, None))
-    assert in_force(tmp_path) == []
     again.request_stop()
     again.run()
-    third = Agent(settings)  # and it stays ended after a restart
+
+    link = served_link()
+    with running(Agent(settings, link=link)):
+        # Signed for kohoku but sent on naka's topic: refused, whatever the signature.
+        stray = content_key.signer.sign(emergency(9, area="kohoku"))
+        link.deliver(emergency_topic("naka"), stray)
+        assert link.wait_for(lambda: last_health(link).get("content_rejected") == {"topic": 1})
+        # An older version again (a replay) changes nothing; the withdrawal ends it.
+        link.deliver(emergency_topic("naka"), signed)
+        assert in_force(tmp_path) == [emergency_id("naka")]
+        withdrawal = content_key.signer.sign(emergency(6, withdrawn=True))
+        link.deliver(emergency_topic("naka"), withdrawal)
+        assert in_force(tmp_path) == []
+    third = Agent(settings, link=FakeLink(online=False))  # and it stays ended after a restart
     assert third.state.snapshot().emergencies == ()
     third.request_stop()
     third.run()

@@ -2,24 +2,17 @@
 refused and the last good one kept, through network loss and restarts."""
 
 import json
-import time
 from pathlib import Path
 
 from contract.content import PlaceList
 from contract.places import places_id
 from contract.topics import Scope, places_topic
-from devnet.mosquitto import Mosquitto
 from devnet.places import NAKA_PLACES
 from localstate import open_local_state
 from sensors.agent import Agent
-from tests.agent.conftest import (
-    STATION,
-    ContentKey,
-    Listener,
-    agent_settings,
-    running,
-    wait_until,
-)
+from sensors.uplink.fakelink import FakeLink
+from tests.agent.conftest import STATION, ContentKey, running, station_settings
+from tests.agent.station import last_health, served_link
 from tests.conftest import TEST_STATIONS
 from tests.server.helpers import now_ms
 
@@ -52,12 +45,12 @@ def shown(state_dir: Path) -> dict[str, tuple[int, list[str]]]:
 
 
 def test_only_good_place_lists_are_kept_and_survive_a_restart_without_network(
-    broker: Mosquitto, listener: Listener, content_key: ContentKey, tmp_path: Path
+    content_key: ContentKey, tmp_path: Path
 ) -> None:
-    settings = agent_settings(
-        broker,
+    settings = station_settings(
         tmp_path,
         content_keys_file=content_key.pem_file,
+        health_interval_s=0.1,
         latitude=35.4443,
         longitude=139.6420,
         address="横浜市中区日本大通35",
@@ -66,21 +59,20 @@ def test_only_good_place_lists_are_kept_and_survive_a_restart_without_network(
     area_id = places_id(Scope.AREA, AREA)
     own_id = places_id(Scope.STATION, STATION)
     area_topic = places_topic(Scope.AREA, AREA)
-    with running(Agent(settings)) as agent:
-        assert wait_until(lambda: bool(listener.readings()))
-        assert agent.link.subscribed.wait(10), "the agent did not subscribe"
-        listener.publish(area_topic, sign(place_list(area_id, 2)))
-        listener.publish(places_topic(Scope.ALL, None), sign(place_list("all", 1, count=1)))
-        assert wait_until(lambda: set(shown(tmp_path)) == {area_id, "all"})
-        listener.publish(area_topic, tampered(sign(place_list(area_id, 3, count=5))))
-        listener.publish(
-            area_topic, sign(place_list(area_id, 4, count=5, expires_at=now_ms() - 1000))
-        )
+    link = served_link()
+    with running(Agent(settings, link=link)):
+        link.deliver(area_topic, sign(place_list(area_id, 2)))
+        link.deliver(places_topic(Scope.ALL, None), sign(place_list("all", 1, count=1)))
+        assert set(shown(tmp_path)) == {area_id, "all"}
+        link.deliver(area_topic, tampered(sign(place_list(area_id, 3, count=5))))
+        link.deliver(area_topic, sign(place_list(area_id, 4, count=5, expires_at=now_ms() - 1000)))
         # Signed for this station, replayed on the area's topic.
-        listener.publish(area_topic, sign(place_list(own_id, 5, count=5)))
-        listener.publish(area_topic, sign(place_list(area_id, 1, count=5)))  # older
+        link.deliver(area_topic, sign(place_list(own_id, 5, count=5)))
+        link.deliver(area_topic, sign(place_list(area_id, 1, count=5)))  # older
         expected = {"signature": 1, "expired": 1, "topic": 1, "stale": 1}
-        assert wait_until(lambda: dict(agent.inbox.rejected) == expected), agent.inbox.rejected
+        assert link.wait_for(lambda: last_health(link).get("content_rejected") == expected), (
+            last_health(link)
+        )
     kept = {
         area_id: (2, [p.id for p in NAKA_PLACES[:3]]),
         "all": (1, [NAKA_PLACES[0].id]),
@@ -89,8 +81,7 @@ def test_only_good_place_lists_are_kept_and_survive_a_restart_without_network(
 
     # The kiosk's file lost, the broker out of reach: the agent restores the lists it holds.
     (tmp_path / "station.sqlite").unlink()
-    offline = settings.model_copy(update={"broker_port": 1})
-    Agent(offline).state.close()
+    Agent(settings, link=FakeLink(online=False)).state.close()
     assert shown(tmp_path) == kept
     state = open_local_state(tmp_path, create=False).state
     site = state.snapshot().site
@@ -102,16 +93,13 @@ def test_only_good_place_lists_are_kept_and_survive_a_restart_without_network(
     )
 
 
-def test_an_empty_list_withdraws_its_scope(
-    broker: Mosquitto, listener: Listener, content_key: ContentKey, tmp_path: Path
-) -> None:
-    settings = agent_settings(broker, tmp_path, content_keys_file=content_key.pem_file)
+def test_an_empty_list_withdraws_its_scope(content_key: ContentKey, tmp_path: Path) -> None:
+    settings = station_settings(tmp_path, content_keys_file=content_key.pem_file)
     topic = places_topic(Scope.STATION, STATION)
     own_id = places_id(Scope.STATION, STATION)
-    with running(Agent(settings)) as agent:
-        assert wait_until(lambda: agent.link.connected and bool(listener.readings()))
-        time.sleep(0.3)
-        listener.publish(topic, content_key.signer.sign(place_list(own_id, 1)))
-        assert wait_until(lambda: own_id in shown(tmp_path))
-        listener.publish(topic, content_key.signer.sign(place_list(own_id, 2, count=0)))
-        assert wait_until(lambda: shown(tmp_path) == {})
+    link = served_link()
+    with running(Agent(settings, link=link)):
+        link.deliver(topic, content_key.signer.sign(place_list(own_id, 1)))
+        assert own_id in shown(tmp_path)
+        link.deliver(topic, content_key.signer.sign(place_list(own_id, 2, count=0)))
+        assert shown(tmp_path) == {}
