@@ -9,15 +9,34 @@ from contract.content import AlertKind, HeatAlert, Notice, StationConfig, TimeWi
 from contract.forecast import ForecastDay, OfficialForecast
 from contract.levels import Level
 from contract.signing import Signer
-from contract.topics import Scope, alert_topic, config_topic, forecast_topic, notice_topic
+from contract.topics import (
+    Scope,
+    alert_topic,
+    config_topic,
+    emergency_topic,
+    forecast_topic,
+    notice_topic,
+    places_topic,
+)
+from devnet.mosquitto import Mosquitto
 from localstate import open_local_state
 from sensors.agent import Agent
 from sensors.dht import FakeDHT
 from sensors.heat import estimate_wbgt
 from sensors.uplink.fakelink import FakeLink
-from tests.agent.conftest import STATION, ContentKey, running, station_settings, wait_until
+from tests.agent.conftest import (
+    STATION,
+    ContentKey,
+    Listener,
+    agent_settings,
+    running,
+    station_settings,
+    wait_until,
+)
 from tests.agent.delivery import recorded
 from tests.agent.station import last_health, payloads, served_link
+from tests.agent.test_disaster_mode import emergency
+from tests.agent.test_places import place_list
 from tests.server.helpers import now_ms
 
 HUMID = 70.0
@@ -224,3 +243,57 @@ def test_the_official_forecast_reaches_the_kiosk_and_comes_back_after_a_rebuild(
         assert state.snapshot().forecast == held
     finally:
         state.close()
+
+
+def test_content_retained_on_the_broker_reaches_a_station_that_connects_later(
+    own_broker: Mosquitto, content_key: ContentKey, tmp_path: Path
+) -> None:
+    """What the ward published while the station was away waits on the broker, on every
+    topic the station subscribes to, and is shown as soon as it connects."""
+    sign = content_key.signer.sign
+    ward = Listener(own_broker).start()
+    forecast = OfficialForecast(
+        id="official",
+        version=1,
+        issued_at=now_ms(),
+        point="46106",
+        made_at=now_ms(),
+        days=[ForecastDay(day="2026-08-07", max_wbgt=31.0)],
+        attribution={"ja": "出典：環境省熱中症予防情報サイト"},
+    )
+    alert = HeatAlert(
+        id="naka-alert", version=1, issued_at=now_ms(), alert=AlertKind.HEATSTROKE_ALERT
+    )
+    config = StationConfig(
+        id="hours", version=1, issued_at=now_ms(), display_on=TimeWindow(start="06:00", end="21:00")
+    )
+    retained = {
+        notice_topic(Scope.AREA, "naka", "water-map"): sign(notice(1)),
+        alert_topic(): sign(alert),
+        forecast_topic(): sign(forecast),
+        config_topic(Scope.STATION, STATION): sign(config),
+        places_topic(Scope.ALL, None): sign(place_list("all", 1, count=1)),
+        emergency_topic("naka"): sign(emergency(1)),
+    }
+    try:
+        for topic, payload in retained.items():
+            ward.publish(topic, payload, retain=True)
+    finally:
+        ward.stop()
+    settings = agent_settings(own_broker, tmp_path, content_keys_file=content_key.pem_file)
+    state = open_local_state(tmp_path).state  # the kiosk's side of the file
+    with running(Agent(settings)):
+
+        def everything_shown() -> bool:
+            now = state.snapshot()
+            return (
+                [n.notice_id for n in now.notices] == ["water-map"]
+                and now.alert is not None
+                and now.forecast is not None
+                and now.display.on_end == "21:00"
+                and [p.list_id for p in now.place_lists] == ["all"]
+                and len(now.emergencies) == 1
+            )
+
+        assert wait_until(everything_shown), state.snapshot()
+    state.close()
