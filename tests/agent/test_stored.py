@@ -3,6 +3,7 @@ station only when a worker has stored it, so what the broker acknowledged and th
 costs a resend, never a reading."""
 
 import shutil
+import threading
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -11,8 +12,9 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
 from contract.codec import encode
+from contract.messages import Command, CommandName
 from contract.stored import ConfirmedTopic, Stored, StoredRange
-from contract.topics import stored_topic
+from contract.topics import StationTopic, command_topic, station_topic, stored_topic
 from devnet.mosquitto import Mosquitto
 from tests.agent.conftest import STATION, running, wait_until
 from tests.agent.delivery import (
@@ -74,12 +76,29 @@ class Replayer:
 
     def __init__(self, broker: Mosquitto) -> None:
         self.caught: list[bytes] = []
+        self.answered = threading.Event()
         self.client = mqtt.Client(CallbackAPIVersion.VERSION2, protocol=mqtt.MQTTv5)
         self.client.username_pw_set(SERVER_USER, broker.accounts[SERVER_USER])
-        self.client.on_message = lambda c, u, m: self.caught.append(bytes(m.payload))
+        self.client.on_message = self._on_message
         self.client.connect("127.0.0.1", broker.port or 0)
         self.client.subscribe(stored_topic(STATION), qos=1)
+        self.client.subscribe(station_topic(STATION, StationTopic.CMD_RESULT), qos=1)
         self.client.loop_start()
+
+    def _on_message(self, client: mqtt.Client, userdata: object, m: mqtt.MQTTMessage) -> None:
+        if m.topic.endswith("/stored"):
+            self.caught.append(bytes(m.payload))
+        else:
+            self.answered.set()
+
+    def handled(self) -> bool:
+        """The station has handled everything replayed: it answers a command sent after it
+        (the broker keeps one sender's messages to a station in order)."""
+        self.answered.clear()
+        now = time.time_ns() // 1_000_000
+        ping = Command(cmd_id="ping", name=CommandName.IDENTIFY, issued_at=now, expires_at=1)
+        self.client.publish(command_topic(STATION), encode(ping), qos=1).wait_for_publish(5)
+        return self.answered.wait(15)
 
     def replay(self, old_session: int) -> None:
         forged = Stored(
@@ -109,7 +128,7 @@ def test_repeated_late_and_foreign_confirmations_lose_nothing_and_count_right(
             # No worker now: what is taken from here on is not stored, whatever is replayed.
             assert wait_until(lambda: broker_took_everything_sent(agent))
             replayer.replay(agent.session - 1)
-            time.sleep(0.5)
+            assert replayer.handled(), "the station did not answer after the replay"
             assert wait_until(lambda: agent.outbox.depth == len(outbox(state_dir)) > 0)
             unstored = set(outbox(state_dir))
             assert not unstored & set(stored(store_path))
