@@ -1,4 +1,5 @@
-"""The station agent's main loop: glue between the sensor, the files, the GPIO and MQTT.
+"""The station agent: its parts wired together (the sensor, the files, the GPIO, the link)
+and the main loop that drives them.
 
 Only this loop's thread touches the agent's SQLite files. The network thread and the
 GPIO callbacks queue what they have and wake it.
