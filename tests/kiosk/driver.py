@@ -38,6 +38,8 @@ RECT_IDS = (
     "details_row", "tk_nearby",
     "places_title", "place_0", "place_1", "place_2", "place_3", "places_note", "help_title",
     "help_step_0", "help_step_3", "help_address", "help_not_119", "help_confirm",
+    "alert_head", "alert_read", "alert_forecast", "alert_tag", "alert_message",
+    "alert_panel_forecast", "alert_panel_tag", "alert_panel_message", "alert_close",
 )  # fmt: skip
 
 
