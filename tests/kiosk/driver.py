@@ -211,6 +211,7 @@ class Driver:
                 # What Kivy actually laid out: fewer characters than the text means cut.
                 "chars": len("".join(widget.text.split())),
                 "rendered": rendered_chars(widget),
+                "lines": rendered_lines(widget),
                 "shortened": bool(getattr(widget._label, "is_shortened", False)),
             }
         return out
@@ -258,6 +259,12 @@ def rendered_chars(label: Any) -> int:
     label.texture_update()
     lines = getattr(label._label, "_cached_lines", [])
     return sum(len("".join(word.text.split())) for line in lines for word in line.words)
+
+
+def rendered_lines(label: Any) -> int:
+    """How many lines with text Kivy laid out for ``label``."""
+    lines = getattr(label._label, "_cached_lines", [])
+    return sum(1 for line in lines if any(word.text.strip() for word in line.words))
 
 
 def main() -> None:
