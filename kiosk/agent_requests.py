@@ -5,6 +5,12 @@ Today there is one: ``screenshot`` — write a PNG of what the screen shows and 
 Anything else is answered as not understood rather than left pending forever.
 """
 
+import logging
+from pathlib import Path
+
+from localstate import LocalState
+
+log = logging.getLogger("kyusui.kiosk")
 KNOWN = frozenset({"screenshot"})
 
 
@@ -14,4 +20,19 @@ def safe_request_id(request_id: str) -> str:
     return cleaned or "request"
 
 
-__all__ = ["KNOWN", "safe_request_id"]
+def answer_screenshot(state: LocalState | None, request_id: str, path: Path | None) -> None:
+    """Tells the agent where the screenshot is, or that it could not be written."""
+    if state is None:
+        return
+    try:
+        state.answer_kiosk_request(
+            request_id,
+            path is not None,
+            str(path) if path else None,
+            "" if path else "could not write the screenshot",
+        )
+    except Exception:  # a broken table must not stop the screen
+        log.exception("screenshot request %s could not be answered", request_id)
+
+
+__all__ = ["KNOWN", "answer_screenshot", "safe_request_id"]

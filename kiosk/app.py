@@ -32,6 +32,7 @@ from kiosk.idle import IdleReset
 from kiosk.memory import release_free_memory
 from kiosk.pictures import PictureLoader
 from kiosk.places_view import build_help, build_places, nearby_lines
+from kiosk.screenshot import write_png
 from kiosk.settings import KioskSettings
 from kiosk.situation import assess
 from kiosk.source import StateSource
@@ -70,7 +71,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
     pin_entered = StringProperty("")
     places_view = ObjectProperty(None, rebind=True)
     help_view = ObjectProperty(None, rebind=True)
-    panel = StringProperty("")  # "", "places" or "help": what covers the stage
+    panel = StringProperty("")  # "", "places", "help" or "alert": what covers the stage
     notice_texture = ObjectProperty(None, allownone=True)  # the current notice's picture
 
     def __init__(
@@ -138,8 +139,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self.mm = (dpi if dpi else self.u * DESIGN_DPI) / MM_PER_INCH
 
     def _on_flip(self, *_: Any) -> None:
-        """Screenshots are read here, after a flip (a Clock callback reads an empty buffer
-        under Xvfb)."""
+        """Screenshots are read after a flip (a Clock callback reads empty buffers on Xvfb)."""
         if not self._first_frame_seen:
             self._first_frame_seen = True
             log.info("kiosk: first frame drawn")
@@ -217,7 +217,7 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
 
     def _show_panel(self, name: str) -> None:
         if name not in self.panels and self.root is not None:
-            rule = {"places": "PlacesPanel", "help": "HelpPanel"}[name]
+            rule = {"places": "PlacesPanel", "help": "HelpPanel", "alert": "AlertPanel"}[name]
             self.panels[name] = getattr(Factory, rule)()
             self.root.ids.stage.add_widget(self.panels[name])
         self.panel = name
@@ -231,6 +231,12 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         self.source.record_interaction("first_aid", "open")
         self.help_sent = False
         self._show_panel("help")
+        self.update()
+
+    def open_alert(self) -> None:
+        """The heat alert's whole message, when the band has no room for it."""
+        self.source.record_interaction("alert", "open")
+        self._show_panel("alert")
         self.update()
 
     def confirm_help(self) -> None:
@@ -306,6 +312,8 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
         view = self._build_view(now_ms, situation)
         if view != self.view:
             self.view = view
+        if self.panel == "alert" and not view.alert_text:  # the alert is over
+            self.panel = ""
         self._build_panels(now_ms, situation)
         for code, button in self.lang_buttons.items():
             button.selected = code == self.lang
@@ -387,27 +395,6 @@ class KioskApp(App):  # type: ignore[misc]  # kivy is untyped
     def _screenshot_answer(self, request_id: str) -> ShotDone:
         def done(path: Path | None) -> None:
             self._in_flight.discard(request_id)
-            state = self.source.state
-            if state is None:
-                return
-            try:
-                state.answer_kiosk_request(
-                    request_id,
-                    path is not None,
-                    str(path) if path else None,
-                    "" if path else "could not write the screenshot",
-                )
-            except Exception:
-                log.exception("screenshot request %s could not be answered", request_id)
+            agent_requests.answer_screenshot(self.source.state, request_id, path)
 
         return done
-
-
-def write_png(path: Path) -> None:
-    """The window's current frame as PNG, through SDL (no imaging library needed)."""
-    from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    width, height = Window.size
-    data = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
-    Window._win.save_bytes_in_png(str(path), data, width, height)

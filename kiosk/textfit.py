@@ -52,3 +52,42 @@ def fitting_size(
     if height is not None and height > 0:
         limit = min(limit, height / LINE_HEIGHT)
     return snap_size(limit) if limit < size else size
+
+
+# The level word's two lines sit closer than a paragraph's: it reads as one word, and the
+# row keeps room for the advice.
+LEVEL_LEADING = 0.7
+
+
+def _level_fit(
+    text: str, width: float, wanted: float, steps: int, height: float | None
+) -> tuple[float, str]:
+    """The level word's size and text: one line, or two at a space when two lines let it
+    be larger ("Gần như / an toàn", "Nguy / hiểm"); a word without a space stays whole."""
+    one = fitting_size(text, width, wanted, steps, height)
+    words = text.split()
+    if len(words) < 2:
+        return one, text
+    splits = [(" ".join(words[:i]), " ".join(words[i:])) for i in range(1, len(words))]
+    top, bottom = min(splits, key=lambda s: max(em_width(s[0]), em_width(s[1])))
+    longer = top if em_width(top) >= em_width(bottom) else bottom
+    per_line = height / (1 + LEVEL_LEADING) if height is not None else None
+    two = fitting_size(longer, width, wanted, steps, per_line)
+    return (two, top + "\n" + bottom) if two > one else (one, text)
+
+
+def level_size(text: str, width: float, wanted: float, steps: int, height: float) -> float:
+    return _level_fit(text, width, wanted, steps, height)[0]
+
+
+def level_text(text: str, width: float, wanted: float, steps: int, height: float) -> str:
+    return _level_fit(text, width, wanted, steps, height)[1]
+
+
+def level_height(text: str, width: float, wanted: float, steps: int) -> float:
+    """The height the level word's row asks for: one line at ``wanted``, or two when the
+    word must break to be that large."""
+    size = snap_size(wanted, steps)
+    if "\n" not in _level_fit(text, width, wanted, steps, None)[1]:
+        return size * LINE_HEIGHT
+    return size * LINE_HEIGHT * (1 + LEVEL_LEADING)  # Kivy sets the second line closer

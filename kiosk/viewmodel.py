@@ -46,10 +46,10 @@ class HomeView:
     takeover: bool
     takeover_headline: str
     takeover_guidance: str
-    alert_text: str  # empty: no alert
-    alert_detail: str
+    alert_text: str  # empty: no alert; the headline, in the screen's language
+    alert_detail: str  # the ward's message, wholly in alert_lang
     alert_colour: Rgba
-    alert_lang: str  # the alert band is wholly in this language
+    alert_lang: str  # the message's language: the screen's, or its fallback
     water_title: str
     water_advice: str
     trend_title: str
@@ -69,6 +69,12 @@ class HomeView:
     forecast_text: str = ""
     forecast_source: str = ""
     forecast_lang: str = "ja"
+    # The alert's forecast line, in the screen's language, with the headline.
+    alert_forecast: str = ""
+    # The message's language named in itself ("English") when it is not the screen's.
+    alert_lang_tag: str = ""
+    alert_read_label: str = ""  # opens the whole message when the band has no room for it
+    close_label: str = ""
 
 
 # Dates and decimals come from the catalogs, not from CLDR locale data: the screen needs a
@@ -162,29 +168,24 @@ def build_view(
     disaster = disaster_view(situation.emergencies, lang, tr)
     takeover = situation.takeover and not disaster.shown
     alert = None if disaster.shown else situation.alert
-    alert_text = alert_detail = ""
+    alert_text = alert_detail = alert_forecast = alert_tag = ""
     alert_colour = rgba("#000000")
     alert_lang = lang
     if alert is not None:
         kind = AlertKind(alert.alert)
-        # The whole band in one language: the ward's message decides which, and the
-        # headline and forecast follow it (a Vietnamese screen shows an English message
-        # with an English headline, never a mix).
+        # Two blocks, each in one language: the headline and the forecast are the kiosk's own
+        # words, in the screen's language; the ward's message is in the first of the
+        # screen's fallbacks it has, named when that is not the screen's language (a
+        # Vietnamese screen: a Vietnamese headline, then "English" and the English message).
         alert_lang, (from_ward,) = pick_block([alert.message], lang)
         if not from_ward:
             alert_lang = lang
-        alert_text = tr.text(alert_lang, f"alert.{kind.value}")
-        forecast = (
-            tr.text(
-                alert_lang,
-                "alert.forecast",
-                value=_number(alert.forecast_wbgt, alert_lang, tr),
-            )
-            if alert.forecast_wbgt is not None
-            else ""
-        )
-        message = from_ward or tr.text(alert_lang, "alert.guidance")
-        alert_detail = "\n".join(p for p in (forecast, message) if p)
+        alert_text = t(f"alert.{kind.value}")
+        if alert.forecast_wbgt is not None:
+            alert_forecast = t("alert.forecast", value=_number(alert.forecast_wbgt, lang, tr))
+        alert_detail = from_ward or t("alert.guidance")
+        if alert_lang != lang:
+            alert_tag = tr.text(alert_lang, "lang.self")
         alert_colour = rgba(ALERT_COLOURS[kind])
 
     n_lang = lang
@@ -239,4 +240,8 @@ def build_view(
         forecast_text=official.text,
         forecast_source=official.source,
         forecast_lang=official.source_lang,
+        alert_forecast=alert_forecast,
+        alert_lang_tag=alert_tag,
+        alert_read_label=t("alert.read"),
+        close_label=t("panel.close"),
     )

@@ -38,6 +38,8 @@ RECT_IDS = (
     "details_row", "tk_nearby",
     "places_title", "place_0", "place_1", "place_2", "place_3", "places_note", "help_title",
     "help_step_0", "help_step_3", "help_address", "help_not_119", "help_confirm",
+    "alert_head", "alert_read", "alert_forecast", "alert_tag", "alert_message",
+    "alert_panel_forecast", "alert_panel_tag", "alert_panel_message", "alert_close",
 )  # fmt: skip
 
 
@@ -209,6 +211,7 @@ class Driver:
                 # What Kivy actually laid out: fewer characters than the text means cut.
                 "chars": len("".join(widget.text.split())),
                 "rendered": rendered_chars(widget),
+                "lines": rendered_lines(widget),
                 "shortened": bool(getattr(widget._label, "is_shortened", False)),
             }
         return out
@@ -256,6 +259,12 @@ def rendered_chars(label: Any) -> int:
     label.texture_update()
     lines = getattr(label._label, "_cached_lines", [])
     return sum(len("".join(word.text.split())) for line in lines for word in line.words)
+
+
+def rendered_lines(label: Any) -> int:
+    """How many lines with text Kivy laid out for ``label``."""
+    lines = getattr(label._label, "_cached_lines", [])
+    return sum(1 for line in lines if any(word.text.strip() for word in line.words))
 
 
 def main() -> None:

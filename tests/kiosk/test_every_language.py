@@ -162,13 +162,15 @@ def test_the_level_word_is_15_mm_and_the_advice_5_mm_on_the_seven_inch_panel(
         danger = state.endswith("danger")
         advice = labels["takeover_guidance" if danger else "guidance"]
         assert mm_of_px(advice["font_size"], DPI) >= 5, (lang, state, advice)
-    for lang in ("ja", "zh"):  # one-word level names: the full size fits
-        for state in ("normal", "danger"):
-            labels = shots[f"{lang}__{state}"]["labels"]
-            word = labels["takeover_word" if state == "danger" else "level_word"]
-            assert mm_of_px(word["font_size"], DPI) >= 15, (lang, state, word)
-    alert = shots["ja__alert"]["labels"]["level_word"]
-    assert mm_of_px(alert["font_size"], DPI) >= 15, "the alert takes room from the notices"
+    # Every language, 「Cảnh giác」 and 「Nguy hiểm」 too (on two lines where one is too narrow).
+    small = []
+    # Under an alert over the takeover the row has what the whole message and the 5 mm
+    # advice leave.
+    for lang, state, s in each(shots, "normal", "danger", "alert"):
+        word = s["labels"]["takeover_word" if state.endswith("danger") else "level_word"]
+        if mm_of_px(word["font_size"], DPI) < 15:
+            small.append(f"{lang} {state}: {mm_of_px(word['font_size'], DPI):.1f} mm")
+    assert not small, "\n".join(small)
 
 
 def test_the_danger_screen_labels_its_value_and_keeps_the_air_station_and_time(

@@ -15,7 +15,7 @@ import pytest
 from kiosk.i18n import LANGUAGES
 from kiosk.textfit import mm_of_px
 from tests.kiosk.conftest import run_driver
-from tests.kiosk.screens import close_to, pixel
+from tests.kiosk.screens import close_to, ocr, pixel, similarity
 from tests.kiosk.statefile import STATION
 
 SIZES = ((800, 480), (1280, 800))
@@ -28,6 +28,7 @@ ALERT = {
         "en": "Avoid going out and stay in a cool, air-conditioned room.",
     },
 }
+EN_MESSAGE = "Avoid going out and stay in a cool, air-conditioned room."  # no Vietnamese
 NOTICE = {"id": "hours", "title": {"ja": "給水所は9時から18時まで"}, "body": {"ja": "冷たい水"}}
 # What the help button must never cover, nor be covered by.
 CLEAR_OF = ("alert", "topbar", "level_row", "guidance", "details", "langbar")
@@ -65,6 +66,12 @@ def steps(width: int, height: int) -> list[dict[str, Any]]:
             {"op": "touch", "target": f"lang:{lang.code}"},
             {"op": "shot", "name": f"alert-large-{lang.code}"},
         ]
+        if width == 800:  # the message gives way in the band: 「全文を読む」 opens it whole
+            out += [
+                {"op": "touch", "target": "alert_read"},
+                {"op": "shot", "name": f"alert-read-{lang.code}"},
+                {"op": "touch", "target": "alert_close"},
+            ]
     out += [
         {"op": "state", "spec": {"notices": [NOTICE]}},
         {"op": "touch", "target": "lang:ja"},
@@ -203,3 +210,62 @@ def test_touching_the_help_button_under_the_alert_opens_the_help_screen(
     assert step >= mm_of_px(labels["help_not_119"]["font_size"], DPI)
     assert step >= 2.8
     assert shots["closed"]["panel"] == ""
+
+
+def test_with_large_text_on_the_seven_inch_panel_the_whole_message_is_one_touch_away(
+    runs: dict[str, Any], tesseract: str
+) -> None:
+    """The band keeps the headline and says where the rest is; a touch shows the forecast
+    and the whole message over the stage, in large type, read back by OCR."""
+    del tesseract
+    shots = runs["800x480"]["shots"]
+    failures = []
+    for lang in LANGUAGES:
+        band, opened = shots[f"alert-large-{lang.code}"], shots[f"alert-read-{lang.code}"]
+        labels = band["labels"]
+        if labels.get("alert_detail", {}).get("shown"):  # whole in the band: nothing to open
+            assert not labels.get("alert_read", {}).get("shown"), lang.code
+            continue
+        button = labels["alert_read"]
+        assert button["shown"], lang.code
+        assert button["rendered"] == button["chars"], lang.code
+        assert band["rects"]["alert_read"][3] >= 5 * band["mm"], lang.code  # a finger's size
+        assert opened["panel"] == "alert", lang.code
+        view = opened["view"]
+        message = opened["labels"]["alert_panel_message"]
+        assert message["shown"], lang.code
+        assert message["rendered"] == message["chars"], lang.code
+        assert "…" not in message["text"], lang.code
+        # Larger than it would have been in the band.
+        assert mm_of_px(message["font_size"], DPI) >= 5, lang.code
+        _x, y, _w, h = opened["rects"]["alert_panel_message"]
+        assert y + h <= opened["rects"]["langbar"][1] + 1, lang.code
+        read = ocr(opened, "alert_panel_message", view["alert_lang"])
+        score = similarity(view["alert_detail"], read)
+        if score < 0.85 or "…" in read:
+            failures.append(f"{lang.code}: {score:.2f} read {read!r}")
+        forecast = opened["labels"]["alert_panel_forecast"]
+        assert forecast["shown"], lang.code
+        assert forecast["text"] == view["alert_forecast"], lang.code
+        assert opened["labels"]["alert_text"]["shown"], lang.code  # the headline stays
+    assert not failures, "\n".join(failures)
+    assert "alert-read-vi" in shots  # every language was opened
+
+
+def test_a_message_without_vietnamese_is_named_as_english_under_a_vietnamese_headline(
+    runs: dict[str, Any], tesseract: str
+) -> None:
+    del tesseract
+    s = runs["800x480"]["shots"]["alert-normal-vi"]
+    view, labels = s["view"], s["labels"]
+    assert view["alert_text"] == "Đang có cảnh báo say nắng"  # the screen's language
+    assert view["alert_forecast"] == "Chỉ số nóng dự báo 33,4"
+    assert (view["alert_lang"], view["alert_detail"]) == ("en", EN_MESSAGE)
+    assert labels["alert_tag"]["text"] == "English"
+    assert labels["alert_tag"]["shown"]
+    assert similarity(view["alert_text"], ocr(s, "alert_head", "vi")) >= 0.8
+    assert similarity(EN_MESSAGE, ocr(s, "alert_detail", "en")) >= 0.85
+    tag, message = s["rects"]["alert_tag"], s["rects"]["alert_detail"]
+    assert tag[0] + tag[2] <= message[0]  # beside the message, not inside it
+    ja = runs["800x480"]["shots"]["alert-normal-ja"]
+    assert "alert_tag" not in ja["labels"] or not ja["labels"]["alert_tag"]["shown"]

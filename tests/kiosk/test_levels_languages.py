@@ -13,6 +13,7 @@ import pytest
 
 from contract.levels import Level, ordered_levels
 from kiosk.i18n import LANGUAGES
+from kiosk.textfit import mm_of_px
 from tests.kiosk.conftest import ALWAYS_ON, run_driver
 from tests.kiosk.screens import close_to, hex_rgb, inside_left_edge, ocr, pixel, similarity
 from tests.kiosk.statefile import STATION
@@ -27,6 +28,7 @@ VALUE = {
 }
 OCR_PASS = 0.7  # share of the expected characters OCR must find
 OCR_FAIL = 0.4  # a font without the glyphs stays far below this
+DPI = 132.0  # the official 7" display, 800×480
 
 
 def level_steps(langs: list[str]) -> list[dict[str, Any]]:
@@ -53,7 +55,7 @@ def level_shots(xvfb_display: str, tmp_path_factory: pytest.TempPathFactory) -> 
     tmp = Path(tmp_path_factory.mktemp("levels"))
     return run_driver(
         xvfb_display, tmp, "levels", level_steps([lang.code for lang in LANGUAGES]),
-        burn_in_shift_px=0,
+        burn_in_shift_px=0, dpi=DPI,
     )  # fmt: skip
 
 
@@ -95,6 +97,19 @@ def test_every_level_in_every_language_is_shown_in_its_colour(level_shots: dict[
         region = "takeover" if level is Level.DANGER else "band"
         seen = pixel(shot, *inside_left_edge(shot, region))
         assert close_to(seen, hex_rgb(level.info.colour)), (name, seen, level.info.colour)
+
+
+def test_every_level_word_in_every_language_is_15_mm_on_the_seven_inch_panel(
+    level_shots: dict[str, Any],
+) -> None:
+    """「Gần như an toàn」, 「Severe warning」: two lines rather than a smaller one."""
+    small = []
+    for name, shot in level_shots["shots"].items():
+        word = shot["labels"]["takeover_word" if level_of(name) is Level.DANGER else "level_word"]
+        assert word["rendered"] == word["chars"], name
+        if mm_of_px(word["font_size"], DPI) < 15:
+            small.append(f"{name}: {word['text']!r} {mm_of_px(word['font_size'], DPI):.1f} mm")
+    assert not small, "\n".join(small)
 
 
 def test_every_level_in_every_language_is_readable(

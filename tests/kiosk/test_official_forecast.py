@@ -140,7 +140,7 @@ def test_the_kiosk_shows_todays_official_forecast_with_its_source_in_every_langu
     alert, large = shots["alert"], shots["alert-large"]
     assert alert["view"]["alert_text"] == "熱中症警戒アラート発表中"
     # The alert band itself carries the day's forecast maximum.
-    assert alert["view"]["alert_detail"].startswith("予想される暑さ指数 33.0\n")
+    assert alert["view"]["alert_forecast"] == "予想される暑さ指数 33.0"
     assert alert["view"]["forecast_text"] == EXPECTED["ja"]
     assert not alert["labels"]["forecast_text"]["shown"]
     for shot in (alert, large):

@@ -273,8 +273,9 @@ def test_a_screenshot_request_is_answered_with_a_png(run: dict[str, Any]) -> Non
     assert written.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-# One-line labels sized to the height of the level's row, and those shrunk to their width.
-ROW_LABELS = {"level_word", "wbgt", "takeover_word", "takeover_value"}
+# One-line labels sized to the height of their row (the level's; the top bar's for the
+# station's name: a taller bar would take the advice's room), and those shrunk to their width.
+ROW_LABELS = {"level_word", "wbgt", "takeover_word", "takeover_value", "station"}
 # The water line is one line beside the help button, and the buttons' words one line each
 # (kiosk/layout.kv).
 ONE_LINE = ROW_LABELS | {

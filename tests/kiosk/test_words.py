@@ -61,21 +61,25 @@ def test_a_chinese_title_without_a_chinese_body_never_mixes_chinese_and_english(
     assert choose_language([{"ja": "x", "vi": "y"}, None], "vi") == "vi"  # no body: fine
 
 
-def test_the_alert_band_is_in_the_language_of_the_wards_message() -> None:
+def test_the_alert_headline_is_in_the_screens_language_and_the_message_in_one_language() -> None:
     alert = AlertView(
         "heatstroke_alert", 1, 33.4, None, {"ja": "外出を控えて", "en": "Stay indoors"}, None
     )
     vi = view("vi", alert=alert)
-    assert vi.alert_lang == "en"
-    assert vi.alert_text == TR.text("en", "alert.heatstroke_alert")  # not Vietnamese
-    assert vi.alert_detail.endswith("Stay indoors")
-    assert "33.4" in vi.alert_detail
+    # Two blocks: the kiosk's headline and forecast in Vietnamese, the ward's message whole
+    # in English, named "English".
+    assert vi.alert_text == TR.text("vi", "alert.heatstroke_alert")
+    assert vi.alert_forecast == TR.text("vi", "alert.forecast", value="33,4")
+    assert (vi.alert_lang, vi.alert_detail, vi.alert_lang_tag) == ("en", "Stay indoors", "English")
     with_vi = AlertView(alert.alert, 1, None, None, {**alert.message, "vi": "Ở trong nhà"}, None)
     both = view("vi", alert=with_vi)
-    assert (both.alert_lang, both.alert_detail) == ("vi", "Ở trong nhà")
-    assert both.alert_text == TR.text("vi", "alert.heatstroke_alert")
+    assert (both.alert_lang, both.alert_detail, both.alert_lang_tag) == ("vi", "Ở trong nhà", "")
+    assert both.alert_forecast == ""  # no forecast given
+    easy = view("ja-easy", alert=alert)
+    assert (easy.alert_lang, easy.alert_lang_tag) == ("ja", "日本語")
+    assert easy.alert_text == TR.text("ja-easy", "alert.heatstroke_alert")
     bare = view("ko", alert=AlertView(alert.alert, 1, None, None, {}, None))
-    assert bare.alert_lang == "ko"
+    assert (bare.alert_lang, bare.alert_lang_tag) == ("ko", "")
     assert bare.alert_detail == TR.text("ko", "alert.guidance")
 
 
@@ -156,3 +160,19 @@ def test_the_trend_axis_marks_every_sixth_jst_hour() -> None:
     assert [t.label for t in ticks] == ["6:00", "12:00", "18:00", "0:00"]
     assert all(0 <= t.x <= 1 for t in ticks)
     assert ticks == tuple(sorted(ticks, key=lambda t: t.x))
+
+
+def test_a_level_word_of_several_words_takes_two_lines_rather_than_shrink() -> None:
+    from kiosk.textfit import LINE_HEIGHT, level_height, level_size, level_text
+
+    word_px = px_of_mm(16, 132.0)  # the level word on the 7" panel
+    # 「Gần như an toàn」 beside the icon and the value: one line would be 48 px.
+    assert level_text("Gần như an toàn", 460, word_px, 0, 200) == "Gần như\nan toàn"
+    assert mm_of_px(level_size("Gần như an toàn", 460, word_px, 0, 200), 132.0) >= 15
+    assert level_height("Gần như an toàn", 460, word_px, 0) < 2 * 80 * LINE_HEIGHT
+    # One word, or room enough on one line: one line.
+    assert level_text("厳重警戒", 460, word_px, 0, 200) == "厳重警戒"
+    assert level_text("Cảnh giác", 460, word_px, 0, 200) == "Cảnh giác"
+    assert level_height("Cảnh giác", 460, word_px, 0) == 80 * LINE_HEIGHT
+    # Too little height for two lines: one smaller line, never a word cut.
+    assert level_text("Gần như an toàn", 460, word_px, 0, 120) == "Gần như an toàn"
