@@ -12,7 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from server.console.access import SignInNeededError
 from server.console.errors import error_page, wants_page
 from server.console.routes import ROUTERS
-from server.console.snapshot import ConsoleFleet
+from server.console.snapshot import FleetFeed
 from server.console.vendor import (
     SERVED_PACKAGES,
     STATIC_DIR,
@@ -28,7 +28,7 @@ LIVE_FLEET_S = 0.5
 
 def mount_console(app: FastAPI, settings: ServerSettings) -> None:
     ttl = min(settings.api_fleet_cache_s, LIVE_FLEET_S)
-    app.state.console_fleet = ConsoleFleet(ttl)
+    app.state.console_fleet = FleetFeed(ttl)
     for router in ROUTERS:
         app.include_router(router)
     modules = node_modules(settings.console_vendor_dir)
