@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 RECONNECT_MIN_S = 1.0
 RECONNECT_MAX_S = 60.0
-RECONNECT_SPREAD_S = 10.0  # the agent's setting reconnect_spread_s
+RECONNECT_SPREAD_S = 4.0  # the agent's setting reconnect_spread_s
 
 
 class Backoff:

@@ -22,8 +22,8 @@ from server.console.vendor import (
 )
 from server.settings import ServerSettings
 
-# The fleet behind the live pages is at most this old (a reading shows within 2 s).
-LIVE_FLEET_S = 0.5
+# The fleet page's change feed is looked at this often for all pages (one cheap query).
+LIVE_FLEET_S = 0.25
 
 
 def mount_console(app: FastAPI, settings: ServerSettings) -> None:
