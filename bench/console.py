@@ -5,8 +5,8 @@ online status per station) and a SQLite registry with the stations on the map, s
 private Mosquitto, ingest and ``python -m server.api``, signs a staff user in through the
 form and measures in Debian's Chromium:
 
-- the fleet page: time to first contentful paint, and to the live table (the first update
-  from /events applied to the page), from navigation start;
+- the fleet page: time to first contentful paint, and to the live table (the compact fleet
+  view drawn by the browser), from navigation start;
 - JavaScript and CSS bytes as served (gzip; encoded body sizes) on the fleet and station pages;
 - the station page: time from choosing 7 days to the drawn chart;
 - publish→page: a new reading published to the broker until its row shows it (p50, p95).

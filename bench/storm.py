@@ -7,8 +7,9 @@ ingest's place is taken by one counting subscriber (persistent session, QoS 1, o
 listen socket, as ingest has the local listener). MQTT.js (installed from npm into a
 temporary directory) opens N sessions shaped like the agent's (bench/storm_clients.js).
 
-Then, for each reconnect rule — a fixed 1 s wait (no back-off: the baseline) and the
-agents' jittered doubling (sensors/uplink/backoff.py, ported into the generator) — the bench
+Then, for each reconnect rule — a fixed 1 s wait (no back-off: "fixed"), the agents' rule
+before its first window was widened (1–2 s, then doubling: "narrow") and the agents' rule
+(sensors/uplink/backoff.py, first window ``--spread``, ported into the generator) — the bench
 saves the broker's persistence file (SIGUSR1, as a broker that has run a while has one),
 kills it (SIGKILL), starts it again at once and measures: time until every station is
 back, the worst single connect, failed attempts, the kernel's listen-queue overflows
@@ -19,7 +20,8 @@ Every process has its own open-files limit; the bench raises its soft limit to t
 one and runs no more stations than the broker can hold under it (the hard limit cannot be
 raised without CAP_SYS_RESOURCE), and says so.
 
-Usage: python bench/storm.py [--stations 20000] [--period 60]
+Usage: python bench/storm.py [--stations 20000] [--period 60] [--modes narrow,backoff]
+       [--spread 10] [--ramp 1000]
 The last line is one JSON object.
 """
 
@@ -37,6 +39,7 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +56,11 @@ from devnet.mosquitto import Mosquitto  # noqa: E402
 from devnet.ports import free_port  # noqa: E402
 from provisioning.passwords import mosquitto_password_line  # noqa: E402
 from provisioning.server_install import broker_limits  # noqa: E402
-from sensors.uplink.backoff import RECONNECT_MAX_S, RECONNECT_MIN_S  # noqa: E402
+from sensors.uplink.backoff import (  # noqa: E402
+    RECONNECT_MAX_S,
+    RECONNECT_MIN_S,
+    RECONNECT_SPREAD_S,
+)
 
 SERVER = "kyusui-server"
 PREFIX = "storm-"
@@ -63,7 +70,7 @@ SPARE_FDS = 64  # the broker's own files: listeners, log, persistence, stdio
 SUBSCRIBER_ADDRESS = "127.0.0.2"  # its own listen socket, as ingest's local listener
 KEEPALIVE_S = 30  # sensors/settings.py broker_keepalive_s
 CONNECT_TIMEOUT_S = 30  # until CONNACK; paho waits about a keepalive for it
-RAMP_PER_S = 1000
+RAMP_PER_S = 1000  # the first connect; lower it where the broker's password check is slow
 SETTLE_S = 5.0
 AFTER_S = 10.0  # readings keep flowing this long after the last station is back
 STORM_LIMIT_S = 600.0
@@ -154,11 +161,25 @@ class Subscriber:
         self.client.loop_stop()
 
 
+@dataclass(frozen=True)
+class Shape:
+    """How the simulated stations behave: reading period, first-connect ramp, and the first
+    reconnect window of the back-off rule (the agent's reconnect_spread_s)."""
+
+    period_s: float = 60.0
+    ramp_per_s: float = RAMP_PER_S
+    spread_s: float = RECONNECT_SPREAD_S
+
+    def spread_for(self, mode: str) -> float:
+        # "narrow": the rule before the first window was widened, 1 s to twice that.
+        return 2 * RECONNECT_MIN_S if mode == "narrow" else self.spread_s
+
+
 class Fleet:
     """The Node processes holding the stations' sessions."""
 
     def __init__(
-        self, node_modules: Path, port: int, secret: str, stations: int, mode: str, period_s: float
+        self, node_modules: Path, port: int, secret: str, stations: int, mode: str, shape: Shape
     ) -> None:
         share = -(-stations // PROCESSES)
         example = "st-00000"
@@ -177,14 +198,15 @@ class Fleet:
                 "count": min(share, stations - first),
                 "prefix": PREFIX,
                 "password_prefix": secret,
-                "mode": mode,
+                "mode": "fixed" if mode == "fixed" else "backoff",
                 "min_s": RECONNECT_MIN_S,
                 "max_s": RECONNECT_MAX_S,
+                "spread_s": shape.spread_for(mode),
                 "fixed_s": RECONNECT_MIN_S,
                 "keepalive_s": KEEPALIVE_S,
                 "connect_timeout_s": CONNECT_TIMEOUT_S,
-                "period_s": period_s,
-                "ramp_per_s": RAMP_PER_S / PROCESSES,
+                "period_s": shape.period_s,
+                "ramp_per_s": shape.ramp_per_s / PROCESSES,
                 "drain_s": DRAIN_S,
                 "telemetry": template(station_topic(example, StationTopic.TELEMETRY)),
                 "status": template(station_topic(example, StationTopic.STATUS)),
@@ -218,7 +240,7 @@ class Fleet:
                 n, event = self.events.get(timeout=max(0.01, deadline - time.monotonic()))
             except queue.Empty:
                 raise RuntimeError(f"no '{key}' from the load generator in {timeout_s} s") from None
-            if "ended" in event:
+            if "ended" in event and n not in values:  # one that answered may end at once
                 raise RuntimeError(f"the load generator ended without '{key}'")
             if key in event:
                 values[n] = event[key]
@@ -245,7 +267,7 @@ class Fleet:
 
 
 def storm(
-    workdir: Path, node_modules: Path, stations: int, mode: str, period_s: float
+    workdir: Path, node_modules: Path, stations: int, mode: str, shape: Shape
 ) -> dict[str, Any]:
     secret = secrets.token_urlsafe(6)
     ids = [f"{PREFIX}{i:05d}" for i in range(stations)]
@@ -263,7 +285,7 @@ def storm(
         autosave_interval_s=None,
     ).start()
     subscriber = Subscriber(broker.port or 0, server_password)
-    fleet = Fleet(node_modules, broker.port or 0, secret, stations, mode, period_s)
+    fleet = Fleet(node_modules, broker.port or 0, secret, stations, mode, shape)
     try:
         t = time.monotonic()
         fleet.wait("ready", STORM_LIMIT_S)
@@ -309,6 +331,7 @@ def storm(
     return {
         "stations": stations,
         "reconnect": mode,
+        "spread_s": None if mode == "fixed" else shape.spread_for(mode),
         "first_connect_all_s": round(first_connect_s, 1),
         "broker_restart_s": round(restart_s, 2),
         "all_back_s": round(back[-1], 1) if back else None,
@@ -336,7 +359,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stations", type=int, default=20_000)
     parser.add_argument("--period", type=float, default=60.0, help="seconds between readings")
-    parser.add_argument("--modes", default="fixed,backoff", help="baseline first")
+    parser.add_argument(
+        "--modes", default="fixed,backoff", help="baseline first: fixed, narrow, backoff"
+    )
+    parser.add_argument("--spread", type=float, default=RECONNECT_SPREAD_S, help="first window, s")
+    parser.add_argument("--ramp", type=float, default=RAMP_PER_S, help="first connects a second")
     args = parser.parse_args()
     _, hard = open_files_limit()
     stations = args.stations
@@ -353,8 +380,9 @@ def main() -> None:
     try:
         node_modules = install_mqtt_js(workdir)
         runs = []
+        shape = Shape(args.period, args.ramp, args.spread)
         for mode in args.modes.split(","):
-            result = storm(workdir, node_modules, stations, mode, args.period)
+            result = storm(workdir, node_modules, stations, mode, shape)
             print(json.dumps(result), flush=True)
             runs.append(result)
     finally:
@@ -368,11 +396,13 @@ def main() -> None:
         "runs": {r["reconnect"]: r for r in runs},
     }
     by_mode = summary["runs"]
-    if "fixed" in by_mode and "backoff" in by_mode:
-        base, new = by_mode["fixed"], by_mode["backoff"]
+    base = runs[0]["reconnect"] if runs else ""
+    for mode, run in by_mode.items():  # each rule against the first, the baseline
+        if mode == base:
+            continue
         for key in ("all_back_s", "worst_connect_s", "listen_overflows", "busiest_second"):
-            if base[key] and new[key] is not None:
-                summary[f"{key}_backoff_vs_fixed"] = round(new[key] / base[key], 2)
+            if by_mode[base][key] and run[key] is not None:
+                summary[f"{key}_{mode}_vs_{base}"] = round(run[key] / by_mode[base][key], 2)
     print(json.dumps(summary))
 
 

@@ -4,7 +4,8 @@
 // agent's paho client), retained birth and will, the agent's subscriptions at every
 // connect, one QoS 1 telemetry message every period_s kept until the broker's PUBACK and
 // sent again after a reconnect (as the agent's outbox does).
-// Reconnects follow sensors/uplink/backoff.py ("backoff") or a fixed wait ("fixed").
+// Reconnects follow sensors/uplink/backoff.py ("backoff", with cfg.spread_s as the first
+// window) or a fixed wait ("fixed").
 // Commands on stdin, one per line: "stop" (no more readings), "report" (when nothing is
 // pending any more). Events on stdout, one JSON object per line.
 "use strict";
@@ -17,10 +18,12 @@ const mqtt = require(path.join(cfg.node_modules, "mqtt"));
 
 const now = () => Date.now();
 
-// sensors/uplink/backoff.py, Backoff.next_s: uniform(min, min(max, min * 2 ** (attempt + 1))).
+// sensors/uplink/backoff.py, Backoff.next_s: the first wait after a loss uniform(min, spread),
+// then uniform(min, min(max, min * 2 ** (attempt + 1))).
 function nextWait(state) {
   if (cfg.mode === "fixed") return cfg.fixed_s;
-  const ceiling = Math.min(cfg.max_s, cfg.min_s * 2 ** (state.attempt + 1));
+  const ceiling =
+    state.attempt === 0 ? cfg.spread_s : Math.min(cfg.max_s, cfg.min_s * 2 ** (state.attempt + 1));
   state.attempt = Math.min(state.attempt + 1, 32);
   return cfg.min_s + Math.random() * (ceiling - cfg.min_s);
 }

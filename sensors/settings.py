@@ -12,6 +12,7 @@ from pydantic_settings import SettingsConfigDict
 from contract.content import KioskLang
 from contract.jst import HourMinute
 from contract.settings import TomlSettings
+from sensors.uplink.backoff import RECONNECT_SPREAD_S
 
 
 class AgentSettings(TomlSettings):
@@ -36,6 +37,9 @@ class AgentSettings(TomlSettings):
     broker_password: SecretStr = SecretStr("")
     broker_ca_file: Path | None = None
     broker_keepalive_s: int = Field(30, ge=5, le=600)
+    # The first wait after losing the broker is drawn between 1 s and this, so a fleet that
+    # lost it together does not come back in one second (docs/scaling.md sizes it).
+    reconnect_spread_s: float = Field(RECONNECT_SPREAD_S, ge=1, le=600)
 
     # The sensor. "fake" is the simulated DHT of the demo and the tests.
     # "iio": the kernel's dht11 driver (dtoverlay=dht11), for DHT11 and DHT22 alike.

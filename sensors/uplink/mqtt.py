@@ -22,7 +22,7 @@ from contract.codec import encode
 from contract.messages import StationState, Status
 from contract.topics import StationTopic, station_subscriptions, station_topic
 from sensors.settings import AgentSettings
-from sensors.uplink.backoff import Backoff
+from sensors.uplink.backoff import RECONNECT_SPREAD_S, Backoff
 from sensors.uplink.link import Incoming
 
 log = logging.getLogger("kyusui.agent.mqtt")
@@ -40,6 +40,7 @@ class LinkConfig:
     ca_file: str | None
     keepalive_s: int
     version: str
+    reconnect_spread_s: float = RECONNECT_SPREAD_S
 
     @classmethod
     def from_settings(cls, s: AgentSettings, version: str) -> "LinkConfig":
@@ -53,6 +54,7 @@ class LinkConfig:
             ca_file=str(s.broker_ca_file) if s.broker_ca_file else None,
             keepalive_s=s.broker_keepalive_s,
             version=version,
+            reconnect_spread_s=s.reconnect_spread_s,
         )
 
 
@@ -75,7 +77,7 @@ class MqttLink:
         self.subscribed = threading.Event()  # the broker granted this connection's subscriptions
         self.connections = 0
         self.birth_ts = 0
-        self.backoff = Backoff()
+        self.backoff = Backoff(spread_s=config.reconnect_spread_s)
         self.client = self._make_client()
 
     def _make_client(self) -> mqtt.Client:

@@ -39,6 +39,7 @@ COMPACT_FIELDS = (
     "held_back",
     "sensor_ok",
     "outbox_depth",
+    "name_en",
 )
 _S, _L = Station.__table__.c, StationLatest.__table__.c
 _COLUMNS = (
@@ -217,7 +218,7 @@ def compact_row(r: Row[Any], online: bool, held: bool) -> list[Any]:
     return [
         *(r.id, r.name_ja or r.id, r.state, r.area_id, r.latitude, r.longitude, online),
         *(r.last_seen_ms, r.ts, r.temp_c, r.rh, r.wbgt, r.level, r.quality),
-        *(r.time_source, held, r.sensor_ok, r.outbox_depth),
+        *(r.time_source, held, r.sensor_ok, r.outbox_depth, r.name_en),
     ]
 
 

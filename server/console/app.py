@@ -12,7 +12,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from server.console.access import SignInNeededError
 from server.console.errors import error_page, wants_page
 from server.console.routes import ROUTERS
-from server.console.snapshot import ConsoleFleet
+from server.console.snapshot import FleetFeed
 from server.console.vendor import (
     SERVED_PACKAGES,
     STATIC_DIR,
@@ -22,13 +22,13 @@ from server.console.vendor import (
 )
 from server.settings import ServerSettings
 
-# The fleet behind the live pages is at most this old (a reading shows within 2 s).
-LIVE_FLEET_S = 0.5
+# The fleet page's change feed is looked at this often for all pages (one cheap query).
+LIVE_FLEET_S = 0.25
 
 
 def mount_console(app: FastAPI, settings: ServerSettings) -> None:
     ttl = min(settings.api_fleet_cache_s, LIVE_FLEET_S)
-    app.state.console_fleet = ConsoleFleet(ttl)
+    app.state.console_fleet = FleetFeed(ttl)
     for router in ROUTERS:
         app.include_router(router)
     modules = node_modules(settings.console_vendor_dir)

@@ -1,83 +1,83 @@
-"""``/``: every station in a table and on a map, worst first, live."""
+"""``/``: every station in a table and on a map, worst first, live.
 
+The page is the frame: filters, headings, and what the browser needs to draw the rows
+(texts, level badges, the query). The rows come from the compact fleet view and then from
+``/events`` as they change; the browser filters, orders and draws them
+(``static/fleet-rows.js``, ``static/fleet-table.js``).
+"""
+
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from server.api.deps import SessionDep, SettingsDep, StoreDep
+from contract.jst import JST
+from contract.levels import ordered_levels
+from server.api.deps import SessionDep, SettingsDep
+from server.api.fleet_table import NO_LEVEL
 from server.console.access import PagePrincipal
-from server.console.fleet_view import (
-    LEVEL_ORDER,
-    Flag,
-    FleetQuery,
-    Row,
-    Sort,
-    StateFilter,
-    areas_of,
-    counts_by_level,
-    parse_query,
-    select_rows,
-)
-from server.console.snapshot import ConsoleFleet
-from server.console.templating import render
+from server.console.fleet_view import LEVEL_ORDER, Flag, FleetQuery, Sort, StateFilter, parse_query
+from server.console.i18n import Catalogues, request_lang
+from server.console.templating import CATALOGUES, render
+from server.registry.models import EnrolmentState, Station
 from server.settings import ServerSettings
 
 router = APIRouter(include_in_schema=False)
 # The table shows the worst (or first, in the chosen order) this many; "all" shows every one.
 # The map always draws every matching station.
 TABLE_ROWS = 200
+FLEET_URL = "/api/v1/stations?view=compact"
+TEXTS = (
+    "state.online",
+    "state.offline",
+    "flag.none",
+    "fleet.empty",
+    "fleet.total",
+    "fleet.first_rows",
+    *(f"flag.{f.value}" for f in Flag),
+)
 
 
-def console_fleet(request: Request) -> ConsoleFleet:
-    fleet: ConsoleFleet = request.app.state.console_fleet
-    return fleet
+def areas(session: Session) -> list[str]:
+    """The areas of the enrolled stations, for the area filter."""
+    query = (
+        select(Station.area_id)
+        .where(Station.state != EnrolmentState.RETIRED.value, Station.area_id.is_not(None))
+        .distinct()
+    )
+    return sorted(a for a in session.scalars(query) if a)
 
 
-def markers(rows: list[Row]) -> list[dict[str, Any]]:
-    """What the map draws: only stations with coordinates."""
-    return [
-        {
-            "id": r.id,
-            "name": r.station.name,
-            "lat": r.station.latitude,
-            "lon": r.station.longitude,
-            "level": None if r.level is None else r.level.level.value,
-            "online": r.station.online,
-        }
-        for r in rows
-        if r.station.latitude is not None and r.station.longitude is not None
-    ]
+def all_url(query: FleetQuery) -> str:
+    values = {"area": query.area, "level": query.level, "state": query.state}
+    return "/?" + urlencode(values | {"sort": query.sort.value, "all": "true"})
 
 
-def fleet_context(rows: list[Row], query: FleetQuery, settings: ServerSettings) -> dict[str, Any]:
-    chosen = select_rows(rows, query)
-    shown = chosen if query.all else chosen[:TABLE_ROWS]
+def page_config(
+    query: FleetQuery, settings: ServerSettings, catalogues: Catalogues, lang: str
+) -> dict[str, Any]:
+    """What ``fleet-table.js`` needs besides the rows."""
+    offset = JST.utcoffset(None) or timedelta(0)
     return {
-        "rows": shown,
-        "matching": len(chosen),
-        "total": len(rows),
-        "query": query,
-        "areas": areas_of(rows),
-        "counts": counts_by_level(rows),
-        "levels": LEVEL_ORDER,
-        "states": list(StateFilter),
-        "sorts": list(Sort),
-        "flags": list(Flag),
-        "markers": markers(chosen),
-        "all_url": "/?"
-        + urlencode(
-            {
-                "area": query.area,
-                "level": query.level,
-                "state": query.state,
-                "sort": query.sort.value,
-                "all": "true",
-            }
-        ),
-        "tile_url": settings.console_tile_url,
-        "tile_attribution": settings.console_tile_attribution,
+        "fleet_url": FLEET_URL,
+        "query": {
+            "area": query.area,
+            "level": query.level,
+            "state": query.state,
+            "sort": query.sort.value,
+            "all": query.all,
+        },
+        "table_rows": TABLE_ROWS,
+        "stale_after_ms": settings.offline_after_s * 1000,
+        "jst_offset_ms": int(offset.total_seconds() * 1000),
+        "ranks": {lv.value: lv.rank for lv in ordered_levels()},
+        "no_level": NO_LEVEL,
+        "lang": lang,
+        "text": {key: catalogues.text(lang, key) for key in TEXTS},
     }
 
 
@@ -86,7 +86,6 @@ def fleet_page(
     request: Request,
     principal: PagePrincipal,
     session: SessionDep,
-    store: StoreDep,
     settings: SettingsDep,
     area: str = "",
     level: str = "",
@@ -94,6 +93,17 @@ def fleet_page(
     sort: str = "",
     all: bool = False,
 ) -> HTMLResponse:
-    _, rows = console_fleet(request).rows(session, store, settings)
     query = parse_query(area, level, state, sort, all)
-    return render(request, "fleet.html", fleet_context(rows, query, settings), principal)
+    config = page_config(query, settings, CATALOGUES, request_lang(request))
+    context = {
+        "query": query,
+        "areas": areas(session),
+        "levels": LEVEL_ORDER,
+        "states": list(StateFilter),
+        "sorts": list(Sort),
+        "config": config,
+        "all_url": all_url(query),
+        "tile_url": settings.console_tile_url,
+        "tile_attribution": settings.console_tile_attribution,
+    }
+    return render(request, "fleet.html", context, principal)

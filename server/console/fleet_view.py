@@ -1,4 +1,5 @@
-"""The fleet table's rows: flags, worst-first order and filters. Pure logic, no I/O."""
+"""A station's row as the console shows it (its flags), and the fleet page's query. Pure logic,
+no I/O. The fleet page orders and filters its rows in the browser (static/fleet-rows.js)."""
 
 from dataclasses import dataclass
 from enum import StrEnum
@@ -76,41 +77,6 @@ def row_of(station: StationOut, outbox_depth: int | None, now_ms: int, stale_aft
     return Row(station, level, reading_ms, flags_of(station, now_ms, stale_after_s), outbox_depth)
 
 
-def _worst_key(row: Row) -> tuple[int, int, float, str]:
-    rank = -1 if row.level is None else row.level.level.rank
-    wbgt = row.station.latest.wbgt if row.station.latest and row.station.latest.wbgt else -99.0
-    # Most dangerous first; among equals, a station that is offline or flagged first.
-    trouble = 0 if (not row.station.online or row.flags) else 1
-    return (-rank, trouble, -wbgt, row.id)
-
-
-def _matches(row: Row, query: FleetQuery) -> bool:
-    if query.area and (row.station.area or "") != query.area:
-        return False
-    if query.level:
-        have = "none" if row.level is None else row.level.level.value
-        if have != query.level:
-            return False
-    if query.state == StateFilter.ONLINE and not row.station.online:
-        return False
-    if query.state == StateFilter.OFFLINE and row.station.online:
-        return False
-    return not (query.state == StateFilter.FLAGGED and not row.flags)
-
-
-def select_rows(rows: list[Row], query: FleetQuery) -> list[Row]:
-    chosen = [r for r in rows if _matches(r, query)]
-    if query.sort is Sort.NAME:
-        return sorted(chosen, key=lambda r: (r.station.name, r.id))
-    if query.sort is Sort.AREA:
-        return sorted(chosen, key=lambda r: (r.station.area or "\uffff", *_worst_key(r)))
-    if query.sort is Sort.WBGT:
-        return sorted(chosen, key=lambda r: _worst_key(r)[2:])
-    if query.sort is Sort.AGE:
-        return sorted(chosen, key=lambda r: (r.reading_ms or 0, r.id))
-    return sorted(chosen, key=_worst_key)
-
-
 def parse_query(area: str, level: str, state: str, sort: str, all: bool = False) -> FleetQuery:
     """Unknown values are dropped, so a hand-edited URL still shows the fleet."""
     levels = {lv.value for lv in ordered_levels()} | {"none"}
@@ -121,17 +87,6 @@ def parse_query(area: str, level: str, state: str, sort: str, all: bool = False)
         sort=Sort(sort) if sort in {s.value for s in Sort} else Sort.WORST,
         all=all,
     )
-
-
-def areas_of(rows: list[Row]) -> list[str]:
-    return sorted({r.station.area for r in rows if r.station.area})
-
-
-def counts_by_level(rows: list[Row]) -> dict[str, int]:
-    counts = {lv.value: 0 for lv in reversed(ordered_levels())} | {"none": 0}
-    for row in rows:
-        counts["none" if row.level is None else row.level.level.value] += 1
-    return counts
 
 
 LEVEL_ORDER: tuple[Level, ...] = tuple(reversed(ordered_levels()))

@@ -83,3 +83,61 @@ def test_filters_work_with_the_keyboard_alone(
     expect(page).to_have_url(re.compile(r"/\?area=kohoku&"))
     expect(page.locator("#fleet-rows tr")).to_have_count(1)
     expect(page.locator("#fleet-rows tr").first).to_have_attribute("data-station", "st-kohoku-01")
+
+
+# Every fleet change the page was handed, as the station ids of each batch.
+RECORD_CHANGES = """
+window.kyusuiChanges = [];
+document.addEventListener("kyusui:fleet-changes", (e) => {
+  window.kyusuiChanges.push(e.detail.rows.map((row) => row[0]));
+});
+"""
+
+
+def test_the_page_loads_the_compact_view_once_then_only_what_changed(
+    signed_in: Callable[[str], Page], console: ConsoleNetwork
+) -> None:
+    # A station only these tests publish for (an agent's later session would outrank them).
+    station = "st-naka-02"
+    page = signed_in("staff")
+    page.add_init_script(RECORD_CHANGES)
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto("/")
+    expect(page.locator("body[data-sse='open']")).to_have_count(1)
+    # The stream's first answer is what changed since the compact view's cursor.
+    page.wait_for_function("window.kyusuiChanges.length >= 1")
+    page.evaluate("window.kyusuiChanges = []")
+    page.evaluate("window.kyusuiNotReloaded = true")
+    report(console, station, 29.3)
+    row = page.locator(f"tr[data-station='{station}']")
+    expect(row.locator("td").nth(1)).to_have_text("29.3")
+    expect(row.get_by_text("厳重警戒")).to_be_visible()
+    assert page.evaluate("window.kyusuiNotReloaded") is True
+
+    fleet = [u for u in asked if "/api/v1/stations" in u]
+    assert len(fleet) == 1, fleet
+    assert "view=compact" in fleet[0]
+    streams = [u for u in asked if "/events" in u]
+    assert streams, "the page follows the change feed"
+    assert all("fleet=true&since=" in u for u in streams), streams
+    pages = [u for u in asked if u.rstrip("/") == console.url]
+    assert len(pages) == 1, "the page itself is fetched once"
+    # Only the station that published came down the stream (and any running agent).
+    changed = {sid for batch in page.evaluate("window.kyusuiChanges") for sid in batch}
+    assert station in changed
+    assert changed <= {station, *console.started_agents}, changed
+
+
+def test_the_table_is_in_english_with_jst_times_when_english_is_chosen(
+    signed_in: Callable[[str], Page], console: ConsoleNetwork
+) -> None:
+    report(console, "st-kohoku-01", 22.5, area="kohoku")
+    page = signed_in("reader")
+    page.goto("/lang/en?next=/%3Farea%3Dkohoku")
+    row = page.locator("tr[data-station='st-kohoku-01']")
+    expect(row.get_by_role("link", name="Tsunashima Station")).to_be_visible()
+    expect(row.get_by_text("Online")).to_be_visible()
+    when = row.locator("time")
+    expect(when).to_have_attribute("datetime", re.compile(r"\+09:00$"))
+    expect(page.locator("#fleet-total")).to_have_text(re.compile(r"4 stations"))

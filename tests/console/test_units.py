@@ -1,4 +1,5 @@
-"""The console's pure parts: worst-first order, filters, safe redirects, catalogues, CSP."""
+"""The console's pure parts: flags, safe redirects, catalogues, CSP (the fleet's order and
+filters run in the browser: tests/console/test_fleet_rows.py)."""
 
 import re
 from datetime import datetime, timedelta
@@ -12,7 +13,7 @@ from contract.messages import Quality, TimeSource
 from server.api.schemas import ReadingOut, StationOut
 from server.console.access import safe_next
 from server.console.csp import console_policy
-from server.console.fleet_view import Flag, Row, parse_query, row_of, select_rows
+from server.console.fleet_view import Flag, Row, row_of
 from server.console.i18n import LANGS, Catalogues, catalog_path
 
 NOW = datetime(2026, 8, 1, 14, 0, tzinfo=JST)
@@ -46,35 +47,6 @@ def station(
 
 def rows(*stations: StationOut) -> list[Row]:
     return [row_of(s, None, NOW_MS, 300) for s in stations]
-
-
-def test_the_worst_station_comes_first_and_trouble_breaks_ties() -> None:
-    fleet = rows(
-        station("safe", 18.0),
-        station("danger", 31.0),
-        station("severe-online", 29.0),
-        station("severe-offline", 28.5, online=False),
-        station("nothing", None),
-    )
-    order = [r.id for r in select_rows(fleet, parse_query("", "", "", ""))]
-    assert order == ["danger", "severe-offline", "severe-online", "safe", "nothing"]
-
-
-def test_filters_by_area_level_and_state() -> None:
-    fleet = rows(
-        station("a", 31.0, area="naka"),
-        station("b", 26.0, area="kohoku", online=False),
-        station("c", None, area="kohoku"),
-    )
-
-    def pick(area: str, level: str, state: str, sort: str) -> list[str]:
-        return [r.id for r in select_rows(fleet, parse_query(area, level, state, sort))]
-
-    assert pick("kohoku", "", "", "") == ["b", "c"]
-    assert pick("", "danger", "", "") == ["a"]
-    assert pick("", "none", "", "") == ["c"]
-    assert pick("", "", "offline", "") == ["b"]
-    assert pick("", "bogus", "nonsense", "name") == ["a", "b", "c"]
 
 
 def test_a_station_holding_its_readings_back_says_so_before_its_first_reading() -> None:

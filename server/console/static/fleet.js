@@ -1,5 +1,5 @@
 // The fleet map: stations drawn as level-coloured markers on a plain background, with the
-// ward's base map only when console_tile_url is set. Markers follow the live updates.
+// ward's base map only when console_tile_url is set. Markers follow the table's rows.
 (function () {
   "use strict";
   var el = document.getElementById("fleet-map");
@@ -64,8 +64,7 @@
     if (!bounds.length && !fitted) { map.setView([35.44, 139.64], 11); }
   }
 
-  var initial = document.getElementById("fleet-markers");
-  draw(initial ? JSON.parse(initial.textContent) : []);
+  draw([]);  // fleet-table.js sends the markers once it has the fleet
   document.addEventListener("kyusui:markers", function (e) { draw(e.detail); });
   var resized = null;
   window.addEventListener("resize", function () {  // a phone turned, a window narrowed

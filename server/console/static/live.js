@@ -1,5 +1,8 @@
 // Live updates for every console page: the open-alert count in the header, and on the
-// fleet page its rows, summary and map (server-sent events from /events).
+// fleet page the stations that changed (server-sent events from /events). The fleet page
+// loads the compact fleet view first (fleet-table.js) and gives its cursor here; the
+// stream then sends only what changed since, and EventSource comes back with the last
+// cursor it had (Last-Event-ID).
 (function () {
   "use strict";
   var lang = document.documentElement.lang || "ja";
@@ -31,30 +34,24 @@
     el.setAttribute("data-count", n);
   }
 
-  var table = document.getElementById("fleet-rows");
-  var url = "/events";
-  if (table) { url += "?fleet=true&" + window.location.search.replace(/^\?/, ""); }
+  function follow(url) {
+    if (!window.EventSource) { return; }
+    var source = new EventSource(url);
+    source.addEventListener("alerts", function (e) { setCount(e.data); });
+    source.addEventListener("fleet", function (e) {
+      document.dispatchEvent(new CustomEvent("kyusui:fleet-changes", { detail: JSON.parse(e.data) }));
+    });
+    source.addEventListener("open", function () { document.body.setAttribute("data-sse", "open"); });
+  }
+
   refreshAges();
   window.setInterval(refreshAges, 5000);
-  if (!window.EventSource) { return; }
-  var source = new EventSource(url);
-  source.addEventListener("alerts", function (e) { setCount(e.data); });
-  source.addEventListener("fleet", function (e) {
-    var data = JSON.parse(e.data);
-    if (table) {
-      table.innerHTML = data.rows;
-      refreshAges(table);
-    }
-    var summary = document.getElementById("fleet-summary");
-    if (summary) { summary.innerHTML = data.summary; }
-
-    if (!document.body.hasAttribute("data-live") && window.performance && performance.mark) {
-      performance.mark("kyusui-live");  // the first live table (bench/console.py reads it)
-    }
-    document.body.setAttribute("data-live", "1");
-  });
-  source.addEventListener("markers", function (e) {
-    document.dispatchEvent(new CustomEvent("kyusui:markers", { detail: JSON.parse(e.data) }));
-  });
-  source.addEventListener("open", function () { document.body.setAttribute("data-sse", "open"); });
+  document.addEventListener("kyusui:drawn", function (e) { refreshAges(e.detail); });
+  if (document.getElementById("fleet-rows")) {
+    document.addEventListener("kyusui:fleet-cursor", function (e) {
+      follow("/events?fleet=true&since=" + encodeURIComponent(e.detail));
+    }, { once: true });
+  } else {
+    follow("/events");
+  }
 })();
