@@ -82,13 +82,13 @@ class MessageHandler:
             self.metrics.online_stations.set(sum(self.preparer.online.values()))
         return prepared
 
-    def store_batch(self, p: Prepared) -> list[Done]:
+    def store_batch(self, batch: Prepared) -> list[Done]:
         """Write a prepared batch; returns when it is durably stored (batches are stored in
         the order they were prepared, by one thread). Raises StoreUnavailableError
         otherwise, and then nothing of it may be acknowledged."""
         done: list[Done] = []
         try:
-            self._store_batch(p, done)
+            self._store_batch(batch, done)
         except SQLAlchemyError as exc:
             raise StoreUnavailableError(f"registry: {exc}") from exc
         return done
