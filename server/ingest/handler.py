@@ -105,9 +105,9 @@ class MessageHandler:
         if telemetry:
             telemetry = self._write(p, done)
             kinds[StationTopic.TELEMETRY.value] = len(telemetry)
-            done += [p.sent_as[id(m)] for m, _ in telemetry]
-            for _, item in telemetry:
-                p.latest.reading(item)
+            sent_as = p.sent_as
+            done += [sent_as[id(m)] for m, _ in telemetry]
+            p.latest.readings([item for _, item in telemetry])
         if p.receipts:
             recorded = self._record_receipts(p, done)
             kinds[StationTopic.RECEIPTS.value] = len(recorded)
@@ -117,7 +117,7 @@ class MessageHandler:
             self.stats.accepted[kind] += n
             self.metrics.messages.labels(kind).inc(n)
         if telemetry:  # what was stored
-            newest = max(r.ts for _, item in telemetry for r in item.readings)
+            newest = max(max(r.ts for r in item.readings) for _, item in telemetry)
             self.metrics.lag_seconds.set(max(0, p.last_received_ms - newest) / 1000)
         self._after_write(p, [item for _, item in telemetry])
 
@@ -198,8 +198,10 @@ class MessageHandler:
         """Heat conditions of each station's newest stored reading."""
         newest: dict[str, Reading] = {}
         for item in items:
-            reading = max(item.readings, key=lambda r: r.ts)
-            if item.station not in newest or newest[item.station].ts < reading.ts:
+            readings = item.readings
+            reading = readings[0] if len(readings) == 1 else max(readings, key=lambda r: r.ts)
+            known = newest.get(item.station)
+            if known is None or known.ts < reading.ts:
                 newest[item.station] = reading
         changes = []
         for station, reading in newest.items():

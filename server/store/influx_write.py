@@ -22,7 +22,6 @@ from server.store.base import (
 
 QUALITY_CODES = {Quality.OK: 0.0, Quality.EXTRAPOLATED: 1.0, Quality.FAULT: 2.0}
 TIME_CODES = {TimeSource.SYNCED: 0.0, TimeSource.REDATED: 1.0, TimeSource.UNSYNCED: 2.0}
-_RANKS = {level: level.rank for level in Level}
 
 
 def _tag(value: str) -> str:
@@ -58,35 +57,53 @@ def sent_order(session: int, seq: int) -> float:
     return float(session * 2**32 + seq)
 
 
+# Per (quality, time source) and per level, the text of their fields, made once.
+_CODES = {
+    (q, t): f"quality={QUALITY_CODES[q]!r},time_source={TIME_CODES[t]!r}"
+    for q in Quality
+    for t in TimeSource
+}
+_LEVELS = {level: f",level={float(level.rank)!r}" for level in Level}
+
+
 def reading_lines(
     batch: Iterable[StationReadings], future_tolerance_ms: int = FUTURE_TOLERANCE_S * 1000
 ) -> list[str]:
-    """Line protocol for readings; the same text ``line()`` gives, built for speed.
+    """Line protocol for readings; the same text ``line()`` gives, built for speed (a
+    batch's lines are about a tenth of a message's cost in ingest).
 
     The last trusted reading of each message carries ``sent_order``, so "latest" can follow
     the station's order; a reading dated too far ahead carries ``future=1.0`` instead."""
-    out = []
+    out: list[str] = []
+    append = out.append
+    # Tagged by station only: a reading's identity must not depend on whether the
+    # worker that wrote it had already heard the station name its area (with several
+    # workers, a replay would otherwise be stored twice, under two tag sets).
+    tags_of: dict[str, str] = {}
+    fault = Quality.FAULT
     for item in batch:
+        tags = tags_of.get(item.station)
+        if tags is None:
+            tags = tags_of[item.station] = f"reading,station={_tag(item.station)} "
         future_after = item.future_after(future_tolerance_ms)
-        trusted = [i for i, r in enumerate(item.readings) if r.ts <= future_after]
-        last = trusted[-1] if trusted and item.session is not None and item.seq is not None else -1
-        order = sent_order(item.session or 0, item.seq or 0)
-        # Tagged by station only: a reading's identity must not depend on whether the
-        # worker that wrote it had already heard the station name its area (with several
-        # workers, a replay would otherwise be stored twice, under two tag sets).
-        tags = f"reading,station={_tag(item.station)} "
-        for i, r in enumerate(item.readings):
-            codes = f"quality={QUALITY_CODES[r.quality]!r},time_source={TIME_CODES[r.time]!r}"
+        readings = item.readings
+        last = -1
+        if item.session is not None and item.seq is not None:
+            last = next(
+                (i for i in range(len(readings) - 1, -1, -1) if readings[i].ts <= future_after), -1
+            )
+        for i, r in enumerate(readings):
+            codes = _CODES[r.quality, r.time]
             if i == last:
-                codes += f",sent_order={order!r}"
+                codes += f",sent_order={sent_order(item.session or 0, item.seq or 0)!r}"
             elif r.ts > future_after:
                 codes += ",future=1.0"
-            if r.quality is Quality.FAULT or r.level is None:
-                out.append(f"{tags}{codes} {r.ts}")
+            if r.quality is fault or r.level is None:
+                append(f"{tags}{codes} {r.ts}")
             else:
-                out.append(
+                append(
                     f"{tags}{codes},temp_c={float(r.temp_c or 0.0)!r},rh={float(r.rh or 0.0)!r},"
-                    f"wbgt={float(r.wbgt or 0.0)!r},level={float(_RANKS[r.level])!r} {r.ts}"
+                    f"wbgt={float(r.wbgt or 0.0)!r}{_LEVELS[r.level]} {r.ts}"
                 )
     return out
 
