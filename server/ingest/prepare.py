@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 
 from contract.codec import decode, payload_limit
 from contract.errors import ContractError
-from contract.messages import CommandResult, Health, Receipts, StationState, Status, Telemetry
+from contract.messages import CommandResult, Health, Receipts, StationState, Status
 from contract.stored import ConfirmedTopic
 from contract.topics import StationTopic, parse_topic
 from server.alerts.rules import Condition, StationAlertKind, Thresholds, health_conditions
 from server.ingest.confirm import Done, sent_as
 from server.ingest.latest import BatchLatest
+from server.ingest.telemetry import telemetry as decode_telemetry
 from server.registry.receipts import StationReceipts
 from server.store.base import StationReadings
 
@@ -126,7 +127,7 @@ class Preparer:
         station, kind = self._station_topic(message.topic)
         payload, received_ms = message.payload, message.received_ms
         if kind == StationTopic.TELEMETRY:
-            telemetry = decode(Telemetry, payload)  # strict, as every station topic
+            telemetry = decode_telemetry(payload)  # what contract.codec.decode accepts
             session, seq = telemetry.session, telemetry.seq
             p.heard.add(station)
             p.sent_as[id(message)] = (station, ConfirmedTopic.TELEMETRY, session, seq)
