@@ -43,7 +43,7 @@ os.environ.setdefault("BENCH_PER_STATION", "5000")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingest import (  # noqa: E402
+from bench.rig import (  # noqa: E402
     PER_STATION,
     SERVER,
     STATIONS,
