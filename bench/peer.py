@@ -4,7 +4,7 @@ Node-RED and ``node-red-contrib-influxdb`` are installed from npm into a tempora
 (not this repository's package.json) and run a batched flow: ``mqtt in`` (QoS 1, a fixed
 client id, a persistent session) → a function turning one telemetry message into InfluxDB
 points with the fields Kyusui writes → ``join`` (500 messages or 50 ms) → ``influxdb
-batch``. Against the same private Mosquitto, the same stream (bench/ingest.py's: STATIONS ×
+batch``. Against the same private Mosquitto, the same stream (bench/rig.py's: STATIONS ×
 PER_STATION one-reading telemetry messages, QoS 1, 20 × 5,000 here unless set) and the same
 InfluxDB, each consumer alone on a fresh database:
 
