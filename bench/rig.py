@@ -143,6 +143,19 @@ def cpu_s(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
+def cpu_counters() -> tuple[int, int]:
+    """The machine's CPU counters now: (busy, total) jiffies over all cores."""
+    fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    total = sum(fields[:8])
+    return total - fields[3] - fields[4], total  # less idle and iowait
+
+
+def busy_since(before: tuple[int, int]) -> float:
+    """The share of all cores busy since ``cpu_counters()`` gave ``before``."""
+    now = cpu_counters()
+    return (now[0] - before[0]) / max(1, now[1] - before[1])
+
+
 def forget_session(broker: Mosquitto, client_id: str) -> None:
     """End a persistent session a consumer left, so later runs' messages are not queued
     for it: connect once with its id, a clean start and no expiry."""
