@@ -484,7 +484,7 @@ def ingest_memory(stations: int) -> float:
 def upsert_cost(rounds: int = 12) -> dict[str, float]:
     """What station_latest adds to ingest: a 500-station batch through the handler (SQLite
     time series and registry, stations already known), with and without its upsert."""
-    from server.ingest.handler import Incoming, MessageHandler
+    from server.ingest.handler import Incoming, MessageHandler, Prepared
     from server.store.sqlite import SqliteTimeSeries
 
     def run(with_latest: bool) -> float:
@@ -494,9 +494,16 @@ def upsert_cost(rounds: int = 12) -> dict[str, float]:
             Registry(f"sqlite:///{workdir / 'registry.sqlite'}"),
         )
         if not with_latest:
-            handler.latest = BatchLatest(300_000)
-            handler.latest.pending = lambda: False  # type: ignore[method-assign]
-            handler.latest.record = lambda session: handler.latest.discard()  # type: ignore[method-assign]
+            prepare = handler.prepare
+
+            def unrecorded(batch: list[Incoming]) -> Prepared:
+                prepared = prepare(batch)
+                prepared.latest = BatchLatest(300_000)
+                prepared.latest.pending = lambda: False  # type: ignore[method-assign]
+                prepared.latest.record = lambda session: None  # type: ignore[method-assign]
+                return prepared
+
+            handler.prepare = unrecorded  # type: ignore[method-assign]
         now, times = now_ms(), []
         for n in range(rounds):
             batch = []

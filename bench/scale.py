@@ -33,7 +33,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.ingest import SERVER, Kyusui  # noqa: E402
+from bench.rig import SERVER, Kyusui  # noqa: E402
 from devnet.influx import InfluxDB  # noqa: E402
 from devnet.mosquitto import Mosquitto  # noqa: E402
 from devnet.ports import free_port  # noqa: E402

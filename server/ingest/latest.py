@@ -44,6 +44,23 @@ class BatchLatest:
         ):
             update.reading = newest
 
+    def readings(self, items: list[StationReadings]) -> None:
+        """``reading`` for each stored message, the common one-reading message made cheap."""
+        tolerance = self.future_tolerance_ms
+        for item in items:
+            if len(item.readings) != 1:
+                self.reading(item)
+                continue
+            reading = item.readings[0]
+            future_after = item.future_after(tolerance)
+            if reading.ts > future_after:  # from the future: seen now, never the newest
+                self._of(item.station, future_after - tolerance)
+                continue
+            update = self._of(item.station, reading.ts)
+            session, seq, old = item.session or 0, item.seq or 0, update.reading
+            if old is None or (session, seq, 0) >= (old.session, old.seq, old.idx):
+                update.reading = NewestReading(session, seq, 0, reading)
+
     def status(self, station: str, status: Status, received_ms: int) -> None:
         update = self._of(station, received_ms)
         if update.status_session is None or status.session >= update.status_session:

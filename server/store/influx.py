@@ -18,7 +18,14 @@ from server.store.base import (
     health_fields,
 )
 from server.store.influx_read import READING_FIELDS, InfluxQL, quote, reading_of, rows_of
-from server.store.influx_rollup import HOUR_MS, HOURLY_TARGET, SETTLED_MS, STEP_MS, Rollup
+from server.store.influx_rollup import (
+    HOUR_MS,
+    HOURLY_TARGET,
+    SETTLED_MS,
+    STEP_MS,
+    Rollup,
+    oldest_of,
+)
 from server.store.influx_rollup import STATS as ROLLUP_STATS
 from server.store.influx_write import (
     LineWriter,
@@ -99,8 +106,9 @@ class InfluxTimeSeries:
         if lines:
             self.writer.write(lines)
             if self.rollup_kept:
-                self.rollup.mark(batch)
-                self.hourly.mark(batch)
+                oldest = oldest_of(batch)
+                self.rollup.mark_all(oldest)
+                self.hourly.mark_all(oldest)
 
     def maintain(self) -> None:
         if self.rollup_kept:

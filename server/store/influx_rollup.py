@@ -25,6 +25,18 @@ TARGET = "reading_10m"
 HOURLY_TARGET = "reading_1h"
 
 
+def oldest_of(batch: list[StationReadings]) -> dict[str, int]:
+    """Each station's oldest reading in a batch: where its buckets become dirty."""
+    oldest: dict[str, int] = {}
+    for item in batch:
+        readings = item.readings
+        ts = readings[0].ts if len(readings) == 1 else min(r.ts for r in readings)
+        known = oldest.get(item.station)
+        if known is None or ts < known:
+            oldest[item.station] = ts
+    return oldest
+
+
 class Rollup:
     def __init__(
         self,
@@ -41,13 +53,6 @@ class Rollup:
         self.target = target
         self._dirty: dict[str, int] = {}
         self._lock = threading.Lock()
-
-    def mark(self, batch: list[StationReadings]) -> None:
-        with self._lock:
-            for item in batch:
-                oldest = min(r.ts for r in item.readings)
-                known = self._dirty.get(item.station)
-                self._dirty[item.station] = oldest if known is None else min(known, oldest)
 
     def floor(self, ms: int) -> int:
         return ms - ms % self.step_ms
@@ -84,6 +89,7 @@ class Rollup:
         return len(dirty)
 
     def mark_all(self, dirty: dict[str, int]) -> None:
+        """Stations written to, each from its oldest reading (``oldest_of``)."""
         with self._lock:
             for station, since in dirty.items():
                 known = self._dirty.get(station)

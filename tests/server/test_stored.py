@@ -16,7 +16,7 @@ from contract.codec import decode
 from contract.stored import ConfirmedTopic, Stored
 from contract.topics import stored_topic
 from devnet.mosquitto import Mosquitto
-from server.ingest.handler import Incoming, MessageHandler
+from server.ingest.handler import Incoming, MessageHandler, Prepared
 from server.ingest.worker import IngestWorker
 from server.registry.db import Registry
 from server.settings import ServerSettings
@@ -150,14 +150,14 @@ def test_a_station_is_told_only_what_is_already_stored_one_message_per_batch(
     )
     handler = MessageHandler(store)
     batches = []
-    handle = handler.handle_batch
+    store_batch = handler.store_batch
 
-    def counting(batch: list[Incoming]) -> list[tuple[str, ConfirmedTopic, int, int]]:
-        done = handle(batch)
+    def counting(batch: Prepared) -> list[tuple[str, ConfirmedTopic, int, int]]:
+        done = store_batch(batch)
         batches.append(len(done))
         return done
 
-    handler.handle_batch = counting  # type: ignore[method-assign]
+    handler.store_batch = counting  # type: ignore[method-assign]
     worker = IngestWorker(settings, handler)
     start = now_ms() - 3_600_000
     sent = [telemetry(i, reading(start + i * 1000)) for i in range(40)]
