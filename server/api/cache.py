@@ -3,8 +3,12 @@
 Stations report about once a minute and many staff screens poll the fleet at once; one
 computation per ``api_fleet_cache_s`` serves them all. A caller never waits behind a
 recompute: once a view is older than its lifetime, callers get it as it is while one
-background thread computes the next. Only the very first caller of a view (or the first
-after an edit through this API, which clears the cache) waits for it.
+background thread computes the next, and that thread goes on refreshing the view every
+lifetime for as long as someone asked for it in the last ``KEEP_FRESH_S``. A screen that
+polls every few seconds is thus never served a view older than one lifetime plus one
+computation. Only the very first caller of a view, the first after an edit through this
+API (which clears the cache) and the first after a view went unasked for longer than
+``KEEP_FRESH_S`` wait for it; the fleet's refresh then costs what changed meanwhile.
 """
 
 import hashlib
@@ -17,6 +21,7 @@ from dataclasses import dataclass
 from server.api.fleet_snapshot import FleetSnapshot
 
 log = logging.getLogger("kyusui.api")
+KEEP_FRESH_S = 60.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +51,7 @@ class FleetCache:
         self._first: dict[Hashable, threading.Lock] = {}
         self._generation = 0  # bumped by clear(): a refresh begun before it is dropped
         self._snapshots: dict[Hashable, FleetSnapshot] = {}
+        self._asked: dict[Hashable, float] = {}  # time.monotonic() of each view's last caller
 
     def snapshot(self, compact: bool, include_retired: bool) -> FleetSnapshot:
         """The whole fleet kept up to date from the change feed (kept across clear())."""
@@ -63,13 +69,16 @@ class FleetCache:
         if self.ttl_s <= 0:
             return _computed(compute)
         with self._lock:
+            now = self._asked[key] = time.monotonic()
             found = self._entries.get(key)
+            if found is not None and now - found.at >= KEEP_FRESH_S:
+                found = None  # unasked for so long that serving it would mislead
             if found is not None:
-                if time.monotonic() - found.at >= self.ttl_s and key not in self._refreshing:
+                if now - found.at >= self.ttl_s and key not in self._refreshing:
                     self._refreshing.add(key)
                     threading.Thread(
-                        target=self._refresh,
-                        args=(key, compute, self._generation),
+                        target=self._keep_fresh,
+                        args=(key, compute),
                         name="fleet-cache",
                         daemon=True,
                     ).start()
@@ -79,20 +88,25 @@ class FleetCache:
             with self._lock:
                 found = self._entries.get(key)
                 generation = self._generation
-            if found is not None:
+            if found is not None and time.monotonic() - found.at < KEEP_FRESH_S:
                 return found
             computed = _computed(compute)
             self._store(key, computed, generation)
             return computed
 
-    def _refresh(self, key: Hashable, compute: Compute, generation: int) -> None:
-        try:
-            self._store(key, _computed(compute), generation)
-        except Exception:
-            log.exception("could not refresh the fleet view; serving the previous one")
-        finally:
+    def _keep_fresh(self, key: Hashable, compute: Compute) -> None:
+        while True:
             with self._lock:
-                self._refreshing.discard(key)
+                generation = self._generation
+            try:
+                self._store(key, _computed(compute), generation)
+            except Exception:
+                log.exception("could not refresh the fleet view; serving the previous one")
+            with self._lock:
+                if time.monotonic() - self._asked.get(key, 0.0) >= KEEP_FRESH_S:
+                    self._refreshing.discard(key)
+                    return
+            time.sleep(self.ttl_s)
 
     def _store(self, key: Hashable, computed: Cached, generation: int) -> None:
         with self._lock:

@@ -196,12 +196,31 @@ def test_callers_are_served_the_previous_fleet_while_it_is_recomputed() -> None:
     served = [cache.entry("all", slow).body for _ in range(3)]
     assert time.monotonic() - started < 1.0  # nobody waited for the slow recompute
     assert served == [b"[1]"] * 3
+    deadline = time.monotonic() + 5
+    while len(computed) < 2:
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
     assert len(computed) == 2  # one recompute in the background for all of them
     release.set()
     deadline = time.monotonic() + 5
-    while cache.entry("all", slow).body != b"[2]":
+    while cache.entry("all", slow).body == b"[1]":
         assert time.monotonic() < deadline
         time.sleep(0.01)
+
+
+def test_a_screen_polling_now_and_then_is_served_what_was_true_a_lifetime_ago() -> None:
+    truth = [0]
+
+    def compute() -> tuple[bytes, int, str | None, str | None]:
+        return str(truth[0]).encode(), 0, None, None
+
+    cache = FleetCache(ttl_s=0.2)
+    assert cache.entry("all", compute).body == b"0"
+    time.sleep(0.3)
+    cache.entry("all", compute)  # stale: its refresh starts, and keeps going
+    truth[0] = 1
+    time.sleep(0.6)  # three lifetimes without a caller
+    assert cache.entry("all", compute).body == b"1"
 
 
 def test_the_fleet_kept_from_its_changes_is_the_fleet_computed_afresh(
