@@ -50,8 +50,13 @@ class OpenResult:
     quarantined: Path | None  # where a bad file was moved, if one was
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, timeout=5.0, isolation_level=None, check_same_thread=False)
+def _connect(path: Path, create: bool) -> sqlite3.Connection:
+    # A reader (the kiosk) must not create the file: an empty one would look to the agent
+    # like a damaged file to quarantine, and to the reader like a state with no tables.
+    target = str(path) if create else f"{path.resolve().as_uri()}?mode=rw"
+    conn = sqlite3.connect(
+        target, timeout=5.0, isolation_level=None, check_same_thread=False, uri=not create
+    )
     # 1 KiB pages (new files only): a commit's WAL frames then share page-cache pages,
     # so the kernel writes about a quarter as much to the SD card.
     conn.execute("PRAGMA page_size=1024")
@@ -66,7 +71,7 @@ def open_local_state(state_dir: Path, create: bool = True) -> OpenResult:
     state_dir.mkdir(parents=True, exist_ok=True)
     path = state_dir / FILE_NAME
     quarantined = quarantine_if_bad(path, SCHEMA_VERSION) if create else None
-    conn = _connect(path)
+    conn = _connect(path, create)
     if create:
         conn.executescript(DDL)
         conn.execute(

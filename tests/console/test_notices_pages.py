@@ -2,6 +2,7 @@
 showed them — through the real API, broker, ingest and a real station agent."""
 
 import re
+import sqlite3
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -24,10 +25,16 @@ def state_dir(console: ConsoleNetwork, station_id: str) -> Path:
 
 
 def notices_on(console: ConsoleNetwork, station_id: str) -> dict[str, NoticeView]:
-    """What the station's kiosk would show: the notices in its local state."""
-    opened = open_local_state(state_dir(console, station_id), create=False)
+    """What the station's kiosk would show: the notices in its local state (none while the
+    agent has not built its file yet)."""
+    try:
+        opened = open_local_state(state_dir(console, station_id), create=False)
+    except sqlite3.Error:
+        return {}
     try:
         return {n.notice_id: n for n in opened.state.snapshot().notices}
+    except sqlite3.Error:
+        return {}
     finally:
         opened.state.close()
 
