@@ -9,10 +9,11 @@
 A title (``title=True``) never leaves a single character or word alone on its last line.
 """
 
+import math
 import re
 
 from kiosk.linebreak import NO_LINE_START, units_of, wrap_cjk
-from kiosk.textfit import LINE_HEIGHT, TYPE_SCALE, em_width, size_at_least, snap_size
+from kiosk.textfit import LINE_HEIGHT, TYPE_SCALE, em_width, snap_size
 
 EASY = "ja-easy"
 NBSP = "\u00a0"  # Kivy never breaks a line here
@@ -119,15 +120,17 @@ def block_size(
     smallest_px: float = 0.0,
 ) -> float:  # fmt: skip
     """The largest scale size up to ``wanted_px`` (``steps`` up) at which ``text``, wrapped to
-    ``width_px``, is at most ``max_height`` tall; never below ``smallest_px`` (rounded up
-    to the scale): the advice stays readable from 3 m even when something else must give."""
+    ``width_px``, is at most ``max_height`` tall; never below ``smallest_px``: the advice
+    stays readable from 3 m even when something else must give. Below the scale's last
+    fitting step the block is set at the floor itself (to the pixel, not the next step up,
+    which may be a fifth larger): a block at its floor costs one more font face, not a line."""
     size = snap_size(wanted_px, steps)
-    floor = size_at_least(smallest_px) if smallest_px else TYPE_SCALE[0]
+    floor = float(math.ceil(smallest_px)) if smallest_px else TYPE_SCALE[0]
     while size > floor and (
         line_count(text, width_px, size, lang) * size * LINE_HEIGHT > max_height
     ):
         size = snap_size(size - 1)
-    return size
+    return max(size, floor)
 
 
 def block_fits(text: str, width_px: float, size_px: float, max_height: float, lang: str) -> bool:
