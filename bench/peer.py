@@ -25,9 +25,11 @@ broker and InfluxDB used per 1,000 messages meanwhile, and ``machine_busy``, the
 both cores busy with anything (other people's work included): near 1.0, every consumer
 gets what the others leave. The last line is one
 JSON object. A benchmark, not a test: CI does not run it. Needs npm and about a minute for
-the install; ``BENCH_NODE_RED_DIR`` reuses an install.
+the install; ``BENCH_NODE_RED_DIR`` reuses an install. ``--sqlite`` runs only rounds 1, 2
+and 5 (raw delivery, the flow, the SQLite worker).
 """
 
+import argparse
 import json
 import os
 import secrets
@@ -143,7 +145,34 @@ def lost_on_kill(consumer: "NodeRed | Kyusui", broker: Mosquitto, files: dict[st
         consumer.stop()
 
 
+def _figures(raw: float, r: Result) -> dict[str, float]:
+    return {
+        "msgs_per_s": round(r.msgs_per_s),
+        "x_raw": round(r.msgs_per_s / raw, 2),
+        "cpu_s_per_1000": round(r.cpu_s_per_1000, 3),
+        "peak_rss_mb": round(r.peak_rss_mb),
+        "broker_cpu_s_per_1000": r.broker_cpu_s_per_1000,
+        "influxdb_cpu_s_per_1000": r.influxdb_cpu_s_per_1000,
+        "machine_busy": round(r.machine_busy, 2),
+    }
+
+
+def _sqlite_figures(raw: float, flow_: Result, sqlite_: Result) -> dict[str, object]:
+    return {
+        "messages": TOTAL,
+        "raw_msgs_per_s": round(raw),
+        "node_red": _figures(raw, flow_),
+        "kyusui_sqlite": _figures(raw, sqlite_),
+        "ratio_sqlite": round(sqlite_.msgs_per_s / flow_.msgs_per_s, 2),
+    }
+
+
 def main() -> None:
+    parser = argparse.ArgumentParser(description="Kyusui ingest against a Node-RED flow.")
+    parser.add_argument(
+        "--sqlite", action="store_true", help="only raw delivery, the flow and the SQLite worker"
+    )
+    only_sqlite = parser.parse_args().sqlite
     workdir = Path(tempfile.mkdtemp(prefix="kyusui-peer-"))
     script = install_node_red(Path(os.environ.get("BENCH_NODE_RED_DIR") or workdir / "npm"))
     stations = {f"bench-{s:03d}": secrets.token_urlsafe(8) for s in range(STATIONS)}
@@ -165,6 +194,11 @@ def main() -> None:
         print(f"mosquitto_sub (raw delivery): {raw:,.0f} msg/s", flush=True)
         flow_ = measured(NodeRed(script, broker, influx, workdir), broker, influx, files)
         print(f"Node-RED, batched flow:       {flow_}", flush=True)
+        if only_sqlite:
+            sqlite_ = measured(Kyusui(broker, workdir, backend="sqlite"), broker, influx, files)
+            print(f"Kyusui ingest, SQLite:        {sqlite_}", flush=True)
+            print(json.dumps(_sqlite_figures(raw, flow_, sqlite_)))
+            return
         influx_ = measured(Kyusui(broker, workdir, influx=influx), broker, influx, files)
         print(f"Kyusui ingest, InfluxDB v1:   {influx_}", flush=True)
         two_ = measured(Kyusui(broker, workdir, influx=influx, workers=2), broker, influx, files)
@@ -184,26 +218,15 @@ def main() -> None:
         kyusui_lost = lost_on_kill(kyusui, broker, files)
         print(f"kill -9, Kyusui (InfluxDB): {kyusui_lost} lost", flush=True)
 
-        def figures(r: Result) -> dict[str, float]:
-            return {
-                "msgs_per_s": round(r.msgs_per_s),
-                "x_raw": round(r.msgs_per_s / raw, 2),
-                "cpu_s_per_1000": round(r.cpu_s_per_1000, 3),
-                "peak_rss_mb": round(r.peak_rss_mb),
-                "broker_cpu_s_per_1000": r.broker_cpu_s_per_1000,
-                "influxdb_cpu_s_per_1000": r.influxdb_cpu_s_per_1000,
-                "machine_busy": round(r.machine_busy, 2),
-            }
-
         print(
             json.dumps(
                 {
                     "messages": TOTAL,
                     "raw_msgs_per_s": round(raw),
-                    "node_red": figures(flow_) | {"lost_on_kill9": flow_lost},
-                    "kyusui_influxdb": figures(influx_) | {"lost_on_kill9": kyusui_lost},
-                    "kyusui_sqlite": figures(sqlite_),
-                    "kyusui_influxdb_2workers": figures(two_),
+                    "node_red": _figures(raw, flow_) | {"lost_on_kill9": flow_lost},
+                    "kyusui_influxdb": _figures(raw, influx_) | {"lost_on_kill9": kyusui_lost},
+                    "kyusui_sqlite": _figures(raw, sqlite_),
+                    "kyusui_influxdb_2workers": _figures(raw, two_),
                     "ratio_influxdb": round(influx_.msgs_per_s / flow_.msgs_per_s, 2),
                     "ratio_influxdb_2workers": round(two_.msgs_per_s / flow_.msgs_per_s, 2),
                     "ratio_sqlite": round(sqlite_.msgs_per_s / flow_.msgs_per_s, 2),

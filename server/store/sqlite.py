@@ -105,8 +105,7 @@ class SqliteTimeSeries:
 
     def write_batch(self, batch: list[StationReadings]) -> None:
         with self._transaction() as db:
-            for item in batch:
-                _write(db, item, self.future_tolerance_ms)
+            _write(db, batch, self.future_tolerance_ms)
 
     def write_readings(self, station: str, readings: list[Reading]) -> None:
         self.write_batch([StationReadings(station, readings)])
@@ -249,34 +248,50 @@ def _triple(values: Sequence[Any]) -> tuple[float, float, float] | None:
     return None if mean is None else (float(low), float(mean), float(high))
 
 
-def _write(db: sqlite3.Connection, item: StationReadings, tolerance_ms: int) -> None:
-    future_after = item.future_after(tolerance_ms)
-    rows = [
-        (
-            *(item.station, r.ts, r.temp_c, r.rh, r.wbgt, r.level, r.quality.value, r.time.value),
-            *(item.session, item.seq, i, int(r.ts > future_after)),
-        )
-        for i, r in enumerate(item.readings)
-    ]
-    # A reading sent again keeps the place in the station's order it first arrived with.
-    db.executemany(
-        """INSERT INTO readings VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
-           ON CONFLICT (station, ts) DO UPDATE SET
-             temp_c = excluded.temp_c, rh = excluded.rh, wbgt = excluded.wbgt,
-             level = excluded.level, quality = excluded.quality,
-             time_source = excluded.time_source, future = excluded.future""",
-        rows,
-    )
-    sqlite_rollup.mark(db, item.station, (r.ts for r in item.readings))
-    trusted = [r.ts for r in item.readings if r.ts <= future_after]
-    seen = max(trusted) if trusted else future_after - tolerance_ms
-    latest = db.execute(LATEST_OF, (item.station,)).fetchone()
-    db.execute(
-        """INSERT INTO station_status (station, last_seen, latest_ts) VALUES (?,?,?)
-           ON CONFLICT (station) DO UPDATE SET
-             last_seen = max(last_seen, excluded.last_seen), latest_ts = excluded.latest_ts""",
-        (item.station, seen, None if latest is None else latest[0]),
-    )
+# A reading sent again keeps the place in the station's order it first arrived with.
+UPSERT_READING = """INSERT INTO readings VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
+    ON CONFLICT (station, ts) DO UPDATE SET
+      temp_c = excluded.temp_c, rh = excluded.rh, wbgt = excluded.wbgt,
+      level = excluded.level, quality = excluded.quality,
+      time_source = excluded.time_source, future = excluded.future"""
+UPSERT_SEEN = """INSERT INTO station_status (station, last_seen, latest_ts) VALUES (?,?,?)
+    ON CONFLICT (station) DO UPDATE SET
+      last_seen = max(last_seen, excluded.last_seen), latest_ts = excluded.latest_ts"""
+Row = tuple[str, int, float | None, float | None, float | None, str | None, str, str,
+            int | None, int | None, int, int]  # fmt: skip
+
+
+def _write(db: sqlite3.Connection, batch: list[StationReadings], tolerance_ms: int) -> None:
+    """A batch's readings in one statement per table: every row at once (in batch order,
+    so a reading twice in a batch ends as the sequential writes would leave it), the
+    rollup's dirty hours, then each station's status once (its newest ``last_seen``,
+    and its latest reading as the order index has it after the batch)."""
+    rows: list[Row] = []
+    seen: dict[str, int] = {}
+    for item in batch:
+        station, session, seq = item.station, item.session, item.seq
+        future_after = item.future_after(tolerance_ms)
+        newest = future_after - tolerance_ms  # no trusted reading: seen when it arrived
+        trusted = False
+        for i, r in enumerate(item.readings):
+            ts = r.ts
+            future = ts > future_after
+            if not future and (not trusted or ts > newest):
+                newest, trusted = ts, True
+            # The enums are str: SQLite binds their values.
+            rows.append(
+                (station, ts, r.temp_c, r.rh, r.wbgt, r.level, r.quality, r.time,
+                 session, seq, i, int(future))
+            )  # fmt: skip
+        if seen.get(station, newest) <= newest:
+            seen[station] = newest
+    db.executemany(UPSERT_READING, rows)
+    sqlite_rollup.mark(db, {(row[0], sqlite_rollup.hour_of(row[1])) for row in rows})
+    status = []
+    for station, last_seen in seen.items():
+        latest = db.execute(LATEST_OF, (station,)).fetchone()
+        status.append((station, last_seen, None if latest is None else latest[0]))
+    db.executemany(UPSERT_SEEN, status)
 
 
 def _touch(db: sqlite3.Connection, station: str, seen_ms: int) -> None:

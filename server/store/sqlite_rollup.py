@@ -55,11 +55,9 @@ def create(db: sqlite3.Connection) -> None:
         )
 
 
-def mark(db: sqlite3.Connection, station: str, timestamps: Iterable[int]) -> None:
-    db.executemany(
-        "INSERT OR IGNORE INTO rollup_dirty VALUES (?, ?)",
-        [(station, hour) for hour in {hour_of(ts) for ts in timestamps}],
-    )
+def mark(db: sqlite3.Connection, hours: Iterable[tuple[str, int]]) -> None:
+    """Mark (station, hour) pairs dirty, in the caller's write transaction."""
+    db.executemany("INSERT OR IGNORE INTO rollup_dirty VALUES (?, ?)", hours)
 
 
 def refresh_chunk(db: sqlite3.Connection, now_ms: int) -> int:

@@ -87,3 +87,33 @@ def test_an_older_store_file_gains_the_order_columns(tmp_path: Path) -> None:
     assert len(store.readings("st-a", 0, now)) == 2
     assert latest_ts(store) == now - 1000
     store.close()
+
+
+def test_a_batch_is_stored_as_its_messages_would_be_one_by_one(tmp_path: Path) -> None:
+    """One statement per table per batch: the same rows, order, latest and rollup marks
+    as each message in its own write, with a reading twice in the batch, one from the
+    future and stations interleaved."""
+    now = now_ms()
+    b = StationReadings("st-b", [reading(now - 40_000, wbgt=21.0)], "naka", 1, 1, now)
+    batch = [
+        sent(1, 1, now - 30_000, now - 20_000),
+        b,
+        sent(1, 2, now - 20_000, now + HOUR),  # sent again with new values; then the future
+        StationReadings("st-b", [reading(now - 2 * HOUR, wbgt=22.0)], "naka", 1, 2, now),
+        sent(1, 3, received_ms=now + 5_000),  # no readings: seen when it arrived
+    ]
+    whole, one_by_one = (SqliteTimeSeries(tmp_path / f"{n}.sqlite") for n in ("a", "b"))
+    whole.write_batch(batch)
+    for item in batch:
+        one_by_one.write_batch([item])
+    assert whole.fleet() == one_by_one.fleet()
+    for station in ("st-a", "st-b"):
+        assert whole.readings(station, 0, now + 2 * HOUR) == one_by_one.readings(
+            station, 0, now + 2 * HOUR
+        )
+    tables = ("readings", "station_status", "rollup_dirty")
+    for table in tables:
+        query = f"SELECT * FROM {table} ORDER BY 1, 2"
+        assert whole._db.execute(query).fetchall() == one_by_one._db.execute(query).fetchall()
+    whole.close()
+    one_by_one.close()
