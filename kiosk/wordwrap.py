@@ -117,15 +117,21 @@ def line_count(text: str, width_px: float, font_px: float, lang: str) -> int:
 
 def block_size(
     text: str, width_px: float, wanted_px: float, steps: int, max_height: float, lang: str,
-    smallest_px: float = 0.0,
+    smallest_px: float = 0.0, exact_floor: bool = False,
 ) -> float:  # fmt: skip
     """The largest scale size up to ``wanted_px`` (``steps`` up) at which ``text``, wrapped to
-    ``width_px``, is at most ``max_height`` tall; never below ``smallest_px``: the advice
-    stays readable from 3 m even when something else must give. Below the scale's last
-    fitting step the block is set at the floor itself (to the pixel, not the next step up,
-    which may be a fifth larger): a block at its floor costs one more font face, not a line."""
+    ``width_px``, is at most ``max_height`` tall; never below ``smallest_px`` (rounded up to
+    the scale): the advice stays readable from 3 m even when something else must give.
+    With ``exact_floor`` the floor is the pixel at or above ``smallest_px``, not the next
+    step, which may be a fifth larger: one more font face (Kivy keeps every size it opened),
+    so only where a line of room decides whether the level keeps its size."""
     size = snap_size(wanted_px, steps)
-    floor = float(math.ceil(smallest_px)) if smallest_px else TYPE_SCALE[0]
+    if not smallest_px:
+        floor = float(TYPE_SCALE[0])
+    elif exact_floor:
+        floor = float(math.ceil(smallest_px))
+    else:
+        floor = float(min([s for s in TYPE_SCALE if s >= smallest_px], default=TYPE_SCALE[-1]))
     while size > floor and (
         line_count(text, width_px, size, lang) * size * LINE_HEIGHT > max_height
         or not words_fit(text, width_px, size, lang)
