@@ -1,6 +1,10 @@
 """What the ingest benchmarks share: the stream, its publishers, Kyusui's workers as
 processes, and counting what landed (``bench/ingest.py``, ``bench/peer.py``).
 
+A drain round (``drain``, ``raw_drain``) takes the publishers out of the contest: the
+consumers' persistent sessions join the share group, go offline, the whole stream is
+published into the broker, and only then do the consumers connect and take the backlog.
+
 The stream: STATIONS × PER_STATION one-reading telemetry messages (``BENCH_STATIONS``,
 ``BENCH_PER_STATION``), each station's published by a ``mosquitto_pub`` of its own, QoS 1,
 as fast as it can. A consumer's rate counts only readings that landed in the store
@@ -9,20 +13,26 @@ as fast as it can. A consumer's rate counts only readings that landed in the sto
 
 import json
 import os
+import re
 import secrets
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from devnet.influx import InfluxDB
 from devnet.mosquitto import Mosquitto
+from devnet.ports import free_port
 
 STATIONS = int(os.environ.get("BENCH_STATIONS", "20"))
 PER_STATION = int(os.environ.get("BENCH_PER_STATION", "1000"))
@@ -168,6 +178,25 @@ def forget_session(broker: Mosquitto, client_id: str) -> None:
     client.loop_stop()
 
 
+def join_group(broker: Mosquitto, client_id: str, topic: str, expiry_s: int = 3600) -> None:
+    """Leave a persistent session ``client_id`` subscribed to ``topic`` (QoS 1), offline."""
+    subscribed = threading.Event()
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=client_id, protocol=mqtt.MQTTv5)
+    client.username_pw_set(SERVER, broker.accounts[SERVER])
+    client.on_connect = lambda c, *_: c.subscribe(topic, qos=1)
+    client.on_subscribe = lambda *_: subscribed.set()
+    props = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
+    props.SessionExpiryInterval = expiry_s
+    client.connect("127.0.0.1", broker.port or 0, clean_start=True, properties=props)
+    client.loop_start()
+    try:
+        if not subscribed.wait(10):
+            raise RuntimeError(f"{client_id} could not subscribe to {topic}")
+    finally:
+        client.disconnect()
+        client.loop_stop()
+
+
 @dataclass
 class Usage:
     """What a consumer process cost, from the kernel's own account (``wait4``)."""
@@ -198,6 +227,13 @@ class Kyusui:
     procs: list[subprocess.Popen[bytes]] = field(default_factory=list)
     usage: Usage = field(default_factory=Usage)
     starts: int = 0
+    metrics: bool = False  # each worker serves /metrics, for ``handled()``
+    metrics_ports: list[int] = field(default_factory=list)
+    # At the last start: when the first worker logged its connection (perf_counter), the
+    # machine's CPU counters then, and each worker's CPU seconds when it connected.
+    connected_at: float = 0.0
+    machine_at_connect: tuple[int, int] = (0, 0)
+    cpu_at_connect: dict[int, float] = field(default_factory=dict)
 
     @property
     def sqlite_path(self) -> Path:
@@ -248,24 +284,36 @@ class Kyusui:
         workers = workers or self.workers
         self.starts += 1
         logs = [self.workdir / f"{self.name}-{n}-{self.starts}.log" for n in range(workers)]
-        self.procs += [
+        self.metrics_ports = [free_port() for _ in logs] if self.metrics else []
+        procs = [
             subprocess.Popen(
                 [sys.executable, "-m", "server.ingest"],
                 env=self.env()
                 | {
                     "KYUSUI_SERVER_INGEST_WORKER_INDEX": str(n),
                     "KYUSUI_SERVER_INGEST_CLIENT_ID": f"{self.name}-{n}",
+                    "KYUSUI_SERVER_INGEST_METRICS_PORT": str(
+                        self.metrics_ports[n] if self.metrics else 0
+                    ),
                 },
                 stdout=log.open("wb"),
                 stderr=subprocess.STDOUT,
             )
             for n, log in enumerate(logs)
         ]
+        self.procs += procs
+        self.cpu_at_connect = {}
         deadline = time.monotonic() + 30
-        while not all("connected" in log.read_text() for log in logs):
+        while len(self.cpu_at_connect) < len(procs):
+            for proc, log in zip(procs, logs, strict=True):
+                if proc.pid not in self.cpu_at_connect and "connected" in log.read_text():
+                    if not self.cpu_at_connect:
+                        self.connected_at = time.perf_counter()
+                        self.machine_at_connect = cpu_counters()
+                    self.cpu_at_connect[proc.pid] = cpu_s([proc.pid])
             if time.monotonic() > deadline:
                 raise RuntimeError(f"ingest did not connect; see {self.workdir}")
-            time.sleep(0.05)
+            time.sleep(0.01)
         time.sleep(0.5)  # subscribed by then
 
     def pids(self) -> list[int]:
@@ -279,12 +327,25 @@ class Kyusui:
             self.usage.add(p)
         self.procs = []
 
-    def stop(self) -> None:
+    def handled(self) -> list[int]:
+        """Telemetry messages each running worker stored (its ``/metrics``)."""
+        counts = []
+        for port in self.metrics_ports:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+                text = r.read().decode()
+            found = re.search(
+                r'^kyusui_ingest_messages_total\{kind="telemetry"\} (\S+)$', text, re.M
+            )
+            counts.append(int(float(found[1])) if found else 0)
+        return counts
+
+    def stop(self, forget: bool = True) -> None:
+        """Stop the workers (SIGTERM); ``forget``: end their persistent sessions too."""
         for p in self.procs:
             p.terminate()
         for p in self.procs:
             self.usage.add(p)
-        if self.session_expiry_s and self.procs:
+        if forget and self.session_expiry_s and self.procs:
             for n in range(len(self.procs)):
                 forget_session(self.broker, f"{self.name}-{n}")
         self.procs = []
@@ -321,3 +382,133 @@ def until_stored(
     if stored() != TOTAL:
         raise RuntimeError("more readings than sent: something was doubled")
     return rate
+
+
+def settled_at(
+    stored: Callable[[], int], last: Callable[[], int] | None = None, quiet_s: float = 15.0
+) -> tuple[int, float]:
+    """The stored count once it is whole or has not grown for ``quiet_s`` (on a busy machine
+    a restarted consumer can take seconds before its backlog arrives), and when it last
+    grew (``perf_counter``). ``last`` as in ``until_stored``: while not every station's last
+    reading is there, the whole count is asked only once a second."""
+    count, grew_at, asked = -1, time.perf_counter(), 0.0
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        if last is None or last() >= STATIONS or time.perf_counter() - asked >= 1.0:
+            n = stored()
+            asked = time.perf_counter()
+            if n > TOTAL:
+                raise RuntimeError("more readings than sent: something was doubled")
+            if n == TOTAL:
+                return n, asked
+            if n != count:
+                count, grew_at = n, asked
+            elif asked - grew_at > quiet_s:
+                break
+        time.sleep(0.05 if last is not None else 0.2)
+    return count, grew_at
+
+
+@dataclass
+class Drained:
+    """A backlog round: the rate from the first connection until the last message stored
+    (or until the store stopped growing, then ``lost`` > 0), what each consumer took, and
+    CPU per 1,000 messages: each worker's (of what it took), the broker's and InfluxDB's
+    (of the stream), and the share of both cores busy meanwhile (others' work too)."""
+
+    msgs_per_s: float
+    lost: int
+    taken: list[int]
+    worker_cpu_s_per_1000: list[float] = field(default_factory=list)
+    broker_cpu_s_per_1000: float = 0.0
+    influxdb_cpu_s_per_1000: float = 0.0
+    machine_busy: float = 0.0
+
+    def figures(self) -> dict[str, object]:
+        return {
+            "msgs_per_s": round(self.msgs_per_s),
+            "lost": self.lost,
+            "taken": self.taken,
+            "worker_cpu_s_per_1000": [round(c, 3) for c in self.worker_cpu_s_per_1000],
+            "broker_cpu_s_per_1000": round(self.broker_cpu_s_per_1000, 4),
+            "influxdb_cpu_s_per_1000": round(self.influxdb_cpu_s_per_1000, 4),
+            "machine_busy": round(self.machine_busy, 2),
+        }
+
+
+def drain(kyusui: Kyusui, files: dict[str, Path], services: list[int]) -> Drained:
+    """``kyusui``'s workers (it needs ``session_expiry_s`` and ``metrics``) connect once, so
+    their sessions join its share group, and stop; the whole stream is published while no
+    worker runs; then they start again and store the backlog. ``services``: the broker's
+    and InfluxDB's pids."""
+    assert kyusui.session_expiry_s
+    assert kyusui.metrics
+    kyusui.init()
+    kyusui.start()
+    kyusui.stop(forget=False)
+    publish(kyusui.broker, files)
+    around = [cpu_s([pid]) for pid in services]
+    kyusui.start()
+    try:
+        n, done_at = settled_at(kyusui.stored, kyusui.last_of(files))
+        used = {pid: cpu_s([pid]) - cpu for pid, cpu in kyusui.cpu_at_connect.items()}
+        around = [cpu_s([pid]) - was for pid, was in zip(services, around, strict=True)]
+        share = busy_since(kyusui.machine_at_connect)
+        taken, pids = kyusui.handled(), kyusui.pids()
+    finally:
+        kyusui.stop()
+    per_1000 = [used[pid] / max(1, t) * 1000 for pid, t in zip(pids, taken, strict=True)]
+    broker_cpu, influx_cpu = (cpu / TOTAL * 1000 for cpu in around)
+    return Drained(
+        n / (done_at - kyusui.connected_at),
+        TOTAL - n,
+        taken,
+        per_1000,
+        broker_cpu,
+        influx_cpu,
+        share,
+    )
+
+
+def raw_drain(broker: Mosquitto, files: dict[str, Path], members: int) -> Drained:
+    """The same backlog for ``members`` plain ``mosquitto_sub`` sessions of one share group
+    (``-C`` its share of a round robin each): the broker's own delivery ceiling."""
+    group = f"raw_{secrets.token_hex(3)}"
+    topic = f"$share/{group}/kyusui/v1/st/+/telemetry"
+    ids = [f"{group}-{n}" for n in range(members)]
+    for client_id in ids:
+        join_group(broker, client_id, topic)
+    publish(broker, files)
+    outs = [next(iter(files.values())).parent / f"{client_id}.out" for client_id in ids]
+    around, machine = cpu_s([broker.process.pid]) if broker.process else 0.0, cpu_counters()
+    started = time.perf_counter()
+    subs = [
+        subprocess.Popen(
+            [
+                *("mosquitto_sub", "-h", "127.0.0.1", "-p", str(broker.port), "-u", SERVER),
+                *("-P", broker.accounts[SERVER], "-V", "mqttv5", "-c", "-x", "3600", "-i", cid),
+                *("-q", "1", "-t", topic, "-F", "m", "-C", str(TOTAL // members)),
+            ],
+            stdout=out.open("wb"),
+        )
+        for cid, out in zip(ids, outs, strict=True)
+    ]
+    for sub in subs:
+        try:
+            sub.wait(60)
+        except subprocess.TimeoutExpired:
+            sub.kill()  # fewer than its share came: counted below
+            sub.wait()
+    elapsed = time.perf_counter() - started
+    broker_cpu = (cpu_s([broker.process.pid]) if broker.process else 0.0) - around
+    share = busy_since(machine)
+    taken = [out.read_bytes().count(b"\n") for out in outs]
+    for client_id in ids:
+        forget_session(broker, client_id)
+    return Drained(
+        sum(taken) / elapsed,
+        TOTAL - sum(taken),
+        taken,
+        broker_cpu_s_per_1000=broker_cpu / TOTAL * 1000,
+        machine_busy=share,
+    )
