@@ -24,7 +24,9 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
+import httpx
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.packettypes import PacketTypes
@@ -124,8 +126,19 @@ def raw_rate(broker: Mosquitto, files: dict[str, Path]) -> float:
     return TOTAL / (time.perf_counter() - started)
 
 
+# The counts are polled many times a second while a consumer works: one kept-alive
+# connection, not a new client (and its TLS context) per question, which cost the polling
+# process a third of a core.
+_poller = httpx.Client(timeout=30)
+
+
+def _query(influx: InfluxDB, q: str, db: str) -> dict[str, Any]:
+    answer = _poller.post(f"{influx.url}/query", params={"q": q, "epoch": "ms", "db": db})
+    return cast(dict[str, Any], answer.json())
+
+
 def landed(influx: InfluxDB, db: str) -> int:
-    answer = influx.query("SELECT count(quality) FROM reading", db).json()
+    answer = _query(influx, "SELECT count(quality) FROM reading", db)
     series = answer["results"][0].get("series")
     return int(series[0]["values"][0][1]) if series else 0
 
@@ -140,7 +153,7 @@ def landed_sqlite(path: Path) -> int:
 
 def landed_since(influx: InfluxDB, db: str, since_ms: int) -> int:
     q = f"SELECT count(quality) FROM reading WHERE time >= {since_ms}ms"
-    series = influx.query(q, db).json()["results"][0].get("series")
+    series = _query(influx, q, db)["results"][0].get("series")
     return int(series[0]["values"][0][1]) if series else 0
 
 
@@ -158,6 +171,34 @@ def cpu_counters() -> tuple[int, int]:
     fields = [int(f) for f in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     total = sum(fields[:8])
     return total - fields[3] - fields[4], total  # less idle and iowait
+
+
+def sched(pid: int) -> dict[int, tuple[float, float]]:
+    """Per thread of ``pid``: seconds it ran on a core and seconds it was runnable but
+    waiting for one (``/proc/<pid>/task/<tid>/schedstat``), so far. The rest of a thread's
+    wall time it was blocked: on a socket, a lock, a disk."""
+    times = {}
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        try:
+            ran, waited = task.joinpath("schedstat").read_text().split()[:2]
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # the thread ended meanwhile
+        times[int(task.name)] = (int(ran) / 1e9, int(waited) / 1e9)
+    return times
+
+
+def sched_shares(
+    before: dict[int, tuple[float, float]], pid: int, wall_s: float, top: int = 2
+) -> list[tuple[float, float]]:
+    """The ``top`` busiest threads of ``pid`` since ``sched`` gave ``before``: the share of
+    ``wall_s`` each ran, and the share it waited for a core."""
+    now = sched(pid)
+    spent = [
+        (ran - before.get(tid, (0.0, 0.0))[0], waited - before.get(tid, (0.0, 0.0))[1])
+        for tid, (ran, waited) in now.items()
+    ]
+    spent.sort(reverse=True)
+    return [(round(ran / wall_s, 2), round(waited / wall_s, 2)) for ran, waited in spent[:top]]
 
 
 def busy_since(before: tuple[int, int]) -> float:
@@ -234,6 +275,7 @@ class Kyusui:
     connected_at: float = 0.0
     machine_at_connect: tuple[int, int] = (0, 0)
     cpu_at_connect: dict[int, float] = field(default_factory=dict)
+    sched_at_connect: dict[int, dict[int, tuple[float, float]]] = field(default_factory=dict)
 
     @property
     def sqlite_path(self) -> Path:
@@ -311,6 +353,7 @@ class Kyusui:
                         self.connected_at = time.perf_counter()
                         self.machine_at_connect = cpu_counters()
                     self.cpu_at_connect[proc.pid] = cpu_s([proc.pid])
+                    self.sched_at_connect[proc.pid] = sched(proc.pid)
             if time.monotonic() > deadline:
                 raise RuntimeError(f"ingest did not connect; see {self.workdir}")
             time.sleep(0.01)
@@ -327,17 +370,25 @@ class Kyusui:
             self.usage.add(p)
         self.procs = []
 
-    def handled(self) -> list[int]:
-        """Telemetry messages each running worker stored (its ``/metrics``)."""
-        counts = []
+    def handled(self) -> list[tuple[int, float]]:
+        """Per running worker (its ``/metrics``): the telemetry messages it stored, and the
+        mean seconds its time-series writes took per batch."""
+        found = []
         for port in self.metrics_ports:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
                 text = r.read().decode()
-            found = re.search(
-                r'^kyusui_ingest_messages_total\{kind="telemetry"\} (\S+)$', text, re.M
+            values = {
+                name: float(value)
+                for name, value in re.findall(r"^(kyusui_ingest_\S+) (\S+)$", text, re.M)
+            }
+            batches = values.get("kyusui_ingest_write_seconds_count", 0.0)
+            found.append(
+                (
+                    int(values.get('kyusui_ingest_messages_total{kind="telemetry"}', 0.0)),
+                    values.get("kyusui_ingest_write_seconds_sum", 0.0) / max(1.0, batches),
+                )
             )
-            counts.append(int(float(found[1])) if found else 0)
-        return counts
+        return found
 
     def stop(self, forget: bool = True) -> None:
         """Stop the workers (SIGTERM); ``forget``: end their persistent sessions too."""
@@ -423,8 +474,30 @@ class Drained:
     broker_cpu_s_per_1000: float = 0.0
     influxdb_cpu_s_per_1000: float = 0.0
     machine_busy: float = 0.0
+    # Per worker, its two busiest threads (the network thread reading and decoding, the
+    # store thread writing), then the broker's one: (share of the drain on a core, share
+    # runnable but waiting for a core). What is left of 1.0 the thread was blocked.
+    worker_threads: list[list[tuple[float, float]]] = field(default_factory=list)
+    broker_thread: tuple[float, float] = (0.0, 0.0)
+    poller_cpu_s_per_1000: float = 0.0  # this process: starting the workers, counting
+    write_ms_per_batch: list[float] = field(default_factory=list)  # each worker's, mean
+
+    def cores(self) -> tuple[float, float]:
+        """Cores the round's own processes used on average (workers, broker, InfluxDB, this
+        process), and what the rest of the machine's busy cores went to (others' work)."""
+        # (a raw round measures no consumer's CPU: there, the broker's and this process's)
+        workers = sum(c * n for c, n in zip(self.worker_cpu_s_per_1000, self.taken, strict=False))
+        per_1000 = (
+            workers / TOTAL
+            + self.broker_cpu_s_per_1000
+            + self.influxdb_cpu_s_per_1000
+            + self.poller_cpu_s_per_1000
+        )
+        ours = self.msgs_per_s * per_1000 / 1000
+        return ours, self.machine_busy * (os.cpu_count() or 1) - ours
 
     def figures(self) -> dict[str, object]:
+        ours, others = self.cores()
         return {
             "msgs_per_s": round(self.msgs_per_s),
             "lost": self.lost,
@@ -433,6 +506,12 @@ class Drained:
             "broker_cpu_s_per_1000": round(self.broker_cpu_s_per_1000, 4),
             "influxdb_cpu_s_per_1000": round(self.influxdb_cpu_s_per_1000, 4),
             "machine_busy": round(self.machine_busy, 2),
+            "worker_threads_on_core_runq": self.worker_threads,
+            "broker_thread_on_core_runq": self.broker_thread,
+            "poller_cpu_s_per_1000": round(self.poller_cpu_s_per_1000, 4),
+            "write_ms_per_batch": [round(ms, 1) for ms in self.write_ms_per_batch],
+            "cores_ours": round(ours, 2),
+            "cores_others": round(others, 2),
         }
 
 
@@ -448,25 +527,36 @@ def drain(kyusui: Kyusui, files: dict[str, Path], services: list[int]) -> Draine
     kyusui.stop(forget=False)
     publish(kyusui.broker, files)
     around = [cpu_s([pid]) for pid in services]
+    broker_pid = services[0]
+    broker_sched, own = sched(broker_pid), time.process_time()
     kyusui.start()
     try:
         n, done_at = settled_at(kyusui.stored, kyusui.last_of(files))
+        wall = done_at - kyusui.connected_at
+        threads = [sched_shares(kyusui.sched_at_connect[pid], pid, wall) for pid in kyusui.pids()]
+        broker_thread = sched_shares(broker_sched, broker_pid, wall, 1)[0]
         used = {pid: cpu_s([pid]) - cpu for pid, cpu in kyusui.cpu_at_connect.items()}
+        own = time.process_time() - own
         around = [cpu_s([pid]) - was for pid, was in zip(services, around, strict=True)]
         share = busy_since(kyusui.machine_at_connect)
-        taken, pids = kyusui.handled(), kyusui.pids()
+        handled, pids = kyusui.handled(), kyusui.pids()
     finally:
         kyusui.stop()
+    taken = [n for n, _ in handled]
     per_1000 = [used[pid] / max(1, t) * 1000 for pid, t in zip(pids, taken, strict=True)]
     broker_cpu, influx_cpu = (cpu / TOTAL * 1000 for cpu in around)
     return Drained(
-        n / (done_at - kyusui.connected_at),
+        n / wall,
         TOTAL - n,
         taken,
         per_1000,
         broker_cpu,
         influx_cpu,
         share,
+        threads,
+        broker_thread,
+        own / TOTAL * 1000,
+        [write_s * 1000 for _, write_s in handled],
     )
 
 
