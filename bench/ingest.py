@@ -152,6 +152,11 @@ def drain_rounds(
         "drain_msgs_per_s_1worker": round(one.msgs_per_s),
         "drain_msgs_per_s_2workers": round(two.msgs_per_s),
         "drain_two_workers_over_one": round(two.msgs_per_s / one.msgs_per_s, 2),
+        # Per core the round's own processes got: what others' work on the machine leaves
+        # out. Equal for one and two workers: nothing serialises them but the cores.
+        "drain_two_over_one_per_core": round(
+            two.msgs_per_s / two.cores()[0] / (one.msgs_per_s / one.cores()[0]), 2
+        ),
         "drain_raw_two_over_one": round(raw2.msgs_per_s / raw1.msgs_per_s, 2),
         "drain_1worker": one.figures(),
         "drain_2workers": two.figures(),
