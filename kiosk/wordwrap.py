@@ -128,9 +128,22 @@ def block_size(
     floor = float(math.ceil(smallest_px)) if smallest_px else TYPE_SCALE[0]
     while size > floor and (
         line_count(text, width_px, size, lang) * size * LINE_HEIGHT > max_height
+        or not words_fit(text, width_px, size, lang)
     ):
         size = snap_size(size - 1)
     return max(size, floor)
+
+
+def words_fit(text: str, width_px: float, font_px: float, lang: str) -> bool:
+    """Whether every word fits on a line: where lines break only between words (やさしい
+    日本語, and the languages Kivy wraps at spaces) a longer word would be cut inside."""
+    if lang != EASY and _WIDE.search(text):
+        return True  # Japanese and Chinese may break between any two characters
+    max_ems = MARGIN * width_px / font_px
+    words = text.split()
+    if lang == EASY:
+        words = [piece for word in words for piece in (_PIECES.findall(word) or [word])]
+    return all(em_width(word) <= max_ems for word in words)
 
 
 def block_fits(text: str, width_px: float, size_px: float, max_height: float, lang: str) -> bool:

@@ -6,6 +6,7 @@ is read back from the screen by OCR, nothing is cut ("…" or a line Kivy droppe
 sizes are measured on the rendered widgets in millimetres at the panel's 132 DPI.
 """
 
+import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ import pytest
 
 from kiosk.i18n import LANGUAGES
 from kiosk.textfit import mm_of_px
-from tests.kiosk.conftest import ALWAYS_ON, run_driver
+from tests.kiosk.conftest import ALWAYS_ON, REPO, run_driver
 from tests.kiosk.screens import ocr, similarity
 from tests.kiosk.statefile import STATION
 
@@ -152,6 +153,25 @@ def test_nothing_on_screen_is_cut(shots: dict[str, Any]) -> None:
             if label["rendered"] < label["chars"] or label["shortened"] or "…" in label["text"]:
                 failures.append(f"{lang} {state} {name}: {label['text']!r}")
     assert not failures, "\n".join(failures)
+
+
+def test_easy_japanese_labels_break_only_between_words(shots: dict[str, Any]) -> None:
+    """Each line of every easy-Japanese label is made of whole words of its texts."""
+    catalog = (REPO / "kiosk/locale/ja-easy/LC_MESSAGES/kiosk.po").read_text()
+    texts = [*re.findall(r'^msgstr "(.*)"$', catalog, re.M), MESSAGE["ja-easy"]]
+    words = {w for text in texts for w in re.split(r"[ 、。]", text)}
+    broken = []
+    for _lang, state, s in each(shots, suffix="") + each(shots, suffix="@1280x800"):
+        if s["lang"] != "ja-easy":
+            continue
+        for name, label in s["labels"].items():
+            if name in ("station", "notice_title", "notice_body"):
+                continue  # no easy-Japanese version here: shown in Japanese, which breaks anywhere
+            for line in label["text"].split("\n"):
+                for piece in re.split(r"[ 、。]", line):
+                    if piece and piece not in words and not re.search(r"[0-9{]", piece):
+                        broken.append(f"{state} {name}: {piece!r} in {line!r}")
+    assert not broken, "\n".join(broken)
 
 
 def test_the_level_word_is_15_mm_and_the_advice_5_mm_on_the_seven_inch_panel(

@@ -121,6 +121,16 @@ def test_easy_japanese_breaks_only_between_words() -> None:
         assert not any(line.startswith(("。", "、")) for line in lines)
 
 
+def test_a_block_gets_smaller_rather_than_cut_a_word_it_could_keep_whole() -> None:
+    label = "あつさの レベル（けいさん）"  # the danger screen's value label, 9 ems unbroken
+    size = block_size(label, 160, 21, 0, 116, "ja-easy", 10)
+    assert size < 21
+    assert "レベル（けいさん）" in wrap_text(label, 160, size, "ja-easy").split("\n")
+    vietnamese = block_size("Chỉ số nóng (WBGT, ước tính)", 70, 21, 0, 300, "vi", 10)
+    assert vietnamese < 21  # "(WBGT," whole
+    assert block_size("今すぐ涼しい場所へ。", 70, 21, 0, 300, "ja", 10) == 19  # may break anywhere
+
+
 def test_a_title_never_leaves_one_character_alone_on_its_last_line() -> None:
     for text in (
         "給水所は9時から18時までです",
