@@ -37,7 +37,6 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,6 +57,7 @@ from bench.rig import (  # noqa: E402
     cpu_s,
     publish,
     raw_rate,
+    settled_at,
     stream_files,
     until_stored,
 )
@@ -107,23 +107,6 @@ def measured(
     )
 
 
-def settled(stored: Callable[[], int], quiet_s: float = 15.0) -> int:
-    """The stored count once it stops growing (or is whole). Quiet for 15 s: on a busy
-    machine a restarted consumer can take seconds before its backlog arrives."""
-    last, since = -1, time.monotonic()
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        n = stored()
-        if n >= TOTAL:
-            return n
-        if n != last:
-            last, since = n, time.monotonic()
-        elif time.monotonic() - since > quiet_s:
-            return n
-        time.sleep(0.2)
-    return last
-
-
 def lost_on_kill(consumer: "NodeRed | Kyusui", broker: Mosquitto, files: dict[str, Path]) -> int:
     """Stream, SIGKILL the consumer a third of the way in, start it again; sent − stored."""
     consumer.init()
@@ -139,7 +122,7 @@ def lost_on_kill(consumer: "NodeRed | Kyusui", broker: Mosquitto, files: dict[st
         consumer.kill()
         consumer.start()
         publishing.join()
-        return TOTAL - settled(consumer.stored)
+        return TOTAL - settled_at(consumer.stored)[0]
     finally:
         publishing.join()
         consumer.stop()

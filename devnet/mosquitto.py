@@ -36,6 +36,9 @@ class Mosquitto:
     # Seconds between saves of the persistence file; None: Mosquitto's default (30 min),
     # as the shipped configuration leaves it.
     autosave_interval_s: int | None = 1
+    # QoS 1 messages the broker keeps per offline session (and beyond the in-flight window
+    # of an online one); more are dropped. 0: no limit.
+    max_queued_messages: int = 100_000
     process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -70,7 +73,7 @@ class Mosquitto:
                     "persistence true",
                     f"persistence_location {self.workdir / 'data'}/",
                     *(f"autosave_interval {s}" for s in autosave),
-                    "max_queued_messages 100000",
+                    f"max_queued_messages {self.max_queued_messages}",
                     # A private broker runs as whoever starts it; a root start would otherwise
                     # drop to user mosquitto, who cannot read a test's private temp dir.
                     *(["user root"] if os.geteuid() == 0 else []),
