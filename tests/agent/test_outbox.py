@@ -103,3 +103,10 @@ def test_after_a_reconnect_nothing_new_overtakes_the_messages_being_resent(
     pump.stored(stored(1, 2, 3, session=1))
     assert pump.pump("b1", 0) == 1
     assert b'"ts":1000003' in sent[-1]
+
+
+def test_a_committed_reading_survives_a_power_cut(tmp_path: Path) -> None:
+    """Each commit is synced to the card (synchronous=FULL), not left to the kernel."""
+    opened = open_agent_db(tmp_path)
+    full = 2
+    assert opened.conn.execute("PRAGMA synchronous").fetchone()[0] == full

@@ -39,3 +39,11 @@ def test_a_held_write_lock_makes_the_store_unavailable_until_it_is_released(
         holder.wait(10)
     store.ping()
     store.close()
+
+
+def test_a_batch_is_on_the_disk_before_it_is_acknowledged(tmp_path: Path) -> None:
+    """A station deletes what the server confirmed: a commit a power cut could roll back
+    (synchronous=NORMAL in WAL mode) would lose those readings for good."""
+    store = SqliteTimeSeries(tmp_path / "ts.sqlite")
+    full = 2
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == full
