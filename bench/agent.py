@@ -9,6 +9,7 @@ import argparse
 import json
 import os
 import secrets
+import sys
 import tempfile
 import threading
 import time
@@ -17,17 +18,20 @@ from pathlib import Path
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from contract.codec import encode
-from contract.stored import ConfirmedTopic, messages_for
-from contract.topics import stored_topic
-from devnet.agent import simulated_agent_env, start_agent
-from devnet.mosquitto import Mosquitto
-from sensors.uplink.agentdb import open_agent_db
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.procstat import cpu_s, status_mb  # noqa: E402
+from contract.codec import encode  # noqa: E402
+from contract.stored import ConfirmedTopic, messages_for  # noqa: E402
+from contract.topics import stored_topic  # noqa: E402
+from devnet.agent import simulated_agent_env, start_agent  # noqa: E402
+from devnet.mosquitto import Mosquitto  # noqa: E402
+from sensors.uplink.agentdb import open_agent_db  # noqa: E402
 
 STATION = "st-bench-01"
 SERVER = "kyusui-server"
 REPLAY_READINGS = 20_160
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def agent_env(broker: Mosquitto, state_dir: Path, interval_s: float) -> dict[str, str]:
@@ -42,18 +46,6 @@ def agent_env(broker: Mosquitto, state_dir: Path, interval_s: float) -> dict[str
         reading_interval_s=str(interval_s),
     )
     return {**os.environ, **env}
-
-
-def cpu_s(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
 
 
 def pss_mb(pid: int) -> float:
@@ -81,7 +73,7 @@ def steady_state(
         cpu0, io0, t0 = cpu_s(process.pid), written_bytes(process.pid), time.monotonic()
         time.sleep(window_s)
         cpu1, io1, t1 = cpu_s(process.pid), written_bytes(process.pid), time.monotonic()
-        rss, pss = rss_mb(process.pid), pss_mb(process.pid)
+        rss, pss = status_mb(process.pid), pss_mb(process.pid)
     finally:
         process.terminate()
         process.wait(20)

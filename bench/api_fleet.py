@@ -49,34 +49,33 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from contract.messages import Reading, StationState, Status  # noqa: E402
+from bench.fleet_data import (  # noqa: E402
+    HISTORY_STATIONS,
+    Reporting,
+    load_history,
+    populate,
+    sid,
+)
+from bench.fleet_ingest import ingest_memory, upsert_cost  # noqa: E402
+from bench.procstat import status_mb  # noqa: E402
+from contract.messages import Reading  # noqa: E402
 from devnet.influx import InfluxDB  # noqa: E402
 from devnet.ports import free_port, wait_for_port  # noqa: E402
 from devnet.postgres import PostgresCluster  # noqa: E402
 from server.api.fleet import merge  # noqa: E402
 from server.api.fleet_table import FleetFilter  # noqa: E402
 from server.api.stations import STATIONS_JSON, fleet_answer, held_back  # noqa: E402
-from server.ingest.latest import BatchLatest  # noqa: E402
 from server.registry import latest as latest_registry  # noqa: E402
 from server.registry.db import Registry, now_ms  # noqa: E402
 from server.registry.latest import LatestUpdate, NewestReading  # noqa: E402
-from server.registry.models import EnrolmentState as Enrolment  # noqa: E402
-from server.registry.models import Station  # noqa: E402
 from server.registry.stations import list_stations  # noqa: E402
 from server.settings import ServerSettings, TimeSeriesBackend  # noqa: E402
-from server.store.base import StationReadings, TimeSeriesStore  # noqa: E402
 from server.store.factory import open_store  # noqa: E402
-from server.store.influx import InfluxTimeSeries  # noqa: E402
 from server.store.influx_init import init_influx  # noqa: E402
-from server.store.influx_write import line  # noqa: E402
 
 SIZES = [int(n) for n in os.environ.get("BENCH_FLEET_SIZES", "1000,5000,20000").split(",")]
 REQUESTS = int(os.environ.get("BENCH_FLEET_REQUESTS", "40"))
-AREAS = 18
-HISTORY_STATIONS = 3
-HISTORY_DAYS = 30
 TOKEN = "bench-token-0123456789"
-BATCH = 1000
 
 
 def p95(samples: list[float]) -> float:
@@ -85,134 +84,6 @@ def p95(samples: list[float]) -> float:
 
 def rounded(samples: list[float]) -> dict[str, float]:
     return {"p50": round(statistics.median(samples), 1), "p95": round(p95(samples), 1)}
-
-
-def sid(i: int) -> str:
-    return f"st-{i:05d}"
-
-
-def reading(ts: int, i: int) -> Reading:
-    wbgt = 20.0 + (i % 120) / 10
-    return Reading.model_validate(
-        {"ts": ts, "temp_c": wbgt + 5, "rh": 60.0, "wbgt": wbgt, "level": "warning"}
-    )
-
-
-def populate(settings: ServerSettings, stations: int) -> None:
-    """Enrol the stations, then report once each as ingest stores it."""
-    now = now_ms()
-    registry = Registry(settings.registry_sqlalchemy_url)
-    store = open_store(settings)
-    try:
-        with registry.session() as session:
-            session.add_all(
-                Station(
-                    id=sid(i),
-                    state=Enrolment.ACTIVE.value,
-                    name_ja=f"給水所 {i}",
-                    area_id=f"a{i % AREAS:02d}",
-                    latitude=35.4 + (i % 100) / 1000,
-                    longitude=139.6 + (i // 100 % 100) / 1000,
-                    created_at=now,
-                )
-                for i in range(stations)
-            )
-        for first in range(0, stations, BATCH):
-            batch = BatchLatest(300_000)
-            items = []
-            statuses = []
-            for i in range(first, min(stations, first + BATCH)):
-                status = Status(state=StationState.ONLINE, session=1, ts=now - 60_000)
-                statuses.append(sid(i))
-                batch.status(sid(i), status, now - 60_000)
-                item = StationReadings(
-                    sid(i), [reading(now - 5_000, i)], f"a{i % AREAS:02d}", 1, 1, now
-                )
-                items.append(item)
-                batch.reading(item)
-            store.write_batch(items)
-            record_statuses(store, statuses, now - 60_000)
-            batch.store(registry)
-    finally:
-        store.close()
-        registry.close()
-
-
-class Reporting:
-    """The fleet reporting as it does in service: every second a sixtieth of the stations
-    (one reading a minute each) gets a new reading in station_latest, one batch upsert, as
-    ingest writes it. Keeps every station online and the change feed busy."""
-
-    def __init__(self, settings: ServerSettings, stations: int) -> None:
-        self.settings = settings
-        self.stations = stations
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def __enter__(self) -> "Reporting":
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.stop.set()
-        self.thread.join(30)
-
-    def _run(self) -> None:
-        registry = Registry(self.settings.registry_sqlalchemy_url, run_migrations=False)
-        share, tick = max(1, self.stations // 60), 0
-        try:
-            while not self.stop.wait(1.0):
-                now, tick = now_ms(), tick + 1
-                first = (tick * share) % self.stations
-                batch = BatchLatest(300_000)
-                for i in range(first, min(self.stations, first + share)):
-                    item = StationReadings(sid(i), [reading(now, i + tick)], None, 1, 1 + tick, now)
-                    batch.reading(item)
-                batch.store(registry)
-        finally:
-            registry.close()
-
-
-def record_statuses(store: TimeSeriesStore, stations: list[str], at_ms: int) -> None:
-    """Each station's online status, as ingest records it (InfluxDB: one write for all)."""
-    status = Status(state=StationState.ONLINE, session=1, ts=at_ms)
-    if isinstance(store, InfluxTimeSeries):
-        fields = {"online": 1.0, "session": 1.0}
-        store.writer.write([line("status", {"station": s}, fields, at_ms) for s in stations])
-        return
-    for station in stations:
-        store.record_status(station, status, at_ms)
-
-
-def load_history(settings: ServerSettings) -> None:
-    """30 days of one-minute readings for the history stations, then ingest's rollups."""
-    now = now_ms()
-    store = open_store(settings)
-    try:
-        for s in range(HISTORY_STATIONS):
-            start = now - HISTORY_DAYS * 86_400_000
-            for chunk in range(start, now, 86_400_000):
-                readings = [
-                    reading(ts, ts // 60_000)
-                    for ts in range(chunk, min(now, chunk + 86_400_000), 60_000)
-                ]
-                store.write_batch([StationReadings(sid(s), readings)])
-        store.maintain()  # what ingest does every minute
-        while _dirty(store):
-            store.maintain()
-    finally:
-        store.close()
-
-
-def _dirty(store: TimeSeriesStore) -> bool:
-    db = getattr(store, "_db", None)  # SQLite: hours left to roll up
-    if db is None:
-        return False
-    return bool(
-        db.execute(
-            "SELECT count(*) FROM rollup_dirty WHERE hour < ?", (now_ms() - 3_600_000,)
-        ).fetchone()[0]
-    )
 
 
 def baseline(settings: ServerSettings, repeats: int) -> list[float]:
@@ -293,13 +164,6 @@ def timed(
     return elapsed, answer
 
 
-def memory_mb(pid: int) -> float:
-    for entry in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if entry.startswith("VmHWM:"):
-            return round(int(entry.split()[1]) / 1024, 1)
-    return 0.0
-
-
 def change_latency(client: httpx.Client, settings: ServerSettings, station: int) -> float:
     """One station's new reading upserted (as ingest's batch does) → seen by a poller."""
     cursor = int(
@@ -374,7 +238,7 @@ def one_setup(
             "compact_cache_off_ms": rounded(compact),
         }
         result |= {"full_mb": round(size / 1e6, 2), "compact_mb": round(compact_size / 1e6, 2)}
-        result["api_uncached_vmhwm_mb"] = memory_mb(pid)
+        result["api_uncached_vmhwm_mb"] = round(status_mb(pid, "VmHWM"), 1)
     with (
         Reporting(settings, stations),
         api(env, workdir / f"api-{name}-{stations}-cache.log", 2.0) as (client, pid),
@@ -394,7 +258,7 @@ def one_setup(
         result |= {"full_served_ms": rounded(served), "area_served_ms": rounded(area_served)}
         result["revalidate_304_ms"] = rounded(revalidate)
         result["change_to_client_ms"] = rounded(changes)
-        result["api_vmhwm_mb"] = memory_mb(pid)
+        result["api_vmhwm_mb"] = round(status_mb(pid, "VmHWM"), 1)
     for key in ("full_cache_off_ms", "full_from_scratch_ms", "full_served_ms"):
         ratio = result["baseline_full_ms"]["p95"] / max(result[key]["p95"], 0.1)
         result[f"vs_baseline_{key[:-3]}"] = round(ratio, 1)
@@ -434,95 +298,6 @@ def history(
     )
     print(f"{name}: {json.dumps(out)}", flush=True)
     return out
-
-
-INGEST_MEMORY = """
-import json, sys, time
-from pathlib import Path
-from server.ingest.handler import Incoming, MessageHandler
-from server.registry.db import Registry
-from server.store.sqlite import SqliteTimeSeries
-stations, workdir = int(sys.argv[1]), Path(sys.argv[2])
-handler = MessageHandler(
-    SqliteTimeSeries(workdir / "ts.sqlite"), Registry(f"sqlite:///{workdir / 'registry.sqlite'}")
-)
-now = time.time_ns() // 1_000_000
-for minute in range(3):
-    batch = []
-    for i in range(stations):
-        sid = f"st-{i:05d}"
-        if minute == 0:
-            status = {"v": 1, "state": "online", "session": 1, "ts": now, "area": f"a{i % 18}"}
-            batch.append(Incoming(f"kyusui/v1/st/{sid}/status", json.dumps(status).encode(), now))
-        reading = {"ts": now + minute * 60_000, "temp_c": 30.0, "rh": 60.0, "wbgt": 26.5,
-                   "level": "warning"}
-        telemetry = {"v": 1, "session": 1, "seq": minute + 1, "readings": [reading]}
-        batch.append(Incoming(f"kyusui/v1/st/{sid}/telemetry", json.dumps(telemetry).encode(), now))
-        if len(batch) >= 500:
-            handler.handle_batch(batch)
-            batch = []
-    handler.handle_batch(batch)
-for entry in Path("/proc/self/status").read_text().splitlines():
-    if entry.startswith("VmHWM:"):
-        print(int(entry.split()[1]) / 1024)
-"""
-
-
-def ingest_memory(stations: int) -> float:
-    """Peak resident memory of ingest's handler (no MQTT) after three minutes of a fleet."""
-    workdir = Path(tempfile.mkdtemp(prefix="fleetbench-ingest-"))
-    out = subprocess.run(
-        [sys.executable, "-c", INGEST_MEMORY, str(stations), str(workdir)],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=ROOT,
-    ).stdout
-    return round(float(out.split()[-1]), 1)
-
-
-def upsert_cost(rounds: int = 12) -> dict[str, float]:
-    """What station_latest adds to ingest: a 500-station batch through the handler (SQLite
-    time series and registry, stations already known), with and without its upsert."""
-    from server.ingest.handler import Incoming, MessageHandler, Prepared
-    from server.store.sqlite import SqliteTimeSeries
-
-    def run(with_latest: bool) -> float:
-        workdir = Path(tempfile.mkdtemp(prefix="fleetbench-upsert-"))
-        handler = MessageHandler(
-            SqliteTimeSeries(workdir / "ts.sqlite"),
-            Registry(f"sqlite:///{workdir / 'registry.sqlite'}"),
-        )
-        if not with_latest:
-            prepare = handler.prepare
-
-            def unrecorded(batch: list[Incoming]) -> Prepared:
-                prepared = prepare(batch)
-                prepared.latest = BatchLatest(300_000)
-                prepared.latest.pending = lambda: False  # type: ignore[method-assign]
-                prepared.latest.record = lambda session: None  # type: ignore[method-assign]
-                return prepared
-
-            handler.prepare = unrecorded  # type: ignore[method-assign]
-        now, times = now_ms(), []
-        for n in range(rounds):
-            batch = []
-            for i in range(500):
-                r = {"ts": now + n * 60_000 + i, "temp_c": 30.0, "rh": 60.0, "wbgt": 26.5}
-                body = {"v": 1, "session": 1, "seq": n + 1, "readings": [r | {"level": "warning"}]}
-                topic = f"kyusui/v1/st/{sid(i)}/telemetry"
-                batch.append(Incoming(topic, json.dumps(body).encode(), now))
-            started = time.perf_counter()
-            handler.handle_batch(batch)
-            times.append((time.perf_counter() - started) * 1000)
-        return statistics.median(times[2:])  # the first rounds register the stations
-
-    without = statistics.median(run(False) for _ in range(3))
-    with_latest = statistics.median(run(True) for _ in range(3))
-    return {
-        "batch500_without_latest_ms": round(without, 1),
-        "batch500_with_latest_ms": round(with_latest, 1),
-    }
 
 
 def main() -> None:

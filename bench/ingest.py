@@ -48,15 +48,14 @@ os.environ.setdefault("BENCH_PER_STATION", "5000")
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.drain import drain, raw_drain  # noqa: E402
 from bench.rig import (  # noqa: E402
     PER_STATION,
     SERVER,
     STATIONS,
     TOTAL,
     Kyusui,
-    drain,
     publish,
-    raw_drain,
     raw_rate,
     stream_files,
     until_stored,

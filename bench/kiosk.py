@@ -27,6 +27,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from bench.procstat import cpu_s, status_mb  # noqa: E402
 from contract.levels import level_for  # noqa: E402
 from devnet.places import NAKA_PLACES, STATION_SITES  # noqa: E402
 from devnet.processes import stop_process  # noqa: E402
@@ -42,8 +43,6 @@ from localstate import (  # noqa: E402
     Site,
     open_local_state,
 )
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def write_state(state_dir: Path) -> None:
@@ -110,18 +109,6 @@ def time_to_show(state_dir: Path, name: str, change: str) -> float:
     sys.exit(f"bench/kiosk.py: the {change} never appeared")
 
 
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime + stime
-
-
-def rss_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--settle", type=float, default=10.0, help="seconds before measuring")
@@ -165,12 +152,12 @@ def main() -> None:
         drain = threading.Thread(target=kiosk.stderr.read, daemon=True)
         drain.start()
         time.sleep(args.settle)
-        cpu0, wall0 = cpu_seconds(kiosk.pid), time.monotonic()
+        cpu0, wall0 = cpu_s(kiosk.pid), time.monotonic()
         time.sleep(args.measure)
-        cpu1, wall1 = cpu_seconds(kiosk.pid), time.monotonic()
+        cpu1, wall1 = cpu_s(kiosk.pid), time.monotonic()
         figures = {
             "first_frame_s": round(first_frame_s, 2),
-            "rss_mb": round(rss_mb(kiosk.pid), 1),
+            "rss_mb": round(status_mb(kiosk.pid), 1),
             "idle_cpu_pct": round(100 * (cpu1 - cpu0) / (wall1 - wall0), 1),
             "notice_shown_s": round(time_to_show(work / "state", "bench-notice", "notice"), 2),
             "alert_shown_s": round(time_to_show(work / "state", "bench-alert", "alert"), 2),

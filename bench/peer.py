@@ -46,15 +46,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.node_red import SESSION_EXPIRY_S, NodeRed, install_node_red  # noqa: E402
+from bench.procstat import busy_since, cpu_counters, cpu_s  # noqa: E402
 from bench.rig import (  # noqa: E402
     PER_STATION,
     SERVER,
     STATIONS,
     TOTAL,
     Kyusui,
-    busy_since,
-    cpu_counters,
-    cpu_s,
     publish,
     raw_rate,
     settled_at,
@@ -86,13 +84,13 @@ def measured(
     services = [p.pid for p in (broker.process, influx.process) if p is not None]
     try:
         before, around, machine = (
-            cpu_s(consumer.pids()),
-            [cpu_s([p]) for p in services],
+            cpu_s(*consumer.pids()),
+            [cpu_s(p) for p in services],
             cpu_counters(),
         )
         rate = until_stored(consumer.stored, publish(broker, files), consumer.last_of(files))
-        used = cpu_s(consumer.pids()) - before
-        around = [cpu_s([p]) - was for p, was in zip(services, around, strict=True)]
+        used = cpu_s(*consumer.pids()) - before
+        around = [cpu_s(p) - was for p, was in zip(services, around, strict=True)]
         share = busy_since(machine)
     finally:
         consumer.stop()

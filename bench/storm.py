@@ -51,6 +51,7 @@ from paho.mqtt.properties import Properties
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.procstat import cpu_s, status_mb  # noqa: E402
 from contract.topics import StationTopic, station_subscriptions, station_topic  # noqa: E402
 from devnet.mosquitto import Mosquitto  # noqa: E402
 from devnet.ports import free_port  # noqa: E402
@@ -91,23 +92,6 @@ def listen_overflows() -> int:
             row = dict(zip(names.split()[1:], values.split()[1:], strict=True))
             return int(row["ListenOverflows"])
     return 0
-
-
-def rss_mb(pid: int) -> tuple[float, float]:
-    """(VmRSS, VmHWM) of a process, MB."""
-    status = dict(
-        line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
-    )
-    return (
-        int(status["VmRSS"].split()[0]) / 1024,
-        int(status["VmHWM"].split()[0]) / 1024,
-    )
-
-
-def cpu_s(pid: int) -> float:
-    """User + system CPU seconds a process has used."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def install_mqtt_js(workdir: Path) -> Path:
@@ -305,7 +289,7 @@ def storm(
         except RuntimeError as exc:
             print(exc, flush=True)  # reported as not_back below
         assert broker.process is not None
-        rss, hwm = rss_mb(broker.process.pid)
+        rss, hwm = status_mb(broker.process.pid), status_mb(broker.process.pid, "VmHWM")
         broker_cpu = cpu_s(broker.process.pid)
         overflows = listen_overflows() - overflows
         time.sleep(AFTER_S)

@@ -30,6 +30,7 @@ from server.api import (
     public,
     receipts,
     session,
+    station_data,
     stations,
     users,
 )
@@ -168,6 +169,7 @@ def create_app(
 
     install_error_handlers(app)
     app.include_router(stations.router)
+    app.include_router(station_data.router)
     app.include_router(commands.router)
     app.include_router(notices.router)
     app.include_router(places.router)

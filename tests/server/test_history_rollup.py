@@ -78,7 +78,7 @@ def test_an_older_sqlite_file_gets_its_hourly_rollup_from_its_readings(tmp_path:
 
 @pytest.mark.parametrize(("days", "every"), [(1, "10m"), (7, "1h"), (30, "1h"), (90, "1d")])
 def test_the_history_picks_its_bucket_size_from_the_range(days: int, every: str) -> None:
-    from server.api.stations import Every
+    from server.api.station_data import Every
 
     assert Every.AUTO.for_range(days * 24 * HOUR).value == every
     assert Every.MINUTE.for_range(days * 24 * HOUR) is Every.MINUTE
