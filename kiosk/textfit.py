@@ -34,6 +34,11 @@ def snap_size(px: float, steps: int = 0) -> float:
     return float(TYPE_SCALE[min(index + max(steps, 0), len(TYPE_SCALE) - 1)])
 
 
+def size_at_least(px: float) -> float:
+    """The smallest size on the type scale not below ``px``."""
+    return float(min([s for s in TYPE_SCALE if s >= px], default=TYPE_SCALE[-1]))
+
+
 def fitting_size(
     text: str, width: float, wanted: float, steps: int = 0, height: float | None = None
 ) -> float:

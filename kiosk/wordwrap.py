@@ -13,7 +13,7 @@ import math
 import re
 
 from kiosk.linebreak import NO_LINE_START, units_of, wrap_cjk
-from kiosk.textfit import LINE_HEIGHT, TYPE_SCALE, em_width, snap_size
+from kiosk.textfit import LINE_HEIGHT, TYPE_SCALE, em_width, size_at_least, snap_size
 
 EASY = "ja-easy"
 NBSP = "\u00a0"  # Kivy never breaks a line here
@@ -131,7 +131,7 @@ def block_size(
     elif exact_floor:
         floor = float(math.ceil(smallest_px))
     else:
-        floor = float(min([s for s in TYPE_SCALE if s >= smallest_px], default=TYPE_SCALE[-1]))
+        floor = size_at_least(smallest_px)
     while size > floor and (
         line_count(text, width_px, size, lang) * size * LINE_HEIGHT > max_height
         or not words_fit(text, width_px, size, lang)
