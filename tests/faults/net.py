@@ -65,7 +65,8 @@ class FaultNet:
         (self.workdir / "logs").mkdir(parents=True, exist_ok=True)
         log = (self.workdir / "logs" / f"{name}.log").open("ab")
         self._logs.append(log)
-        environment = {**os.environ, "PYTHONPATH": str(ROOT), **env}
+        # faulthandler: a process that will not stop is asked for its stacks (SIGABRT).
+        environment = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONFAULTHANDLER": "1", **env}
         self.processes[name] = subprocess.Popen(
             argv, env=environment, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
         )
@@ -87,9 +88,14 @@ class FaultNet:
         try:
             process.wait(20)
         except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            raise AssertionError(f"{name} did not stop within 20 s on SIGTERM") from None
+            process.send_signal(signal.SIGABRT)  # its threads' stacks go to its log
+            try:
+                process.wait(5)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+            stacks = self.log(name)[-6000:]
+            raise AssertionError(f"{name} did not stop within 20 s on SIGTERM:\n{stacks}") from None
 
     def signal(self, name: str, signum: signal.Signals) -> None:
         self.processes[name].send_signal(signum)
